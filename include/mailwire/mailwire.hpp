@@ -1,0 +1,17 @@
+#pragma once
+
+/// \file
+/// Umbrella header: every public mailwire header.
+
+#include <mailwire/error.hpp>
+#include <mailwire/export.hpp>
+#include <mailwire/net/deadline.hpp>
+#include <mailwire/net/security.hpp>
+#include <mailwire/net/stream.hpp>
+#include <mailwire/net/tcp_transport.hpp>
+#include <mailwire/net/tls_info.hpp>
+#include <mailwire/net/tls_options.hpp>
+#include <mailwire/net/tls_transport.hpp>
+#include <mailwire/net/transport.hpp>
+#include <mailwire/protocol_log.hpp>
+#include <mailwire/version.hpp>

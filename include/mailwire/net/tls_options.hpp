@@ -1,0 +1,48 @@
+#pragma once
+
+/// \file
+/// TLS settings for TlsTransport. The defaults verify the peer certificate chain against the
+/// system trust store and the host name against the certificate, and require TLS 1.2 or newer.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailwire {
+
+/// Oldest TLS version a connection accepts.
+enum class TlsVersion { Tls12, Tls13 };
+
+/// Settings of one TLS connection.
+struct TlsOptions {
+  /// Verify the certificate chain. Turning this off is what `insecure` is for.
+  bool verify_peer = true;
+  /// Verify that the certificate names the host we connected to (RFC 6125).
+  bool verify_host = true;
+  /// PEM file of trusted CAs; with ca_dir empty too, the system trust store is used.
+  std::string ca_file;
+  /// Directory of hashed CA certificates (c_rehash layout).
+  std::string ca_dir;
+  /// Client certificate chain (PEM) and its private key, for servers that ask for one.
+  std::string client_cert_file;
+  std::string client_key_file;
+  /// Oldest protocol version accepted.
+  TlsVersion min_version = TlsVersion::Tls12;
+  /// Server Name Indication to send; empty means the host name connected to (never an IP).
+  std::string sni;
+  /// Name to verify the certificate against, when it differs from the host connected to.
+  std::string verify_name;
+  /// Accept the connection only if the SHA-256 of the peer's SubjectPublicKeyInfo (DER) is one
+  /// of these: lower- or upper-case hex, colons allowed, or base64 ("sha256//" prefix allowed).
+  std::vector<std::string> pin_public_key_sha256;
+  /// Same, over the whole peer certificate (DER).
+  std::vector<std::string> pin_certificate_sha256;
+  /// Disables chain and host name verification. For tests only: anyone on the path can read
+  /// and change the traffic. Every connection made so logs a warning.
+  bool insecure = false;
+  /// Where warnings go (e.g. the insecure warning); empty means standard error.
+  std::function<void(std::string_view)> on_warning;
+};
+
+}  // namespace mailwire
