@@ -75,8 +75,9 @@ class MAILWIRE_API Stream {
 
   /// True once the transport is TLS.
   bool is_encrypted() const noexcept;
-  /// The current transport (a TlsTransport after start_tls()).
-  Transport& transport() noexcept { return *transport_; }
+  /// The current transport (a TlsTransport after start_tls()). Throws Error(connect) when a
+  /// failed start_tls() left the stream without one.
+  Transport& transport() { return live(); }
 
   /// Where the dialogue is logged; empty for none.
   void set_log(ProtocolLog log) { log_ = std::move(log); }
@@ -92,6 +93,7 @@ class MAILWIRE_API Stream {
   StreamOptions& options() noexcept { return options_; }
 
  private:
+  Transport& live() const;
   std::size_t read_more(Deadline deadline);
   void compact();
 

@@ -1,0 +1,7 @@
+#include <mailwire/net/transport.hpp>
+
+namespace mailwire {
+
+Transport::~Transport() = default;
+
+}  // namespace mailwire
