@@ -1,0 +1,457 @@
+// Pop3Client: a thin loop over the POP3 codec and a Stream.
+//
+// Theory of operation. States: connected (greeting read) -> [STLS -> TLS, CAPA again] ->
+// authenticated (login) -> transaction (STAT/LIST/UIDL/RETR/TOP/DELE/RSET/NOOP) -> QUIT, the
+// one commit point. Only DELE batches are pipelined (when the server says PIPELINING); STLS is
+// always sent alone and any byte received after its +OK and before TLS is response injection.
+// Every -ERR is a typed Error; a broken connection is fatal and the session cannot continue.
+
+#include <mailwire/error.hpp>
+#include <mailwire/net/tls_transport.hpp>
+#include <mailwire/pop3_client.hpp>
+
+#include "pop3/codec.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+namespace mailwire {
+
+struct Pop3Client::Reply {
+  pop3::StatusLine status;
+};
+
+namespace {
+
+std::string md5_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += digits[md[i] >> 4];
+    out += digits[md[i] & 0xf];
+  }
+  return out;
+}
+
+std::string command_name(const std::string& line) {
+  const std::size_t end = line.find_first_of(" \r");
+  return line.substr(0, end);
+}
+
+}  // namespace
+
+Pop3Client::Pop3Client(Pop3Options options) : options_(std::move(options)) {}
+
+Pop3Client::~Pop3Client() {
+  close();
+}
+
+Stream& Pop3Client::stream() {
+  if (!stream_) throw Error(Errc::usage, "pop3: not connected");
+  return *stream_;
+}
+
+Deadline Pop3Client::deadline() const {
+  return deadline_after(options_.timeout);
+}
+
+bool Pop3Client::is_encrypted() const noexcept {
+  return stream_ && stream_->is_encrypted();
+}
+
+std::optional<TlsInfo> Pop3Client::tls_info() const {
+  if (!stream_) return std::nullopt;
+  return stream_->transport().tls_info();
+}
+
+void Pop3Client::connect(const std::string& host, std::uint16_t port) {
+  const Security security = resolve_security(
+      options_.security,
+      port == 0 && options_.security == Security::Auto ? std::uint16_t{110} : port);
+  if (port == 0) port = security == Security::Tls ? 995 : 110;
+  auto tcp = std::make_unique<TcpTransport>();
+  tcp->connect(host, port, options_.connect);
+  start(std::move(tcp), host, security);
+}
+
+void Pop3Client::connect(std::unique_ptr<Transport> transport, const std::string& host) {
+  start(std::move(transport), host,
+        options_.security == Security::Auto ? Security::StartTls : options_.security);
+}
+
+void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& host,
+                       Security security) {
+  close();
+  host_ = host;
+  caps_ = {};
+  greeting_.clear();
+  apop_timestamp_.clear();
+  if (security == Security::Tls) {
+    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
+    tls->handshake(deadline());
+    transport = std::move(tls);
+  }
+  StreamOptions stream_options;
+  stream_options.max_line = options_.max_line;
+  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
+  stream_->set_log(options_.log);
+
+  pop3::StatusLine status;
+  const std::string_view line = stream_->read_line(deadline());
+  if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
+    throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", host),
+                Diagnostics{{}, std::string(line), 0, {}, {}, false, true});
+  }
+  if (status.kind == pop3::StatusLine::Kind::Err) {
+    Diagnostics d{{}, status.text, 0, {}, status.code, pop3::is_transient_code(status.code), true};
+    throw Error(Errc::rejected,
+                fmt::format("pop3: {} refused the connection: -ERR {}", host, status.text),
+                std::move(d));
+  }
+  greeting_ = status.text;
+  apop_timestamp_ = std::string(pop3::apop_timestamp(greeting_));
+
+  capa();
+  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
+    // A server whose CAPA failed may still do STLS; when TLS is required we try it anyway.
+    if (caps_.stls || (security == Security::StartTls && !caps_.known)) {
+      stls();
+    } else if (security == Security::StartTls) {
+      close();
+      throw Error(Errc::tls, fmt::format("pop3: {} does not offer STLS and TLS is required", host),
+                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+    }
+  }
+}
+
+void Pop3Client::stls() {
+  Stream& s = stream();
+  s.write("STLS\r\n", deadline());
+  pop3::StatusLine status;
+  const std::string_view line = s.read_line(deadline());
+  if (pop3::parse_status_line(line, status) || status.kind != pop3::StatusLine::Kind::Ok) {
+    const std::string text(line);
+    close();
+    throw Error(Errc::tls, fmt::format("pop3: {} refused STLS: {}", host_, text),
+                Diagnostics{"STLS", text, 0, {}, status.code, false, true});
+  }
+  try {
+    s.start_tls(options_.tls, host_, deadline());
+  } catch (...) {
+    close();
+    throw;
+  }
+  // What the server said before TLS could have been forged: ask again.
+  caps_ = {};
+  capa();
+}
+
+Pop3Client::Reply Pop3Client::command(const std::string& line, std::string_view log_as) {
+  Stream& s = stream();
+  const Deadline d = deadline();
+  s.write(line, d, log_as);
+  Reply reply;
+  const std::string_view response = s.read_line(d);
+  if (pop3::parse_status_line(response, reply.status)) {
+    throw Error(Errc::protocol,
+                fmt::format("pop3: {}: the server's reply is not POP3", command_name(line)),
+                Diagnostics{command_name(line), std::string(response), 0, {}, {}, false, true});
+  }
+  return reply;
+}
+
+Pop3Client::Reply Pop3Client::expect_ok(const std::string& line, const char* what,
+                                        std::string_view log_as, Errc refusal) {
+  Reply reply = command(line, log_as);
+  if (reply.status.kind != pop3::StatusLine::Kind::Ok) {
+    const std::string shown = log_as.empty() ? line.substr(0, line.size() - 2)
+                                             : std::string(log_as.substr(0, log_as.size() - 2));
+    Diagnostics d{shown, reply.status.text, 0,
+                  {},    reply.status.code, pop3::is_transient_code(reply.status.code),
+                  false};
+    const std::string code = reply.status.code.empty() ? "" : "[" + reply.status.code + "] ";
+    throw Error(refusal, fmt::format("pop3: {} failed: -ERR {}{}", what, code, reply.status.text),
+                std::move(d));
+  }
+  return reply;
+}
+
+void Pop3Client::read_lines(const std::function<void(std::string_view)>& on_line,
+                            Deadline deadline) {
+  Stream& s = stream();
+  for (std::size_t count = 0;; ++count) {
+    std::string_view line = s.read_line(deadline);
+    if (line == ".") return;
+    if (count >= options_.max_list_entries) {
+      throw Error(Errc::limit,
+                  fmt::format("pop3: the server sent more than {} lines in a listing",
+                              options_.max_list_entries),
+                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+    }
+    if (!line.empty() && line.front() == '.') line.remove_prefix(1);
+    on_line(line);
+  }
+}
+
+const Pop3Capabilities& Pop3Client::capa() {
+  Reply reply = command("CAPA\r\n");
+  caps_ = {};
+  if (reply.status.kind != pop3::StatusLine::Kind::Ok) return caps_;  // pre-RFC 2449 server
+  read_lines([this](std::string_view line) { pop3::parse_capability(line, caps_); }, deadline());
+  caps_.known = true;
+  return caps_;
+}
+
+void Pop3Client::check_credentials_allowed(const char* method) const {
+  if (!is_encrypted() && !options_.allow_plaintext_auth) {
+    throw Error(Errc::usage,
+                fmt::format("pop3: refusing {} over an unencrypted connection to {} (use TLS, "
+                            "or set allow_plaintext_auth)",
+                            method, host_));
+  }
+}
+
+void Pop3Client::login(const std::string& user, const std::string& password) {
+  if (!is_encrypted() && !apop_timestamp_.empty()) {
+    apop(user, password);
+  } else {
+    user_pass(user, password);
+  }
+}
+
+void Pop3Client::user_pass(const std::string& user, const std::string& password) {
+  check_credentials_allowed("USER/PASS");
+  std::string line;
+  if (pop3::encode_command("USER", {user}, line)) {
+    throw Error(Errc::usage, "pop3: the user name is empty or contains spaces, CR, LF or NUL");
+  }
+  std::string pass;
+  if (pop3::encode_command("PASS", {password}, pass, true)) {
+    throw Error(Errc::usage, "pop3: the password is empty or contains CR, LF or NUL");
+  }
+  expect_ok(line, "USER", {}, Errc::auth);
+  const std::string redacted = options_.redact_secrets ? "PASS ****\r\n" : pass;
+  Reply reply = command(pass, redacted);
+  if (reply.status.kind == pop3::StatusLine::Kind::Ok) user_ = user;
+  if (reply.status.kind != pop3::StatusLine::Kind::Ok) {
+    const std::string& code = reply.status.code;
+    // RFC 2449/3206: IN-USE and LOGIN-DELAY mean the credentials were fine.
+    const Errc kind =
+        code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM"
+            ? Errc::rejected
+            : Errc::auth;
+    throw Error(
+        kind,
+        fmt::format("pop3: login as {} failed: -ERR {}{}", user,
+                    code.empty() ? "" : "[" + code + "] ", reply.status.text),
+        Diagnostics{
+            "PASS ****", reply.status.text, 0, {}, code, pop3::is_transient_code(code), false});
+  }
+}
+
+void Pop3Client::apop(const std::string& user, const std::string& password) {
+  if (apop_timestamp_.empty()) {
+    throw Error(Errc::usage, "pop3: APOP needs a timestamp in the greeting; the server sent none");
+  }
+  check_credentials_allowed("APOP");
+  const std::string digest = md5_hex(apop_timestamp_ + password);
+  std::string line;
+  if (pop3::encode_command("APOP", {user, digest}, line)) {
+    throw Error(Errc::usage, "pop3: the user name is empty or contains spaces, CR, LF or NUL");
+  }
+  const std::string redacted = options_.redact_secrets ? redact_words(line, 2) : line;
+  expect_ok(line, "APOP", redacted, Errc::auth);
+  user_ = user;
+}
+
+Pop3Stat Pop3Client::stat() {
+  Reply reply = expect_ok("STAT\r\n", "STAT");
+  Pop3Stat out;
+  if (pop3::parse_stat(reply.status.text, out)) {
+    throw Error(Errc::protocol, "pop3: STAT reply is malformed",
+                Diagnostics{"STAT", reply.status.text, 0, {}, {}, false, false});
+  }
+  return out;
+}
+
+std::vector<Pop3ListEntry> Pop3Client::list() {
+  expect_ok("LIST\r\n", "LIST");
+  std::vector<Pop3ListEntry> out;
+  read_lines(
+      [&](std::string_view line) {
+        Pop3ListEntry entry;
+        if (pop3::parse_list_entry(line, entry)) {
+          throw Error(Errc::protocol, fmt::format("pop3: malformed LIST line '{}'", line),
+                      Diagnostics{"LIST", std::string(line), 0, {}, {}, false, true});
+        }
+        out.push_back(entry);
+      },
+      deadline());
+  return out;
+}
+
+std::optional<Pop3ListEntry> Pop3Client::list(std::uint32_t number) {
+  Reply reply = command(fmt::format("LIST {}\r\n", number));
+  if (reply.status.kind != pop3::StatusLine::Kind::Ok) return std::nullopt;
+  Pop3ListEntry entry;
+  if (pop3::parse_list_entry(reply.status.text, entry) || entry.number != number) {
+    throw Error(Errc::protocol, "pop3: LIST reply is malformed",
+                Diagnostics{"LIST", reply.status.text, 0, {}, {}, false, false});
+  }
+  return entry;
+}
+
+std::vector<Pop3UidlEntry> Pop3Client::uidl() {
+  expect_ok("UIDL\r\n", "UIDL");
+  std::vector<Pop3UidlEntry> out;
+  read_lines(
+      [&](std::string_view line) {
+        Pop3UidlEntry entry;
+        if (pop3::parse_uidl_entry(line, entry)) {
+          throw Error(Errc::protocol, fmt::format("pop3: malformed UIDL line '{}'", line),
+                      Diagnostics{"UIDL", std::string(line), 0, {}, {}, false, true});
+        }
+        out.push_back(std::move(entry));
+      },
+      deadline());
+  return out;
+}
+
+std::optional<Pop3UidlEntry> Pop3Client::uidl(std::uint32_t number) {
+  Reply reply = command(fmt::format("UIDL {}\r\n", number));
+  if (reply.status.kind != pop3::StatusLine::Kind::Ok) return std::nullopt;
+  Pop3UidlEntry entry;
+  if (pop3::parse_uidl_entry(reply.status.text, entry) || entry.number != number) {
+    throw Error(Errc::protocol, "pop3: UIDL reply is malformed",
+                Diagnostics{"UIDL", reply.status.text, 0, {}, {}, false, false});
+  }
+  return entry;
+}
+
+std::uint64_t Pop3Client::read_body(const ByteSink& sink, const ProgressCallback& progress,
+                                    std::uint64_t expected) {
+  Stream& s = stream();
+  pop3::MultilineDecoder decoder;
+  const auto start = Clock::now();
+  const std::uint64_t rate = options_.min_transfer_rate == 0 ? 1 : options_.min_transfer_rate;
+  std::uint64_t received = 0;
+  while (!decoder.done()) {
+    // The allowance grows with what arrived, never with time: a drip cannot keep it alive.
+    const Deadline d = start + options_.timeout + std::chrono::seconds(received / rate);
+    if (s.buffered().empty() && !s.fill(d)) {
+      throw Error(Errc::connect,
+                  "pop3: the server closed the connection before the end of the message",
+                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+    }
+    const std::string_view chunk = s.buffered();
+    const std::size_t used = decoder.feed(
+        chunk, [&](const char* data, std::size_t size) { sink(std::string_view(data, size)); });
+    s.consume(used);
+    received += used;
+    if (progress) progress(decoder.emitted(), expected);
+  }
+  return decoder.emitted();
+}
+
+std::uint64_t Pop3Client::retr(std::uint32_t number, const ByteSink& sink,
+                               const ProgressCallback& progress, std::uint64_t expected_size) {
+  expect_ok(fmt::format("RETR {}\r\n", number), "RETR");
+  return read_body(sink, progress, expected_size);
+}
+
+std::string Pop3Client::retr(std::uint32_t number) {
+  std::string out;
+  retr(number, [&](std::string_view chunk) { out.append(chunk); });
+  return out;
+}
+
+std::uint64_t Pop3Client::top(std::uint32_t number, std::uint32_t lines, const ByteSink& sink) {
+  expect_ok(fmt::format("TOP {} {}\r\n", number, lines), "TOP");
+  return read_body(sink, {}, 0);
+}
+
+void Pop3Client::dele(std::uint32_t number) {
+  expect_ok(fmt::format("DELE {}\r\n", number), "DELE");
+}
+
+void Pop3Client::dele(const std::vector<std::uint32_t>& numbers) {
+  if (!caps_.pipelining) {
+    for (const std::uint32_t n : numbers)
+      dele(n);
+    return;
+  }
+  // RFC 2449 PIPELINING: send in batches (bounded by what a TCP window holds), then read every
+  // reply in order.
+  Stream& s = stream();
+  constexpr std::size_t batch = 64;
+  for (std::size_t at = 0; at < numbers.size(); at += batch) {
+    const std::size_t end = std::min(numbers.size(), at + batch);
+    std::string lines;
+    for (std::size_t i = at; i < end; ++i)
+      lines += fmt::format("DELE {}\r\n", numbers[i]);
+    const Deadline d = deadline();
+    s.write(lines, d);
+    std::optional<Error> first;
+    for (std::size_t i = at; i < end; ++i) {
+      pop3::StatusLine status;
+      const std::string_view line = s.read_line(d);
+      if (pop3::parse_status_line(line, status) ||
+          status.kind == pop3::StatusLine::Kind::Continue) {
+        throw Error(Errc::protocol, "pop3: DELE: the server's reply is not POP3",
+                    Diagnostics{"DELE", std::string(line), 0, {}, {}, false, true});
+      }
+      if (status.kind == pop3::StatusLine::Kind::Err && !first) {
+        first.emplace(Errc::rejected,
+                      fmt::format("pop3: DELE {} failed: -ERR {}", numbers[i], status.text),
+                      Diagnostics{fmt::format("DELE {}", numbers[i]),
+                                  status.text,
+                                  0,
+                                  {},
+                                  status.code,
+                                  pop3::is_transient_code(status.code),
+                                  false});
+      }
+    }
+    if (first) throw *first;
+  }
+}
+
+void Pop3Client::rset() {
+  expect_ok("RSET\r\n", "RSET");
+}
+
+void Pop3Client::noop() {
+  expect_ok("NOOP\r\n", "NOOP");
+}
+
+void Pop3Client::quit() {
+  try {
+    expect_ok("QUIT\r\n", "QUIT");
+  } catch (const Error& e) {
+    close();
+    if (e.kind() == Errc::rejected) throw;
+    Diagnostics d = e.diagnostics();
+    d.fatal = true;
+    throw Error(
+        e.kind(),
+        fmt::format("pop3: QUIT: {} (whether deletions were committed is unknown)", e.what()),
+        std::move(d));
+  }
+  close();
+}
+
+void Pop3Client::close() noexcept {
+  if (stream_) {
+    stream_->close();
+    stream_.reset();
+  }
+}
+
+void Pop3Client::cancel() noexcept {
+  if (stream_) stream_->cancel();
+}
+
+}  // namespace mailwire
