@@ -60,6 +60,8 @@ class MAILWIRE_API Pop3Client {
   ~Pop3Client();
   Pop3Client(const Pop3Client&) = delete;
   Pop3Client& operator=(const Pop3Client&) = delete;
+  Pop3Client(Pop3Client&&) noexcept;
+  Pop3Client& operator=(Pop3Client&&) noexcept;
 
   /// Connects, secures the connection as options().security says, and reads the greeting.
   /// Port 0 means 995 for implicit TLS and 110 otherwise.

@@ -1,0 +1,148 @@
+#include "connection.hpp"
+
+#include <mailwire/net/security.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace mailwire::cli {
+
+std::uint16_t Connection::port_or(std::uint16_t plain_port, std::uint16_t tls_port) const {
+  if (port != 0) return port;
+  return security == Security::Tls ? tls_port : plain_port;
+}
+
+ProtocolLog Connection::log() const {
+  if (!trace) return {};
+  return [](LogDirection direction, std::string_view bytes) {
+    const char* prefix = direction == LogDirection::Client   ? "C: "
+                         : direction == LogDirection::Server ? "S: "
+                                                             : "* ";
+    std::string text(bytes);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.pop_back();
+    std::size_t start = 0;
+    do {
+      const std::size_t nl = text.find('\n', start);
+      std::string line = text.substr(start, nl == std::string::npos ? nl : nl - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::fprintf(stderr, "%s%s\n", prefix, escape_for_log(line).c_str());
+      start = nl == std::string::npos ? text.size() : nl + 1;
+    } while (start < text.size());
+  };
+}
+
+const std::string& option_value(const Args& args, std::size_t& i) {
+  if (i + 1 >= args.size()) throw UsageError{args[i] + " needs a value"};
+  return args[++i];
+}
+
+bool parse_connection_option(const Args& args, std::size_t& i, Connection& c) {
+  const std::string& arg = args[i];
+  if (arg == "--server") {
+    const std::string& value = option_value(args, i);
+    c.server_given = true;
+    // HOST, HOST:PORT, [V6]:PORT or [V6].
+    std::string host = value;
+    std::string port;
+    if (!host.empty() && host.front() == '[') {
+      const std::size_t close = host.find(']');
+      if (close == std::string::npos) throw UsageError{"--server: unbalanced '['"};
+      if (close + 1 < host.size()) {
+        if (host[close + 1] != ':') throw UsageError{"--server: expected ':' after ']'"};
+        port = host.substr(close + 2);
+      }
+      host = host.substr(1, close - 1);
+    } else if (host.find(':') != std::string::npos && host.find(':') == host.rfind(':')) {
+      port = host.substr(host.find(':') + 1);
+      host = host.substr(0, host.find(':'));
+    }
+    if (host.empty()) throw UsageError{"--server: empty host"};
+    if (!port.empty()) {
+      char* end = nullptr;
+      const long n = std::strtol(port.c_str(), &end, 10);
+      if (*end != '\0' || n <= 0 || n > 65535)
+        throw UsageError{"--server: bad port '" + port + "'"};
+      c.port = static_cast<std::uint16_t>(n);
+    }
+    c.host = host;
+  } else if (arg == "--security") {
+    const auto s = parse_security(option_value(args, i));
+    if (!s) {
+      throw UsageError{"--security must be auto, tls, starttls, starttls-if-available or none"};
+    }
+    c.security = *s;
+  } else if (arg == "--ca-file") {
+    c.tls.ca_file = option_value(args, i);
+  } else if (arg == "--insecure") {
+    c.tls.insecure = true;
+  } else if (arg == "--user") {
+    c.user = option_value(args, i);
+  } else if (arg == "--password-env") {
+    c.password_env = option_value(args, i);
+  } else if (arg == "--oauth2-token-env") {
+    c.oauth2_env = option_value(args, i);
+  } else if (arg == "--auth") {
+    c.auth = option_value(args, i);
+  } else if (arg == "--allow-plaintext-auth") {
+    c.allow_plaintext_auth = true;
+  } else if (arg == "--timeout") {
+    const std::string& value = option_value(args, i);
+    char* end = nullptr;
+    const double seconds = std::strtod(value.c_str(), &end);
+    if (*end != '\0' || !(seconds > 0) || seconds > 86400) {
+      throw UsageError{"--timeout needs a number of seconds"};
+    }
+    c.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  } else if (arg == "--trace") {
+    c.trace = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void finish_connection(Connection& c) {
+  if (!c.server_given) throw UsageError{"--server HOST[:PORT] is required"};
+  if (const char* p = std::getenv(c.password_env.c_str())) c.password = p;
+  if (!c.oauth2_env.empty()) {
+    const char* token = std::getenv(c.oauth2_env.c_str());
+    if (token == nullptr || *token == '\0') {
+      throw UsageError{"--oauth2-token-env: " + c.oauth2_env + " is not set"};
+    }
+    c.oauth2_token = token;
+  }
+  if (!c.user.empty() && c.password.empty() && c.oauth2_token.empty()) {
+    throw UsageError{"--user needs a password in $" + c.password_env +
+                     " (or --oauth2-token-env VAR)"};
+  }
+}
+
+int report(const Error& e, const char* context) {
+  std::fprintf(stderr, "mailwire: %s: %s\n", context, e.what());
+  switch (e.kind()) {
+    case Errc::connect:
+      return ExitConnect;
+    case Errc::tls:
+    case Errc::certificate:
+      return ExitTls;
+    case Errc::auth:
+      return ExitAuth;
+    case Errc::rejected:
+      return ExitRefused;
+    case Errc::protocol:
+    case Errc::limit:
+      return ExitProtocol;
+    case Errc::timeout:
+      return ExitTimeout;
+    case Errc::io:
+      return ExitIo;
+    case Errc::usage:
+      return ExitUsage;
+    case Errc::cancelled:
+      return ExitConnect;
+  }
+  return ExitProtocol;
+}
+
+}  // namespace mailwire::cli
