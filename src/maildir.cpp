@@ -11,8 +11,8 @@
 
 #include <cctype>
 #include <cerrno>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <memory>
 
 namespace mailwire {

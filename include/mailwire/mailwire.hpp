@@ -3,8 +3,10 @@
 /// \file
 /// Umbrella header: every public mailwire header.
 
+#include <mailwire/discovery.hpp>
 #include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
+#include <mailwire/maildir.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
@@ -13,5 +15,9 @@
 #include <mailwire/net/tls_options.hpp>
 #include <mailwire/net/tls_transport.hpp>
 #include <mailwire/net/transport.hpp>
+#include <mailwire/pop3/types.hpp>
+#include <mailwire/pop3_client.hpp>
+#include <mailwire/pop3_download.hpp>
 #include <mailwire/protocol_log.hpp>
+#include <mailwire/provider_settings.hpp>
 #include <mailwire/version.hpp>
