@@ -1,7 +1,7 @@
-// tls_probe: connect to a mail server with implicit TLS (or plain TCP), print what TLS
+// 00_tls_probe: connect to a mail server with implicit TLS (or plain TCP), print what TLS
 // negotiated and the server's greeting. The transport layer on its own, in 60 lines.
 //
-//   tls_probe HOST PORT [--ca-file FILE] [--insecure] [--plain]
+//   00_tls_probe HOST PORT [--ca-file FILE] [--insecure] [--plain]
 
 #include <mailwire/mailwire.hpp>
 
@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: tls_probe HOST PORT [--ca-file FILE] [--insecure] [--plain]\n");
+    std::fprintf(stderr, "usage: 00_tls_probe HOST PORT [--ca-file FILE] [--insecure] [--plain]\n");
     return 2;
   }
   const std::string host = argv[1];
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     std::printf("greeting:  %.*s\n", static_cast<int>(greeting.size()), greeting.data());
     return 0;
   } catch (const mailwire::Error& e) {
-    std::fprintf(stderr, "tls_probe: %s [%s]\n", e.what(), mailwire::to_string(e.kind()));
+    std::fprintf(stderr, "00_tls_probe: %s [%s]\n", e.what(), mailwire::to_string(e.kind()));
     return 1;
   }
 }
