@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <mailwire/net/security.hpp>
+#include <mailwire/provider_settings.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -102,8 +103,33 @@ bool parse_connection_option(const Args& args, std::size_t& i, Connection& c) {
   return true;
 }
 
-void finish_connection(Connection& c) {
+void finish_connection(Connection& c, Protocol protocol) {
   if (!c.server_given) throw UsageError{"--server HOST[:PORT] is required"};
+  // A name without a dot is a provider preset when we know it ("--server gmail").
+  if (c.host.find('.') == std::string::npos && c.host.find(':') == std::string::npos) {
+    if (const auto provider = ProviderSettings::by_id(c.host)) {
+      std::optional<ServerEndpoint> endpoint;
+      switch (protocol) {
+        case Protocol::Smtp:
+          endpoint = provider->smtp;
+          break;
+        case Protocol::Imap:
+          endpoint = provider->imap;
+          break;
+        case Protocol::Pop3:
+          endpoint = provider->pop3;
+          break;
+      }
+      if (!endpoint) throw UsageError{provider->name + " has no server for this protocol"};
+      c.host = endpoint->host;
+      if (c.port == 0) c.port = endpoint->port;
+      if (c.security == Security::Auto) c.security = endpoint->security;
+      if (c.trace) {
+        std::fprintf(stderr, "* %s: %s:%u (%s); recommended login: %s\n", provider->name.c_str(),
+                     c.host.c_str(), c.port, to_string(c.security), to_string(provider->auth));
+      }
+    }
+  }
   if (const char* p = std::getenv(c.password_env.c_str())) c.password = p;
   if (!c.oauth2_env.empty()) {
     const char* token = std::getenv(c.oauth2_env.c_str());

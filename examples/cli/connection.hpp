@@ -49,8 +49,13 @@ struct UsageError {
 /// args[i] is not a connection option. Throws UsageError for a bad value.
 bool parse_connection_option(const Args& args, std::size_t& i, Connection& c);
 
-/// Reads environment-provided secrets and checks --server was given. Throws UsageError.
-void finish_connection(Connection& c);
+/// Which protocol a command speaks: decides what `--server gmail` expands to.
+enum class Protocol { Smtp, Imap, Pop3 };
+
+/// Reads environment-provided secrets, checks --server was given, and expands a provider
+/// name given as --server ("gmail", "microsoft365", "icloud", "fastmail", "yahoo") into that
+/// provider's host, port and security for `protocol`. Throws UsageError.
+void finish_connection(Connection& c, Protocol protocol);
 
 /// The value after args[i] (advancing i), or UsageError naming the option.
 const std::string& option_value(const Args& args, std::size_t& i);

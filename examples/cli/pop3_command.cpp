@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "progress.hpp"
 
 #include <mailwire/maildir.hpp>
 #include <mailwire/pop3_client.hpp>
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 
 namespace mailwire::cli {
 namespace {
@@ -22,7 +24,8 @@ constexpr const char* usage_text =
     "          the server exactly the messages that are safely on disk. --state FILE keeps\n"
     "          the record of what was downloaded (default: inside DIR).\n"
     "\n"
-    "connection options: --server HOST[:PORT] (110, or 995 with --security tls)\n"
+    "connection options: --server HOST[:PORT] (110, or 995 with --security tls), or a\n"
+    "  provider name: gmail, microsoft365, icloud, fastmail, yahoo\n"
     "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
     "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --auth USER|APOP\n"
     "  --allow-plaintext-auth  --timeout SECONDS  --trace\n"
@@ -81,7 +84,7 @@ int run(const Args& args) {
     }
     if (action.empty()) throw UsageError{"list or fetch? (see mailwire pop3 --help)"};
     if (action == "fetch" && maildir.empty()) throw UsageError{"fetch needs --maildir DIR"};
-    finish_connection(c);
+    finish_connection(c, Protocol::Pop3);
     Pop3Client client = open_session(c);
 
     if (action == "list") {
@@ -105,7 +108,13 @@ int run(const Args& args) {
     Pop3DownloadOptions options;
     options.delete_after = remove;
     options.state_file = state;
-    options.on_message = [](const Pop3DownloadEvent& event) {
+    std::unique_ptr<ProgressBar> bar;
+    options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+      if (!bar) bar = std::make_unique<ProgressBar>("downloading");
+      bar->update(done, total);
+    };
+    options.on_message = [&bar](const Pop3DownloadEvent& event) {
+      bar.reset();
       if (event.action == Pop3DownloadEvent::Action::Downloaded) {
         std::printf("downloaded %u %s %s\n", event.number, event.uid.c_str(), event.file.c_str());
       } else {
