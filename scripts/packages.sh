@@ -1,0 +1,19 @@
+# Sourced by the scripts: the Debian packages mailwire's build, tests and demo need, installed
+# only when missing (so reruns are fast). Runs apt as root, or through sudo.
+MAILWIRE_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libssl-dev libfmt-dev catch2 openssl clang-format python3
+)
+
+install_packages() {
+  local missing=()
+  for p in "${MAILWIRE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "== installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
