@@ -63,8 +63,8 @@ TEST_CASE("RFC 6186 discovery prefers implicit TLS, then priority and weight", "
   dns.records["_submission._tcp.example.org"] = {{10, 0, 587, "mail.example.org."}};
   dns.records["_imap._tcp.example.org"] = {{0, 0, 143, "imap.example.org."}};
   dns.records["_imaps._tcp.example.org"] = {{20, 1, 993, "backup.example.org."},
-                                             {10, 5, 993, "low.example.org."},
-                                             {10, 60, 993, "heavy.example.org."}};
+                                            {10, 5, 993, "low.example.org."},
+                                            {10, 60, 993, "heavy.example.org."}};
   dns.records["_pop3s._tcp.example.org"] = {{0, 0, 0, "."}};  // explicitly not offered
   const DiscoveredSettings found = discover_settings("User@Example.ORG", dns);
   REQUIRE(found.smtp);
