@@ -20,4 +20,5 @@
 #include <mailwire/pop3_download.hpp>
 #include <mailwire/protocol_log.hpp>
 #include <mailwire/provider_settings.hpp>
+#include <mailwire/sasl.hpp>
 #include <mailwire/version.hpp>
