@@ -27,7 +27,8 @@ constexpr const char* usage_text =
     "connection options: --server HOST[:PORT] (110, or 995 with --security tls), or a\n"
     "  provider name: gmail, microsoft365, icloud, fastmail, yahoo\n"
     "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
-    "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --auth USER|APOP\n"
+    "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --oauth2-token-env VAR\n"
+    "  --auth USER|APOP|PLAIN|LOGIN|CRAM-MD5|SCRAM-SHA-1|SCRAM-SHA-256|XOAUTH2|OAUTHBEARER\n"
     "  --allow-plaintext-auth  --timeout SECONDS  --trace\n"
     "\n"
     "example:\n"
@@ -44,14 +45,20 @@ Pop3Client open_session(Connection& c) {
   Pop3Client client(options);
   client.connect(c.host, c.port);
   if (!c.user.empty()) {
-    if (c.auth.empty()) {
+    SaslCredentials credentials;
+    credentials.user = c.user;
+    credentials.password = c.password;
+    credentials.oauth2_token = c.oauth2_token;
+    if (!c.oauth2_token.empty()) {
+      client.authenticate(credentials, c.auth);
+    } else if (c.auth.empty()) {
       client.login(c.user, c.password);
     } else if (c.auth == "USER") {
       client.user_pass(c.user, c.password);
     } else if (c.auth == "APOP") {
       client.apop(c.user, c.password);
     } else {
-      throw UsageError{"--auth " + c.auth + " is not supported for POP3 (USER or APOP)"};
+      client.authenticate(credentials, c.auth);
     }
   }
   return client;

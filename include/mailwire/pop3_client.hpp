@@ -10,6 +10,7 @@
 #include <mailwire/net/tls_options.hpp>
 #include <mailwire/pop3/types.hpp>
 #include <mailwire/protocol_log.hpp>
+#include <mailwire/sasl.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -81,11 +82,16 @@ class MAILWIRE_API Pop3Client {
   /// The TLS session, when encrypted.
   std::optional<TlsInfo> tls_info() const;
 
-  /// Logs in with the best method the server offers: USER/PASS over TLS, APOP when the
-  /// connection is plaintext (and allowed) and the greeting has a timestamp.
+  /// Logs in with the best method the server offers: SASL (the strongest mechanism both
+  /// sides have) when CAPA lists SASL, else USER/PASS, or APOP when the connection is
+  /// plaintext (and allowed) and the greeting has a timestamp.
   /// Throws Error(usage) for credentials over plaintext without allow_plaintext_auth,
   /// Error(auth) when the server refuses.
   void login(const std::string& user, const std::string& password);
+  /// AUTH (RFC 5034) with `mechanism`, or the strongest one CAPA offers when empty. With an
+  /// OAuth 2 token in `credentials`, XOAUTH2/OAUTHBEARER. Throws Error(auth) when refused or
+  /// when no mechanism fits (naming what the server offers).
+  void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
   /// USER then PASS (RFC 1939 section 7).
   void user_pass(const std::string& user, const std::string& password);
   /// APOP with the greeting's timestamp (RFC 1939 section 7). Throws Error(usage) without one.

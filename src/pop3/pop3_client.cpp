@@ -10,6 +10,7 @@
 #include <mailwire/net/tls_transport.hpp>
 #include <mailwire/pop3_client.hpp>
 
+#include "detail/base64.hpp"
 #include "pop3/codec.hpp"
 
 #include <fmt/format.h>
@@ -215,10 +216,97 @@ void Pop3Client::check_credentials_allowed(const char* method) const {
 }
 
 void Pop3Client::login(const std::string& user, const std::string& password) {
+  if (!caps_.sasl.empty()) {
+    SaslCredentials credentials;
+    credentials.user = user;
+    credentials.password = password;
+    if (choose_sasl_mechanism(caps_.sasl, credentials)) {
+      authenticate(credentials);
+      return;
+    }
+  }
   if (!is_encrypted() && !apop_timestamp_.empty()) {
     apop(user, password);
   } else {
     user_pass(user, password);
+  }
+}
+
+void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
+  check_credentials_allowed("AUTH");
+  const auto chosen = choose_sasl_mechanism(caps_.sasl, credentials, mechanism);
+  std::unique_ptr<SaslMechanism> sasl;
+  if (chosen) {
+    sasl = make_sasl_mechanism(*chosen, credentials);
+  } else if (!mechanism.empty() && !caps_.known) {
+    sasl = make_sasl_mechanism(mechanism, credentials);  // no CAPA: trust the caller
+  }
+  if (!sasl) {
+    std::string offered;
+    for (const std::string& m : caps_.sasl)
+      offered += (offered.empty() ? "" : " ") + m;
+    throw Error(Errc::auth, fmt::format("pop3: no usable SASL mechanism{} (the server offers: {})",
+                                        mechanism.empty() ? "" : " " + std::string(mechanism),
+                                        offered.empty() ? "none" : offered));
+  }
+  Stream& s = stream();
+  const Deadline d = deadline();
+  std::string line = fmt::format("AUTH {}", sasl->name());
+  if (sasl->client_first()) {  // RFC 5034: the initial response goes with the command
+    const std::string initial = sasl->initial_response();
+    line += ' ';
+    line += initial.empty() ? "=" : detail::base64_encode(initial);
+  }
+  line += "\r\n";
+  const std::string shown = fmt::format("AUTH {}", sasl->name());
+  s.write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
+  // Challenges: bounded in number and size (the line limit), each answered or cancelled.
+  for (int round = 0;; ++round) {
+    pop3::StatusLine status;
+    const std::string_view reply = s.read_line(d);
+    if (pop3::parse_status_line(reply, status)) {
+      throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3",
+                  Diagnostics{shown, std::string(reply), 0, {}, {}, false, true});
+    }
+    if (status.kind == pop3::StatusLine::Kind::Ok) {
+      if (const std::error_code ec = sasl->verify_success({})) {
+        close();
+        throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), sasl->reason()),
+                    Diagnostics{shown, status.text, 0, {}, {}, false, true});
+      }
+      user_ = credentials.user;
+      return;
+    }
+    if (status.kind == pop3::StatusLine::Kind::Err) {
+      const std::string& code = status.code;
+      std::string why = status.text;
+      if (!sasl->reason().empty()) why += " (" + sasl->reason() + ")";
+      throw Error(
+          code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM"
+              ? Errc::rejected
+              : Errc::auth,
+          fmt::format("pop3: AUTH {} failed: -ERR {}{}", sasl->name(),
+                      code.empty() ? "" : "[" + code + "] ", why),
+          Diagnostics{shown, status.text, 0, {}, code, pop3::is_transient_code(code), false});
+    }
+    std::string challenge;
+    std::string response;
+    const bool decoded = detail::base64_decode(status.text, challenge);
+    const std::error_code ec =
+        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
+    if (ec) {
+      // Cancel the exchange (RFC 5034 section 4: "*"), then report our reason.
+      s.write("*\r\n", d);
+      pop3::StatusLine after;
+      (void)pop3::parse_status_line(s.read_line(d), after);
+      const std::string why = !decoded      ? "the server's challenge is not base64"
+                              : round >= 16 ? "too many challenges"
+                                            : sasl->reason();
+      throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), why),
+                  Diagnostics{shown, status.text, 0, {}, {}, false, false});
+    }
+    const std::string encoded = detail::base64_encode(response) + "\r\n";
+    s.write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 
