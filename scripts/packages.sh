@@ -3,6 +3,8 @@
 MAILWIRE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev libfmt-dev catch2 openssl clang-format python3
+  # the local mail stack (scripts/mailstack.sh) for integration tests and the demo
+  dovecot-imapd dovecot-pop3d dovecot-lmtpd
 )
 
 install_packages() {
@@ -15,5 +17,8 @@ install_packages() {
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   echo "== installing: ${missing[*]}"
   $sudo apt-get update -qq
+  # Never let the packages start system services: the stack runs its own instances.
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }

@@ -8,6 +8,8 @@ source "$root/scripts/packages.sh"
 install_packages
 
 start=$(date +%s)
+# Integration tests must not pass by skipping: without the mail stack they fail.
+export MAILWIRE_REQUIRE_MAILSTACK=1
 failed=0
 passed=0
 count() {  # parse ctest's "N% tests passed, F tests failed out of T"

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# A private mail stack for tests and the demo, on 127.0.0.1 high ports, everything under DIR:
+# Dovecot (IMAP+STARTTLS, IMAPS, POP3+STLS, POP3S, LMTP) with users alice and bob, a CA and a
+# server certificate made on the spot. Needs root and Debian's dovecot-imapd, dovecot-pop3d,
+# dovecot-lmtpd and openssl (scripts/packages.sh installs them).
+#
+#   mailstack.sh start DIR   -> starts it, writes DIR/stack.env (ports, users, CA file, PIDs)
+#   mailstack.sh stop DIR    -> stops what start started, by PID
+#   mailstack.sh status DIR  -> prints DIR/stack.env if running
+set -euo pipefail
+cmd=${1:?start|stop|status}
+D=$(realpath -m "${2:?DIR}")
+
+stop() {
+  if [ -f "$D/dovecot.pid" ]; then
+    local pid
+    pid=$(cat "$D/dovecot.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$D/dovecot.pid"
+  fi
+}
+
+case "$cmd" in
+  stop) stop; exit 0 ;;
+  status) [ -f "$D/dovecot.pid" ] && kill -0 "$(cat "$D/dovecot.pid")" 2>/dev/null && cat "$D/stack.env"; exit $? ;;
+  start) ;;
+  *) echo "usage: $0 start|stop|status DIR" >&2; exit 2 ;;
+esac
+
+[ "$(id -u)" -eq 0 ] || { echo "mailstack.sh: needs root (Dovecot drops privileges itself)" >&2; exit 1; }
+command -v dovecot >/dev/null || { echo "mailstack.sh: dovecot is not installed" >&2; exit 1; }
+stop
+mkdir -p "$D"/{pki,run,state,home}
+chmod 755 "$D"
+
+# Certificates: a CA, and a server certificate for localhost, 127.0.0.1 and ::1.
+(
+  cd "$D/pki"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3 \
+    -keyout ca.key -out ca.pem -subj "/O=mailwire test stack/CN=mailwire stack CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+    -out server.csr -subj "/O=mailwire test stack/CN=localhost" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3 \
+    -extfile server.ext -out server.pem 2>/dev/null
+  chmod 644 ./*.pem; chmod 600 ./*.key
+)
+
+# Free high ports, chosen by the kernel.
+read -r IMAP IMAPS POP3 POP3S LMTP < <(python3 - <<'PY'
+import socket
+socks = []
+for _ in range(5):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+)
+
+U=$(id -u dovecot); G=$(id -g dovecot)
+: > "$D/users"
+for user in alice bob; do
+  mkdir -p "$D/home/$user/Maildir"/{cur,new,tmp}
+  printf '%s:{PLAIN}%s-pass:%s:%s::%s\n' "$user" "$user" "$U" "$G" "$D/home/$user" >> "$D/users"
+done
+chown -R "$U:$G" "$D/home"
+
+cat > "$D/dovecot.conf" <<CONF
+base_dir = $D/run
+state_dir = $D/state
+log_path = $D/dovecot.log
+info_log_path = $D/dovecot.log
+protocols = imap pop3 lmtp
+listen = 127.0.0.1
+first_valid_uid = 1
+ssl = yes
+ssl_cert = <$D/pki/server.pem
+ssl_key = <$D/pki/server.key
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
+mail_location = maildir:~/Maildir
+postmaster_address = postmaster@example.test
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Invoices {
+    auto = subscribe
+  }
+}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $D/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $D/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP3
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = $POP3S
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP
+  }
+}
+CONF
+
+dovecot -c "$D/dovecot.conf" -F > "$D/dovecot.out" 2>&1 &
+echo $! > "$D/dovecot.pid"
+
+cat > "$D/stack.env" <<ENV
+MAILSTACK_DIR=$D
+MAILSTACK_HOST=127.0.0.1
+MAILSTACK_IMAP_PORT=$IMAP
+MAILSTACK_IMAPS_PORT=$IMAPS
+MAILSTACK_POP3_PORT=$POP3
+MAILSTACK_POP3S_PORT=$POP3S
+MAILSTACK_LMTP_PORT=$LMTP
+MAILSTACK_CA_FILE=$D/pki/ca.pem
+MAILSTACK_USERS=alice:alice-pass,bob:bob-pass
+MAILSTACK_DOMAIN=example.test
+MAILSTACK_DOVECOT_PID=$(cat "$D/dovecot.pid")
+ENV
+
+for port in $IMAP $POP3 $LMTP; do
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.05
+  done
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "mailstack.sh: Dovecot is not listening on $port; see $D/dovecot.out and $D/dovecot.log" >&2
+    stop
+    exit 1
+  fi
+done
+cat "$D/stack.env"
