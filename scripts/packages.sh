@@ -17,8 +17,14 @@ install_packages() {
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   echo "== installing: ${missing[*]}"
   $sudo apt-get update -qq
-  # Never let the packages start system services: the stack runs its own instances.
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-  $sudo chmod +x /usr/sbin/policy-rc.d
+  # Keep the packages from starting system services during the install (the stack runs its
+  # own instances); the policy file is ours only for the duration of the install.
+  local policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$policy" ] || $sudo rm -f "$policy"
 }
