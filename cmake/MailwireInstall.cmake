@@ -38,5 +38,7 @@ if(BUILD_SHARED_LIBS)
 else()
   set(MAILWIRE_PC_CFLAGS "")
 endif()
+# The prefix, relative to where the .pc file lands, keeps the install relocatable.
+file(RELATIVE_PATH MAILWIRE_PC_PREFIX_REL "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/mailwire.pc.in ${PROJECT_BINARY_DIR}/mailwire.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/mailwire.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
