@@ -160,4 +160,14 @@ for port in $IMAP $POP3 $LMTP; do
     exit 1
   fi
 done
+# Listening is not ready: deliveries fail until the auth service answers user look-ups.
+for _ in $(seq 100); do
+  doveadm -c "$D/dovecot.conf" user alice >/dev/null 2>&1 && break
+  sleep 0.05
+done
+doveadm -c "$D/dovecot.conf" user alice >/dev/null 2>&1 || {
+  echo "mailstack.sh: Dovecot's auth service does not answer; see $D/dovecot.log" >&2
+  stop
+  exit 1
+}
 cat "$D/stack.env"
