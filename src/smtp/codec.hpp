@@ -1,0 +1,71 @@
+#pragma once
+
+// SMTP wire codec (RFC 5321, 3207, 2920, 3030, 3461, 3463, 4954, 6152, 6531): reply assembly,
+// EHLO parsing, command encoding with validation, and the DATA body encoder. Pure: no I/O, no
+// exceptions; hostile input gives an error_code.
+
+#include <mailwire/smtp/capabilities.hpp>
+#include <mailwire/smtp/reply.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace mailwire::smtp {
+
+/// Assembles one reply from its lines.
+class ReplyParser {
+ public:
+  enum class Status { NeedMore, Done };
+  explicit ReplyParser(std::size_t max_lines = 1000) : max_lines_(max_lines) {}
+  /// Feeds one line (without CRLF). Errc::protocol for a line that is not a reply line or
+  /// whose code differs from the first; Errc::limit past max_lines.
+  std::error_code feed(std::string_view line, Status& status);
+  /// The reply, once feed() said Done; the parser is then ready for the next reply.
+  SmtpReply take();
+
+ private:
+  SmtpReply reply_;
+  std::size_t max_lines_;
+};
+
+/// Reads the capabilities from an EHLO reply.
+SmtpCapabilities parse_ehlo(const SmtpReply& reply);
+
+/// A mailbox for MAIL FROM / RCPT TO: no CR, LF, NUL, space, '<' or '>', at most 512 octets,
+/// "local@domain" (or empty for the null sender when `allow_empty`). Non-ASCII is allowed here
+/// and makes needs_smtputf8() true.
+bool valid_address(std::string_view address, bool allow_empty);
+bool needs_smtputf8(std::string_view text);
+
+/// RFC 3461 xtext for ORCPT and ENVID.
+std::string xtext(std::string_view text);
+
+/// "EHLO name\r\n" etc. A domain or address literal without spaces or controls.
+bool valid_helo_name(std::string_view name);
+
+/// Streams a message body into DATA form: every line ending becomes CRLF (bare CR and bare LF
+/// included: no SMTP smuggling), a '.' at the start of a line is doubled, and finish() ends the
+/// body with CRLF "." CRLF. Chunks may split anything, CRLF included.
+class DataEncoder {
+ public:
+  void feed(std::string_view chunk, std::string& out);
+  void finish(std::string& out);
+  /// Only CRLF normalisation, no dot-stuffing and no terminator (BDAT).
+  void set_bdat(bool bdat) noexcept { bdat_ = bdat; }
+
+ private:
+  bool at_line_start_ = true;
+  bool pending_cr_ = false;
+  bool bdat_ = false;
+};
+
+/// What a body needs from the server: 8-bit bytes (8BITMIME), NUL bytes (BINARYMIME).
+struct BodyScan {
+  bool eight_bit = false;
+  bool binary = false;
+  void feed(std::string_view chunk) noexcept;
+};
+
+}  // namespace mailwire::smtp
