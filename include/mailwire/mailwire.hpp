@@ -19,6 +19,10 @@
 #include <mailwire/pop3_client.hpp>
 #include <mailwire/pop3_download.hpp>
 #include <mailwire/protocol_log.hpp>
+#include <mailwire/progress.hpp>
 #include <mailwire/provider_settings.hpp>
 #include <mailwire/sasl.hpp>
+#include <mailwire/smtp/capabilities.hpp>
+#include <mailwire/smtp/reply.hpp>
+#include <mailwire/smtp_client.hpp>
 #include <mailwire/version.hpp>

@@ -9,6 +9,7 @@
 #include <mailwire/net/tcp_transport.hpp>
 #include <mailwire/net/tls_options.hpp>
 #include <mailwire/pop3/types.hpp>
+#include <mailwire/progress.hpp>
 #include <mailwire/protocol_log.hpp>
 #include <mailwire/sasl.hpp>
 
@@ -21,9 +22,6 @@
 #include <vector>
 
 namespace mailwire {
-
-/// Progress of a body transfer: octets done, and the expected total (0 when unknown).
-using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 /// Settings of a Pop3Client.
 struct Pop3Options {

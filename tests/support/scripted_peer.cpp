@@ -293,6 +293,11 @@ void ScriptedPeer::match_expectations() {
 void ScriptedPeer::on_write(std::string_view bytes) {
   if (reset_) throw Error(Errc::connect, "scripted peer: connection reset by peer");
   const Step* step = current();
+  if (step != nullptr && step->kind == Kind::Reset && pending_.empty()) {
+    ++next_;  // the server is gone: the write meets the reset
+    reset_ = true;
+    throw Error(Errc::connect, "scripted peer: connection reset by peer");
+  }
   if (!tls_ && step != nullptr && step->kind == Kind::StartTls && pending_.empty()) {
     tls_ = std::make_unique<Tls>();
     tls_->ctx = SSL_CTX_new(TLS_server_method());

@@ -1,0 +1,627 @@
+// SmtpClient: a thin loop over the SMTP codec and a Stream.
+//
+// Theory of operation. connect: greeting (220) -> EHLO (HELO if refused) -> [STARTTLS -> TLS
+// -> EHLO again, forgetting everything said before TLS] -> ready. AUTH any time after that.
+// A transaction: MAIL, RCPT..., DATA/BDAT, body, final reply. With PIPELINING, MAIL, every
+// RCPT and DATA go in one write and the replies are matched in order (RFC 2920); DATA stays
+// out of the batch when a rejected recipient must abort the message, so that the decision
+// comes before any body byte. STARTTLS is never pipelined. A failed transaction is followed
+// by RSET, so the session stays usable; a broken connection is fatal.
+
+#include <mailwire/error.hpp>
+#include <mailwire/net/tls_transport.hpp>
+#include <mailwire/smtp_client.hpp>
+
+#include "detail/base64.hpp"
+#include "smtp/codec.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace mailwire {
+
+MessageSource::~MessageSource() = default;
+
+namespace {
+
+class BytesSource final : public MessageSource {
+ public:
+  explicit BytesSource(std::string_view bytes) : bytes_(bytes) {}
+  std::uint64_t size() const override { return bytes_.size(); }
+  void rewind() override { at_ = 0; }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    const std::size_t n = std::min(capacity, bytes_.size() - at_);
+    std::copy_n(bytes_.data() + at_, n, buffer);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::size_t at_ = 0;
+};
+
+class FileSource final : public MessageSource {
+ public:
+  explicit FileSource(const std::string& path) : file_(std::fopen(path.c_str(), "rb")) {
+    if (file_ == nullptr) throw Error(Errc::io, fmt::format("cannot open {}", path));
+    std::fseek(file_, 0, SEEK_END);
+    size_ = static_cast<std::uint64_t>(std::ftell(file_));
+    std::rewind(file_);
+  }
+  ~FileSource() override { std::fclose(file_); }
+  std::uint64_t size() const override { return size_; }
+  void rewind() override { std::rewind(file_); }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    const std::size_t n = std::fread(buffer, 1, capacity, file_);
+    if (n == 0 && std::ferror(file_) != 0) throw Error(Errc::io, "cannot read the message file");
+    return n;
+  }
+
+ private:
+  std::FILE* file_;
+  std::uint64_t size_ = 0;
+};
+
+std::string default_helo_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && smtp::valid_helo_name(name) &&
+      std::string_view(name).find('.') != std::string_view::npos) {
+    return name;
+  }
+  return "localhost";
+}
+
+Diagnostics diagnostics_of(const std::string& command, const SmtpReply& reply, bool fatal) {
+  Diagnostics d;
+  d.command = command;
+  d.server_reply = reply.to_string();
+  d.reply_code = reply.code;
+  d.enhanced_code = reply.enhanced;
+  d.transient = reply.transient();
+  d.fatal = fatal;
+  return d;
+}
+
+std::string strip_crlf(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.remove_suffix(1);
+  return std::string(line);
+}
+
+}  // namespace
+
+std::unique_ptr<MessageSource> MessageSource::from_bytes(std::string_view bytes) {
+  return std::make_unique<BytesSource>(bytes);
+}
+
+std::unique_ptr<MessageSource> MessageSource::from_file(const std::string& path) {
+  return std::make_unique<FileSource>(path);
+}
+
+std::size_t SmtpSendResult::accepted() const noexcept {
+  return static_cast<std::size_t>(std::count_if(recipients.begin(), recipients.end(),
+                                                [](const auto& r) { return r.accepted; }));
+}
+
+SmtpClient::SmtpClient(SmtpOptions options) : options_(std::move(options)) {}
+SmtpClient::~SmtpClient() {
+  close();
+}
+SmtpClient::SmtpClient(SmtpClient&&) noexcept = default;
+SmtpClient& SmtpClient::operator=(SmtpClient&& other) noexcept {
+  if (this != &other) {
+    close();
+    options_ = std::move(other.options_);
+    stream_ = std::move(other.stream_);
+    host_ = std::move(other.host_);
+    greeting_ = std::move(other.greeting_);
+    caps_ = std::move(other.caps_);
+  }
+  return *this;
+}
+
+Stream& SmtpClient::stream() {
+  if (!stream_) throw Error(Errc::usage, "smtp: not connected");
+  return *stream_;
+}
+
+Deadline SmtpClient::deadline() const {
+  return deadline_after(options_.timeout);
+}
+
+bool SmtpClient::is_encrypted() const noexcept {
+  return stream_ && stream_->is_encrypted();
+}
+
+std::optional<TlsInfo> SmtpClient::tls_info() const {
+  if (!stream_) return std::nullopt;
+  return stream_->transport().tls_info();
+}
+
+void SmtpClient::connect(const std::string& host, std::uint16_t port) {
+  const Security security = resolve_security(options_.security, port == 0 ? 587 : port);
+  if (port == 0) port = options_.lmtp ? 24 : security == Security::Tls ? 465 : 587;
+  auto tcp = std::make_unique<TcpTransport>();
+  tcp->connect(host, port, options_.connect);
+  start(std::move(tcp), host, security);
+}
+
+void SmtpClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
+  start(std::move(transport), host,
+        options_.security == Security::Auto ? Security::StartTls : options_.security);
+}
+
+SmtpReply SmtpClient::read_reply(Deadline deadline) {
+  smtp::ReplyParser parser(options_.max_reply_lines);
+  smtp::ReplyParser::Status status{};
+  do {
+    const std::string_view line = stream().read_line(deadline);
+    if (const std::error_code ec = parser.feed(line, status)) {
+      const bool limit = ec == make_error_code(Errc::limit);
+      Diagnostics d;
+      d.server_reply = std::string(line.substr(0, 200));
+      d.fatal = true;
+      throw Error(limit ? Errc::limit : Errc::protocol,
+                  limit
+                      ? fmt::format("smtp: a reply of more than {} lines", options_.max_reply_lines)
+                      : fmt::format("smtp: {} sent a line that is not an SMTP reply", host_),
+                  std::move(d));
+    }
+  } while (status != smtp::ReplyParser::Status::Done);
+  return parser.take();
+}
+
+SmtpReply SmtpClient::command(const std::string& line, std::string_view log_as) {
+  const Deadline d = deadline();
+  stream().write(line, d, log_as);
+  return read_reply(d);
+}
+
+void SmtpClient::refused(const std::string& what, const SmtpReply& reply, Errc kind) {
+  throw Error(kind,
+              fmt::format("smtp: {} {}: {}", what, kind == Errc::auth ? "failed" : "refused",
+                          reply.to_string()),
+              diagnostics_of(what, reply, reply.code == 421));
+}
+
+void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& host,
+                       Security security) {
+  close();
+  host_ = host;
+  caps_ = {};
+  if (options_.helo_name.empty()) options_.helo_name = default_helo_name();
+  if (!smtp::valid_helo_name(options_.helo_name)) {
+    throw Error(Errc::usage, "smtp: the EHLO name is empty or contains spaces or controls");
+  }
+  if (security == Security::Tls) {
+    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
+    tls->handshake(deadline());
+    transport = std::move(tls);
+  }
+  StreamOptions stream_options;
+  stream_options.max_line = options_.max_line;
+  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
+  stream_->set_log(options_.log);
+
+  greeting_ = read_reply(deadline());
+  if (greeting_.code != 220) {
+    const SmtpReply reply = greeting_;
+    close();
+    refused("connection", reply);
+  }
+  hello();
+  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
+    if (caps_.starttls) {
+      starttls();
+    } else if (security == Security::StartTls) {
+      quit();
+      throw Error(Errc::tls,
+                  fmt::format("smtp: {} does not offer STARTTLS and TLS is required", host),
+                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+    }
+  }
+}
+
+void SmtpClient::hello() {
+  const char* verb = options_.lmtp ? "LHLO" : "EHLO";
+  SmtpReply reply = command(fmt::format("{} {}\r\n", verb, options_.helo_name));
+  if (reply.code == 250) {
+    caps_ = smtp::parse_ehlo(reply);
+    return;
+  }
+  if (options_.lmtp || reply.code == 421) refused(verb, reply);
+  // RFC 5321 3.2: a server that does not know EHLO gets HELO, and offers no extensions.
+  reply = command(fmt::format("HELO {}\r\n", options_.helo_name));
+  if (reply.code != 250) refused("HELO", reply);
+  caps_ = {};
+}
+
+void SmtpClient::starttls() {
+  const SmtpReply reply = command("STARTTLS\r\n");
+  if (reply.code != 220) {
+    close();
+    throw Error(Errc::tls, fmt::format("smtp: {} refused STARTTLS: {}", host_, reply.to_string()),
+                diagnostics_of("STARTTLS", reply, true));
+  }
+  try {
+    stream().start_tls(options_.tls, host_, deadline());
+  } catch (...) {
+    close();
+    throw;
+  }
+  caps_ = {};  // what the server said before TLS could have been forged
+  hello();
+}
+
+void SmtpClient::login(const std::string& user, const std::string& password) {
+  SaslCredentials credentials;
+  credentials.user = user;
+  credentials.password = password;
+  authenticate(credentials);
+}
+
+void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
+  if (!is_encrypted() && !options_.allow_plaintext_auth) {
+    throw Error(Errc::usage,
+                fmt::format("smtp: refusing to authenticate over an unencrypted connection to {} "
+                            "(use TLS, or set allow_plaintext_auth)",
+                            host_));
+  }
+  const auto chosen = choose_sasl_mechanism(caps_.auth, credentials, mechanism);
+  std::unique_ptr<SaslMechanism> sasl =
+      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
+  if (!sasl) {
+    std::string offered;
+    for (const std::string& m : caps_.auth)
+      offered += (offered.empty() ? "" : " ") + m;
+    throw Error(Errc::auth, fmt::format("smtp: no usable AUTH mechanism{} (the server offers: {})",
+                                        mechanism.empty() ? "" : " " + std::string(mechanism),
+                                        offered.empty() ? "none" : offered));
+  }
+  const std::string shown = fmt::format("AUTH {}", sasl->name());
+  std::string line = shown;
+  if (sasl->client_first()) {
+    const std::string initial = sasl->initial_response();
+    const std::string encoded = initial.empty() ? "=" : detail::base64_encode(initial);
+    // RFC 4954 4: the command line may be up to 12288 octets with an initial response.
+    if (encoded.size() + line.size() < 12000) {
+      line += ' ' + encoded;
+    } else {
+      sasl = make_sasl_mechanism(sasl->name(), credentials);  // it will answer the 334 instead
+    }
+  }
+  line += "\r\n";
+  const Deadline d = deadline();
+  stream().write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
+  for (int round = 0;; ++round) {
+    const SmtpReply reply = read_reply(d);
+    if (reply.code == 235) {
+      if (sasl->verify_success({})) {
+        close();
+        throw Error(Errc::auth, fmt::format("smtp: {}: {}", shown, sasl->reason()),
+                    diagnostics_of(shown, reply, true));
+      }
+      return;
+    }
+    if (reply.code != 334) {
+      SmtpReply shown_reply = reply;
+      if (!sasl->reason().empty()) shown_reply.lines.push_back(sasl->reason());
+      refused(shown, shown_reply,
+              reply.code == 535 || reply.code == 534 ? Errc::auth : Errc::rejected);
+    }
+    std::string challenge;
+    std::string response;
+    const std::string_view text = reply.lines.empty() ? std::string_view() : reply.lines[0];
+    const bool decoded = detail::base64_decode(text, challenge);
+    const std::error_code ec =
+        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
+    if (ec) {
+      // RFC 4954 4: "*" cancels; the server answers 501.
+      stream().write("*\r\n", d);
+      read_reply(d);
+      throw Error(Errc::auth,
+                  fmt::format("smtp: {}: {}", shown,
+                              !decoded      ? "the server's challenge is not base64"
+                              : round >= 16 ? "too many challenges"
+                                            : sasl->reason()),
+                  diagnostics_of(shown, reply, false));
+    }
+    const std::string encoded = detail::base64_encode(response) + "\r\n";
+    stream().write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
+  }
+}
+
+SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view message,
+                                const SmtpSendOptions& options) {
+  auto source = MessageSource::from_bytes(message);
+  return send(envelope, *source, options);
+}
+
+SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& message,
+                                const SmtpSendOptions& options) {
+  // Caller mistakes fail before any byte is sent.
+  if (!smtp::valid_address(envelope.sender, true)) {
+    throw Error(Errc::usage, fmt::format("smtp: invalid sender address '{}'",
+                                         strip_crlf(envelope.sender.substr(0, 100))));
+  }
+  if (envelope.recipients.empty()) throw Error(Errc::usage, "smtp: no recipients");
+  for (const std::string& r : envelope.recipients) {
+    if (!smtp::valid_address(r, false)) {
+      throw Error(Errc::usage, fmt::format("smtp: invalid recipient address '{}'",
+                                           strip_crlf(r.substr(0, 100))));
+    }
+  }
+  for (const std::string* p : {&envelope.dsn_notify, &envelope.dsn_ret, &envelope.dsn_envid}) {
+    if (p->find_first_of(" \r\n\t") != std::string::npos) {
+      throw Error(Errc::usage, "smtp: DSN parameters must not contain spaces or line breaks");
+    }
+  }
+  stream();
+  return transaction(envelope, message, options);
+}
+
+SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSource& message,
+                                       const SmtpSendOptions& options) {
+  // What the message needs, and whether the server has it.
+  BodyType body = options.body;
+  if (body == BodyType::Auto) {
+    smtp::BodyScan scan;
+    char buf[64 * 1024];
+    message.rewind();
+    for (std::size_t n; (n = message.read(buf, sizeof buf)) > 0;) {
+      scan.feed(std::string_view(buf, n));
+      if (scan.binary) break;
+    }
+    body = scan.binary      ? BodyType::Binary
+           : scan.eight_bit ? BodyType::EightBit
+                            : BodyType::SevenBit;
+  }
+  bool utf8 = smtp::needs_smtputf8(envelope.sender);
+  for (const std::string& r : envelope.recipients)
+    utf8 = utf8 || smtp::needs_smtputf8(r);
+  const std::uint64_t size = message.size();
+  if (caps_.size_known && caps_.size > 0 && size > caps_.size) {
+    throw Error(Errc::rejected,
+                fmt::format("smtp: the message ({} bytes) exceeds {}'s SIZE limit of {} bytes",
+                            size, host_, caps_.size));
+  }
+  if (utf8 && !caps_.smtputf8) {
+    throw Error(
+        Errc::rejected,
+        fmt::format("smtp: non-ASCII addresses need SMTPUTF8, which {} does not offer", host_));
+  }
+  const bool bdat = body == BodyType::Binary;
+  if (bdat && !(caps_.binarymime && caps_.chunking)) {
+    throw Error(Errc::rejected,
+                fmt::format("smtp: the message has binary content (NUL bytes), which needs "
+                            "BINARYMIME and CHUNKING; {} does not offer both",
+                            host_));
+  }
+  if (body == BodyType::EightBit && !caps_.eight_bit_mime) {
+    throw Error(Errc::rejected,
+                fmt::format("smtp: the message has 8-bit content and {} does not offer 8BITMIME; "
+                            "encode it as quoted-printable or base64",
+                            host_));
+  }
+
+  std::string mail = fmt::format("MAIL FROM:<{}>", envelope.sender);
+  if (caps_.size_known) mail += fmt::format(" SIZE={}", size);
+  if (body == BodyType::EightBit) mail += " BODY=8BITMIME";
+  if (body == BodyType::Binary) mail += " BODY=BINARYMIME";
+  if (utf8) mail += " SMTPUTF8";
+  if (caps_.dsn && !envelope.dsn_ret.empty()) mail += " RET=" + envelope.dsn_ret;
+  if (caps_.dsn && !envelope.dsn_envid.empty()) mail += " ENVID=" + smtp::xtext(envelope.dsn_envid);
+  mail += "\r\n";
+  std::vector<std::string> rcpts;
+  for (const std::string& r : envelope.recipients) {
+    std::string line = fmt::format("RCPT TO:<{}>", r);
+    if (caps_.dsn && !envelope.dsn_notify.empty()) {
+      line += " NOTIFY=" + envelope.dsn_notify;
+      if (!utf8) line += " ORCPT=rfc822;" + smtp::xtext(r);
+    }
+    rcpts.push_back(line + "\r\n");
+  }
+  const bool pipeline = caps_.pipelining;
+  const bool data_in_batch = pipeline && !bdat && !options_.abort_on_rejected_recipient;
+
+  Stream& s = stream();
+  const Deadline d = deadline();
+  SmtpSendResult result;
+  SmtpReply mail_reply;
+  bool data_go = false;
+  SmtpReply data_reply;
+  if (pipeline) {
+    std::string batch = mail;
+    for (const std::string& r : rcpts)
+      batch += r;
+    if (data_in_batch) batch += "DATA\r\n";
+    s.write(batch, d);
+    mail_reply = read_reply(d);
+    for (std::size_t i = 0; i < rcpts.size(); ++i) {
+      SmtpReply reply = read_reply(d);
+      result.recipients.push_back(
+          {envelope.recipients[i], reply.code / 100 == 2, std::move(reply)});
+    }
+    if (data_in_batch) {
+      data_reply = read_reply(d);
+      data_go = data_reply.code == 354;
+    }
+  } else {
+    s.write(mail, d);
+    mail_reply = read_reply(d);
+    if (mail_reply.code / 100 == 2) {
+      for (std::size_t i = 0; i < rcpts.size(); ++i) {
+        SmtpReply reply = command(rcpts[i]);
+        result.recipients.push_back(
+            {envelope.recipients[i], reply.code / 100 == 2, std::move(reply)});
+      }
+    }
+  }
+  const auto fail_transaction = [&](const std::string& what, const SmtpReply& reply) {
+    try {
+      rset();
+    } catch (const Error&) {
+    }
+    refused(what, reply);
+  };
+  if (mail_reply.code / 100 != 2) {
+    if (data_go) {
+      // The server accepted DATA despite refusing MAIL: end it without content... a single
+      // "." would be a message. Close instead; nothing has been accepted.
+      close();
+      refused(strip_crlf(mail), mail_reply);
+    }
+    fail_transaction(strip_crlf(mail), mail_reply);
+  }
+  const std::size_t accepted = result.accepted();
+  if (accepted == 0 || (options_.abort_on_rejected_recipient && accepted < rcpts.size())) {
+    if (data_go) {
+      close();  // see above: no way to cancel DATA but to hang up
+    } else {
+      try {
+        rset();
+      } catch (const Error&) {
+      }
+    }
+    const auto rejected = std::find_if(result.recipients.begin(), result.recipients.end(),
+                                       [](const auto& r) { return !r.accepted; });
+    throw Error(Errc::rejected,
+                fmt::format("smtp: RCPT TO:<{}> rejected: {}{}", rejected->address,
+                            rejected->reply.to_string(),
+                            accepted == 0 ? "" : " (message not sent: a recipient was rejected)"),
+                diagnostics_of("RCPT TO:<" + rejected->address + ">", rejected->reply, !stream_));
+  }
+  if (!bdat && !data_in_batch) {
+    data_reply = command("DATA\r\n");
+    data_go = data_reply.code == 354;
+  }
+  if (!bdat && !data_go) fail_transaction("DATA", data_reply);
+
+  send_body(message, bdat, body == BodyType::Binary, options);
+
+  // The final reply (one per accepted recipient for LMTP). If the connection breaks now, the
+  // message may or may not have been accepted: say so.
+  const Deadline final_deadline = deadline_after(options_.final_reply_timeout);
+  try {
+    if (options_.lmtp) {
+      for (SmtpRecipientResult& r : result.recipients) {
+        if (!r.accepted) continue;
+        r.reply = read_reply(final_deadline);
+        r.accepted = r.reply.code / 100 == 2;
+        result.reply = r.reply;
+      }
+    } else {
+      result.reply = read_reply(final_deadline);
+    }
+  } catch (const Error& e) {
+    if (e.kind() == Errc::connect || e.kind() == Errc::timeout) {
+      close();
+      Diagnostics diag = e.diagnostics();
+      diag.fatal = true;
+      throw Error(
+          e.kind(),
+          fmt::format("smtp: {} after the end of the message: delivery status unknown", e.what()),
+          std::move(diag));
+    }
+    throw;
+  }
+  if (!options_.lmtp && result.reply.code / 100 != 2) {
+    try {
+      rset();
+    } catch (const Error&) {
+    }
+    refused("the message", result.reply);
+  }
+  if (options_.lmtp && result.accepted() == 0) refused("the message", result.reply);
+  return result;
+}
+
+std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
+                                    const SmtpSendOptions& options) {
+  Stream& s = stream();
+  smtp::DataEncoder encoder;
+  encoder.set_bdat(bdat);
+  const auto start = Clock::now();
+  const std::uint64_t rate = std::max<std::uint64_t>(1, options_.min_transfer_rate);
+  const std::uint64_t total = message.size();
+  std::uint64_t done = 0;
+  std::string out;
+  std::string chunk(64 * 1024, '\0');
+  message.rewind();
+  const auto deadline_now = [&] {
+    return start + options_.timeout + std::chrono::seconds(done / rate);
+  };
+  for (;;) {
+    const std::size_t n = message.read(chunk.data(), chunk.size());
+    out.clear();
+    if (n > 0) {
+      if (binary) {
+        out.assign(chunk.data(), n);  // BINARYMIME: the bytes as they are
+      } else {
+        encoder.feed(std::string_view(chunk.data(), n), out);
+      }
+    }
+    const bool last = n == 0;
+    if (last && !binary) encoder.finish(out);
+    if (bdat) {
+      // RFC 3030: BDAT <size> [LAST], then exactly that many bytes; a reply per chunk.
+      const std::string head = fmt::format("BDAT {}{}\r\n", out.size(), last ? " LAST" : "");
+      s.write(head, deadline_now());
+      if (!out.empty()) s.write(out, deadline_now(), fmt::format("[{} bytes]\r\n", out.size()));
+      if (!last) {
+        const SmtpReply reply = read_reply(deadline_now());
+        if (reply.code / 100 != 2) {
+          close();  // a BDAT transaction cannot be resumed cleanly
+          refused("BDAT", reply);
+        }
+      }
+    } else if (!out.empty()) {
+      const std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done)
+                                    : fmt::format("[{} bytes of message]\r\n", out.size());
+      s.write(out, deadline_now(), note);
+    }
+    done += n;
+    if (options.progress) options.progress(done, total);
+    if (last) break;
+  }
+  return done;
+}
+
+void SmtpClient::noop() {
+  const SmtpReply reply = command("NOOP\r\n");
+  if (reply.code / 100 != 2) refused("NOOP", reply);
+}
+
+void SmtpClient::rset() {
+  const SmtpReply reply = command("RSET\r\n");
+  if (reply.code / 100 != 2) refused("RSET", reply);
+}
+
+void SmtpClient::quit() noexcept {
+  if (!stream_) return;
+  try {
+    const Deadline d = deadline_after(std::chrono::seconds(5));
+    stream_->write("QUIT\r\n", d);
+    read_reply(d);
+  } catch (...) {  // closing anyway
+  }
+  close();
+}
+
+void SmtpClient::close() noexcept {
+  if (stream_) {
+    stream_->close();
+    stream_.reset();
+  }
+}
+
+void SmtpClient::cancel() noexcept {
+  if (stream_) stream_->cancel();
+}
+
+}  // namespace mailwire
