@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # A private mail stack for tests and the demo, on 127.0.0.1 high ports, everything under DIR:
-# Dovecot (IMAP+STARTTLS, IMAPS, POP3+STLS, POP3S, LMTP) with users alice and bob, a CA and a
-# server certificate made on the spot. Needs root and Debian's dovecot-imapd, dovecot-pop3d,
-# dovecot-lmtpd and openssl (scripts/packages.sh installs them).
+# Dovecot (IMAP+STARTTLS, IMAPS, POP3+STLS, POP3S, LMTP, SASL for Postfix) with users alice and
+# bob, and Postfix (a port-25-style smtpd, submission with STARTTLS required and SASL through
+# Dovecot, implicit-TLS submissions) delivering mail for example.test to Dovecot over LMTP and
+# refusing everything else: nothing leaves the machine. A CA and a server certificate are made
+# on the spot. Needs root and Debian's dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, postfix and
+# openssl (scripts/packages.sh installs them).
 #
 #   mailstack.sh start DIR   -> starts it, writes DIR/stack.env (ports, users, CA file, PIDs)
 #   mailstack.sh stop DIR    -> stops what start started, by PID
@@ -12,6 +15,14 @@ cmd=${1:?start|stop|status}
 D=$(realpath -m "${2:?DIR}")
 
 stop() {
+  if [ -f "$D/postfix.pid" ]; then
+    local ppid_
+    ppid_=$(cat "$D/postfix.pid")
+    kill "$ppid_" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$ppid_" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$ppid_" 2>/dev/null || true
+    rm -f "$D/postfix.pid"
+  fi
   if [ -f "$D/dovecot.pid" ]; then
     local pid
     pid=$(cat "$D/dovecot.pid")
@@ -50,10 +61,10 @@ chmod 755 "$D"
 )
 
 # Free high ports, chosen by the kernel.
-read -r IMAP IMAPS POP3 POP3S LMTP < <(python3 - <<'PY'
+read -r IMAP IMAPS POP3 POP3S LMTP AUTH SMTP SUBM SUBMS < <(python3 - <<'PY'
 import socket
 socks = []
-for _ in range(5):
+for _ in range(9):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
@@ -130,6 +141,12 @@ service lmtp {
     port = $LMTP
   }
 }
+service auth {
+  inet_listener {
+    address = 127.0.0.1
+    port = $AUTH
+  }
+}
 CONF
 
 dovecot -c "$D/dovecot.conf" -F > "$D/dovecot.out" 2>&1 &
@@ -148,6 +165,94 @@ MAILSTACK_USERS=alice:alice-pass,bob:bob-pass
 MAILSTACK_DOMAIN=example.test
 MAILSTACK_DOVECOT_PID=$(cat "$D/dovecot.pid")
 ENV
+
+# Postfix: a private instance (its own config, queue and data directories), started by running
+# its master directly in the foreground, so nothing outside DIR is touched.
+if command -v postfix >/dev/null && [ -x /usr/lib/postfix/sbin/master ]; then
+  P="$D/postfix"
+  mkdir -p "$P/conf" "$P/queue" "$P/data"
+  cp /etc/postfix/master.cf "$P/conf/"
+  if [ -f /etc/postfix/dynamicmaps.cf ]; then
+    cp /etc/postfix/dynamicmaps.cf "$P/conf/"
+    mkdir -p "$P/conf/dynamicmaps.cf.d"
+  fi
+  cat > "$P/conf/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $P/queue
+data_directory = $P/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.example.test
+mydomain = example.test
+myorigin = example.test
+mydestination =
+relay_domains =
+local_recipient_maps =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+virtual_mailbox_domains = example.test
+virtual_mailbox_maps = inline:{ alice@example.test=alice, bob@example.test=bob }
+virtual_transport = lmtp:inet:127.0.0.1:$LMTP
+default_transport = error:this test stack delivers nothing outside example.test
+relay_transport = error:this test stack relays nothing
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_tls_cert_file = $D/pki/server.pem
+smtpd_tls_key_file = $D/pki/server.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$AUTH
+message_size_limit = 10485760
+maillog_file = $P/postfix.log
+maillog_file_prefixes = $P
+CONF
+  python3 - "$P/conf/master.cf" "$SMTP" "$SUBM" "$SUBMS" <<'PY'
+import sys
+path, smtp, subm, subms = sys.argv[1:]
+out = []
+for line in open(path):
+    f = line.split()
+    if line[0] not in ' #\n' and len(f) >= 8:
+        if f[0] in ('smtp', 'submission', 'submissions', 'smtps') and f[1] == 'inet':
+            continue
+        f[4] = 'n'  # no chroot: the queue lives under DIR
+        line = '  '.join(f) + '\n'
+    out.append(line)
+out.append("127.0.0.1:%s inet n - n - - smtpd\n" % smtp)
+out.append("127.0.0.1:%s inet n - n - - smtpd\n"
+           "  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes\n"
+           "  -o smtpd_tls_auth_only=yes\n"
+           "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject\n"
+           "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n" % subm)
+out.append("127.0.0.1:%s inet n - n - - smtpd\n"
+           "  -o smtpd_tls_wrappermode=yes\n  -o smtpd_sasl_auth_enable=yes\n"
+           "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject\n"
+           "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n" % subms)
+open(path, 'w').write(''.join(out))
+PY
+  chown postfix "$P/data"
+  postfix -c "$P/conf" check >/dev/null 2>&1 || postfix -c "$P/conf" set-permissions >/dev/null 2>&1 || true
+  /usr/lib/postfix/sbin/master -c "$P/conf" -d > "$P/master.out" 2>&1 &
+  echo $! > "$D/postfix.pid"
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SUBM") 2>/dev/null && break
+    sleep 0.05
+  done
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$SUBM") 2>/dev/null; then
+    echo "mailstack.sh: Postfix is not listening on $SUBM; see $P/master.out" >&2
+    stop
+    exit 1
+  fi
+  cat >> "$D/stack.env" <<ENV
+MAILSTACK_SMTP_PORT=$SMTP
+MAILSTACK_SUBMISSION_PORT=$SUBM
+MAILSTACK_SUBMISSIONS_PORT=$SUBMS
+MAILSTACK_POSTFIX_PID=$(cat "$D/postfix.pid")
+ENV
+fi
 
 for port in $IMAP $POP3 $LMTP; do
   for _ in $(seq 100); do

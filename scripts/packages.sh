@@ -4,7 +4,7 @@ MAILWIRE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev libfmt-dev catch2 openssl clang-format python3
   # the local mail stack (scripts/mailstack.sh) for integration tests and the demo
-  dovecot-imapd dovecot-pop3d dovecot-lmtpd
+  dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
 )
 
 install_packages() {

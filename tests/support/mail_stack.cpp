@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +67,11 @@ std::unique_ptr<MailStack> start() {
   stack->pop3s_port = port("MAILSTACK_POP3S_PORT");
   stack->lmtp_port = port("MAILSTACK_LMTP_PORT");
   stack->ca_file = env.at("MAILSTACK_CA_FILE");
+  if (env.count("MAILSTACK_SUBMISSION_PORT") != 0) {
+    stack->smtp_port = port("MAILSTACK_SMTP_PORT");
+    stack->submission_port = port("MAILSTACK_SUBMISSION_PORT");
+    stack->submissions_port = port("MAILSTACK_SUBMISSIONS_PORT");
+  }
   static std::string dir_to_stop = stack->dir;
   std::atexit([] {
     const std::string stop = "'" + script() + "' stop '" + dir_to_stop +
@@ -145,6 +151,36 @@ std::size_t MailStack::inbox_count(const std::string& user) const {
     }
   }
   return n;
+}
+
+std::size_t MailStack::wait_for_inbox(const std::string& user, std::size_t count) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::size_t n = inbox_count(user);
+  while (n < count && std::chrono::steady_clock::now() < until) {
+    ::usleep(50 * 1000);
+    n = inbox_count(user);
+  }
+  return n;
+}
+
+std::string MailStack::inbox_text(const std::string& user) const {
+  std::vector<std::string> files;
+  for (const char* sub : {"/cur", "/new"}) {
+    const std::string d = dir + "/home/" + user + "/Maildir" + sub;
+    if (DIR* handle = ::opendir(d.c_str())) {
+      while (const dirent* e = ::readdir(handle)) {
+        if (e->d_name[0] != '.') files.push_back(d + "/" + e->d_name);
+      }
+      ::closedir(handle);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::string out;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
 }
 
 }  // namespace mailwire::test

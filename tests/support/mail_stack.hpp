@@ -21,6 +21,9 @@ struct MailStack {
   std::uint16_t pop3_port = 0;
   std::uint16_t pop3s_port = 0;
   std::uint16_t lmtp_port = 0;
+  std::uint16_t smtp_port = 0;         ///< Postfix, port-25 style (STARTTLS offered)
+  std::uint16_t submission_port = 0;   ///< Postfix, STARTTLS required, AUTH after TLS
+  std::uint16_t submissions_port = 0;  ///< Postfix, implicit TLS
   std::string ca_file;
   std::string domain = "example.test";
 
@@ -34,6 +37,11 @@ struct MailStack {
   void clear_inbox(const std::string& user) const;
   /// Messages in `user`'s INBOX on disk.
   std::size_t inbox_count(const std::string& user) const;
+  /// Waits (up to 20 s) until `user`'s INBOX holds at least `count` messages; Postfix
+  /// delivers asynchronously. Returns the count reached.
+  std::size_t wait_for_inbox(const std::string& user, std::size_t count) const;
+  /// The files of `user`'s INBOX, concatenated in name order (for content checks).
+  std::string inbox_text(const std::string& user) const;
   /// Password of a user ("alice" -> "alice-pass").
   static std::string password(const std::string& user) { return user + "-pass"; }
 };
