@@ -18,8 +18,8 @@
 #include <mailwire/pop3/types.hpp>
 #include <mailwire/pop3_client.hpp>
 #include <mailwire/pop3_download.hpp>
-#include <mailwire/protocol_log.hpp>
 #include <mailwire/progress.hpp>
+#include <mailwire/protocol_log.hpp>
 #include <mailwire/provider_settings.hpp>
 #include <mailwire/sasl.hpp>
 #include <mailwire/smtp/capabilities.hpp>

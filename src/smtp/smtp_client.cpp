@@ -266,6 +266,23 @@ void SmtpClient::login(const std::string& user, const std::string& password) {
 }
 
 void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
+  try {
+    authenticate_once(credentials, mechanism);
+  } catch (const Error& e) {
+    // An expired OAuth 2 token: ask the caller for a fresh one and try once more.
+    if (e.kind() != Errc::auth || !credentials.refresh_oauth2_token ||
+        credentials.oauth2_token.empty() || !stream_) {
+      throw;
+    }
+    SaslCredentials fresh = credentials;
+    fresh.oauth2_token = credentials.refresh_oauth2_token();
+    if (fresh.oauth2_token.empty() || fresh.oauth2_token == credentials.oauth2_token) throw;
+    fresh.refresh_oauth2_token = nullptr;
+    authenticate_once(fresh, mechanism);
+  }
+}
+
+void SmtpClient::authenticate_once(const SaslCredentials& credentials, std::string_view mechanism) {
   if (!is_encrypted() && !options_.allow_plaintext_auth) {
     throw Error(Errc::usage,
                 fmt::format("smtp: refusing to authenticate over an unencrypted connection to {} "

@@ -459,3 +459,32 @@ TEST_CASE("LMTP: one reply per recipient after the data", "[smtp][lmtp]") {
   CHECK(result.recipients[1].reply.code == 452);
   CHECK(peer->finished());
 }
+
+TEST_CASE("SMTP XOAUTH2: an expired token is refreshed once", "[smtp][sasl]") {
+  // base64("user=me@example.com\1auth=Bearer old\1\1") and the same with "new".
+  auto peer = ScriptedPeer::parse(R"(
+    S: 220 mx
+    C: EHLO client.example
+    S: 250-mx
+    S: 250 AUTH XOAUTH2
+    C: AUTH XOAUTH2 dXNlcj1tZUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciBvbGQBAQ==
+    S: 334 eyJzdGF0dXMiOiI0MDEifQ==
+    C:
+    S: 535 5.7.8 Username and Password not accepted
+    C: AUTH XOAUTH2 dXNlcj1tZUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciBuZXcBAQ==
+    S: 235 2.7.0 Accepted
+  )");
+  SmtpClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  SaslCredentials c;
+  c.user = "me@example.com";
+  c.oauth2_token = "old";
+  int refreshed = 0;
+  c.refresh_oauth2_token = [&] {
+    ++refreshed;
+    return std::string("new");
+  };
+  client.authenticate(c);
+  CHECK(refreshed == 1);
+  CHECK(peer->finished());
+}
