@@ -1,0 +1,31 @@
+#pragma once
+
+/// \file
+/// RFC 2047 encoded words ("=?utf-8?q?caf=C3=A9?=") in header text.
+
+#include <mailwire/export.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mailwire::mime {
+
+/// Decodes the encoded words in unstructured header text to UTF-8, leniently as real mail
+/// needs: whitespace between adjacent encoded words is dropped, a multibyte character split
+/// across words of the same charset is joined, words glued to text are decoded, a lower-case
+/// or missing-padding encoding is accepted. A word in an unknown charset stays as it is, and
+/// `defect` (when given) is set. Raw 8-bit bytes outside encoded words are read as UTF-8
+/// (invalid ones become U+FFFD).
+MAILWIRE_API std::string decode_encoded_words(std::string_view text, bool* defect = nullptr);
+
+/// Encodes UTF-8 text for an unstructured header (Subject) when it is not plain ASCII: a
+/// sequence of encoded words of at most 75 characters, never splitting a character, joined by
+/// spaces so that the header can be folded there. ASCII text without "=?" is returned as is.
+MAILWIRE_API std::string encode_header_text(std::string_view utf8);
+
+/// The same for a display name inside an address (RFC 2047 section 5 (3): only the characters
+/// allowed in a phrase).
+MAILWIRE_API std::string encode_phrase(std::string_view utf8);
+
+}  // namespace mailwire::mime
