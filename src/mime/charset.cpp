@@ -118,6 +118,7 @@ bool to_utf8(std::string_view charset, std::string_view bytes, std::string& out)
     out += is_valid_utf8(bytes) ? std::string(bytes) : repair_utf8(bytes);
     return true;
   }
+  if (!known_charset(name)) return false;
   bool ascii = true;
   for (const char c : bytes)
     ascii = ascii && static_cast<unsigned char>(c) < 0x80;
