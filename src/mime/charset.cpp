@@ -1,9 +1,9 @@
 #include <mailwire/mime/charset.hpp>
 
 #include <iconv.h>
-#include <unordered_map>
 #include <cctype>
 #include <cerrno>
+#include <unordered_map>
 
 namespace mailwire::mime {
 namespace {

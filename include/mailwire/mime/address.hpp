@@ -1,0 +1,41 @@
+#pragma once
+
+/// \file
+/// Addresses (RFC 5322 section 3.4, with the obsolete forms of 4.4 and UTF-8 of RFC 6532).
+
+#include <mailwire/export.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailwire::mime {
+
+/// One mailbox: "Display Name <local@domain>".
+struct MAILWIRE_API Mailbox {
+  std::string name;    ///< display name, decoded to UTF-8 (RFC 2047); empty when absent
+  std::string local;   ///< local part as written (a quoted one keeps its quotes)
+  std::string domain;  ///< domain, or a domain literal "[192.0.2.1]"; empty when absent
+  std::string group;   ///< the group it was listed in ("undisclosed-recipients"), if any
+
+  /// "local@domain" (just "local" without a domain).
+  std::string address() const;
+  /// For a header: the name quoted or encoded (RFC 2047) as needed, then "<address>".
+  std::string to_header() const;
+};
+
+/// Parses an address list (From, To, Cc, Bcc, Reply-To, ...) leniently: groups are flattened
+/// into their members (each remembers its group), comments are skipped (a comment after a bare
+/// address serves as its name when there is no other), routes are dropped, encoded words in
+/// names are decoded. Anything unparseable is skipped and sets `defect`. Never throws.
+MAILWIRE_API std::vector<Mailbox> parse_address_list(std::string_view value,
+                                                     bool* defect = nullptr);
+
+/// The first mailbox of `value`, if any.
+MAILWIRE_API std::optional<Mailbox> parse_mailbox(std::string_view value);
+
+/// Mailboxes joined with ", " for a header value.
+MAILWIRE_API std::string format_address_list(const std::vector<Mailbox>& mailboxes);
+
+}  // namespace mailwire::mime

@@ -1,0 +1,115 @@
+#include <mailwire/error.hpp>
+#include <mailwire/mime/address.hpp>
+#include <mailwire/mime/header.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace mailwire;
+using namespace mailwire::mime;
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> pairs(std::string_view value) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Mailbox& m : parse_address_list(value))
+    out.emplace_back(m.name, m.address());
+  return out;
+}
+
+using P = std::vector<std::pair<std::string, std::string>>;
+
+}  // namespace
+
+TEST_CASE("RFC 5322 appendix A addresses", "[mime][address]") {
+  CHECK(pairs("John Doe <jdoe@machine.example>") == P{{"John Doe", "jdoe@machine.example"}});
+  CHECK(pairs("\"Joe Q. Public\" <john.q.public@example.com>") ==
+        P{{"Joe Q. Public", "john.q.public@example.com"}});
+  CHECK(pairs("Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>") ==
+        P{{"Mary Smith", "mary@x.test"}, {"", "jdoe@example.org"}, {"Who?", "one@y.test"}});
+  CHECK(pairs("<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>") ==
+        P{{"", "boss@nil.test"}, {"Giant; \"Big\" Box", "sysservices@example.net"}});
+  // A.1.3: groups.
+  const auto group =
+      parse_address_list("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;");
+  REQUIRE(group.size() == 3);
+  CHECK(group[0].group == "A Group");
+  CHECK(group[1].address() == "joe@where.test");
+  CHECK(parse_address_list("Undisclosed recipients:;").empty());
+  // A.5: comments everywhere.
+  CHECK(pairs("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>") ==
+        P{{"Pete", "pete@silly.test"}});
+  CHECK(pairs("A Group(Some people)\r\n     :Chris Jones <c@(Chris's host.)public.example>,\r\n"
+              "         joe@example.org,\r\n  John <jdoe@one.test> (my dear friend); (the end of "
+              "the group)") ==
+        P{{"Chris Jones", "c@public.example"}, {"", "joe@example.org"}, {"John", "jdoe@one.test"}});
+  // A.6.1: obsolete forms: a route, an empty list element, a local part with spaces.
+  CHECK(pairs("Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example") ==
+        P{{"Mary Smith", "mary@example.net"}, {"", "jdoe@test.example"}});
+}
+
+TEST_CASE("Addresses as real mail writes them", "[mime][address]") {
+  CHECK(pairs("=?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <jm@example.de>") ==
+        P{{"J\xc3\xb6rg M\xc3\xbcller", "jm@example.de"}});
+  CHECK(pairs("jdoe@example.org (John Doe)") == P{{"John Doe", "jdoe@example.org"}});
+  CHECK(pairs("\"quoted local\"@example.com") == P{{"", "\"quoted local\"@example.com"}});
+  CHECK(pairs("user@[192.0.2.1]") == P{{"", "user@[192.0.2.1]"}});
+  CHECK(pairs("J\xc3\xb6rg <j\xc3\xb6rg@b\xc3\xbc\x63her.example>") ==
+        P{{"J\xc3\xb6rg", "j\xc3\xb6rg@b\xc3\xbc\x63her.example"}});
+  bool defect = false;
+  CHECK(parse_address_list("<<<@@@>>>,,,;;;", &defect).size() <= 1);
+  CHECK(defect);
+  CHECK(parse_address_list(std::string(200000, '(')).empty());
+}
+
+TEST_CASE("Mailboxes are formatted for headers safely", "[mime][address]") {
+  Mailbox m;
+  m.local = "a";
+  m.domain = "example.com";
+  CHECK(m.to_header() == "a@example.com");
+  m.name = "Doe, John";
+  CHECK(m.to_header() == "\"Doe, John\" <a@example.com>");
+  m.name = "Caf\xc3\xa9";
+  CHECK(m.to_header() == "=?UTF-8?B?Q2Fmw6k=?= <a@example.com>");
+  CHECK(pairs(m.to_header()) == P{{"Caf\xc3\xa9", "a@example.com"}});
+}
+
+TEST_CASE("Header list: raw bytes, unfolding, case-insensitive look-up", "[mime][header]") {
+  const std::string block =
+      "Received: from a\r\n\tby b; Tue, 1 Jul 2003 10:52:37 +0200\r\n"
+      "SUBJECT:  folded\r\n  subject  \r\n"
+      "X-Empty:\r\n"
+      "not a field\r\n"
+      "To: one@example.com\r\n"
+      "To: two@example.com\r\n";
+  std::vector<std::string> defects;
+  const HeaderList h = HeaderList::parse(block, &defects);
+  CHECK(h.to_string() == block);  // byte for byte
+  CHECK(h.get("subject") == "folded  subject");
+  CHECK(h.get("received") == "from a\tby b; Tue, 1 Jul 2003 10:52:37 +0200");
+  CHECK(h.get("X-Empty") == "");
+  CHECK(h.all("to").size() == 2);
+  CHECK_FALSE(h.get("Cc"));
+  CHECK(defects.size() == 1);
+}
+
+TEST_CASE("Header list: setters fold and refuse injection", "[mime][header][security]") {
+  HeaderList h;
+  h.add("Subject", "a short one");
+  h.add("X-Long", std::string(50, 'a') + " " + std::string(50, 'b') + " " + std::string(10, 'c'));
+  const std::string text = h.to_string();
+  CHECK(text.substr(0, 22) == "Subject: a short one\r\n");
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t nl = text.find("\r\n", at);
+    CHECK(nl - at <= 78);
+    at = nl + 2;
+  }
+  CHECK(h.get("X-Long") ==
+        std::string(50, 'a') + " " + std::string(50, 'b') + " " + std::string(10, 'c'));
+  CHECK_THROWS_AS(h.add("Subject", "x\r\nBcc: victim@example.com"), Error);
+  CHECK_THROWS_AS(h.add("Bad Name", "x"), Error);
+  CHECK_THROWS_AS(h.add("X", std::string("a\0b", 3)), Error);
+  h.set("subject", "replaced");
+  CHECK(h.all("Subject").size() == 1);
+  CHECK(h.get("Subject") == "replaced");
+  CHECK(h.remove("x-long") == 1);
+}
