@@ -7,6 +7,12 @@
 #include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 #include <mailwire/maildir.hpp>
+#include <mailwire/mime/address.hpp>
+#include <mailwire/mime/builder.hpp>
+#include <mailwire/mime/charset.hpp>
+#include <mailwire/mime/encoded_word.hpp>
+#include <mailwire/mime/encoding.hpp>
+#include <mailwire/mime/header.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>

@@ -101,7 +101,8 @@ std::string fold_field(std::string_view name, std::string_view value) {
     std::size_t sp = value.find(' ', at);
     if (sp == std::string_view::npos) sp = value.size();
     const std::string_view word = value.substr(at, sp - at);
-    if (!first && column + 1 + word.size() > 78) {
+    // Fold before a word that would pass 78, the first one too (after "Name:", RFC 5322 FWS).
+    if (column + 1 + word.size() > 78 && column > 0 && (!first || word.size() <= 77)) {
       out += "\r\n";
       column = 0;
     }

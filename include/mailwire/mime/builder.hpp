@@ -1,0 +1,108 @@
+#pragma once
+
+/// \file
+/// Building a new message: addresses, subject, text and HTML bodies, attachments (from memory
+/// or streamed from files), inline parts for HTML, reply headers, custom headers.
+
+#include <mailwire/export.hpp>
+#include <mailwire/mime/address.hpp>
+#include <mailwire/mime/header.hpp>
+#include <mailwire/net/stream.hpp>
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailwire::mime {
+
+/// What the writer may use; the defaults suit any server. Tell it what the server offers.
+struct WriteOptions {
+  bool eight_bit = false;  ///< 8BITMIME: 8-bit text parts are sent as 8bit, not quoted-printable
+  bool smtputf8 = false;   ///< SMTPUTF8: UTF-8 in headers and addresses as is, not RFC 2047
+};
+
+/// A new message, written on demand by write(). Bcc recipients are part of the envelope only,
+/// never of the written header.
+class MAILWIRE_API MessageBuilder {
+ public:
+  MessageBuilder();
+
+  /// From; `mailbox` like "Name <a@example.com>" or "a@example.com". Throws Error(usage) for
+  /// something that is not one address, or for CR, LF or NUL.
+  MessageBuilder& from(std::string_view mailbox);
+  MessageBuilder& to(std::string_view mailbox);
+  MessageBuilder& cc(std::string_view mailbox);
+  MessageBuilder& bcc(std::string_view mailbox);
+  MessageBuilder& reply_to(std::string_view mailbox);
+  /// Subject, in UTF-8 (encoded as RFC 2047 when it is not ASCII).
+  MessageBuilder& subject(std::string_view utf8);
+  /// The plain text body (UTF-8).
+  MessageBuilder& text(std::string_view utf8);
+  /// The HTML body (UTF-8); with text() as well, the two become multipart/alternative.
+  MessageBuilder& html(std::string_view utf8);
+  /// An attachment held in memory. `content_type` empty: guessed from the file name.
+  MessageBuilder& attach(std::string_view filename, std::string bytes,
+                         std::string_view content_type = {});
+  /// An attachment streamed from a file when the message is written. Throws Error(io) now if
+  /// the file cannot be read.
+  MessageBuilder& attach_file(const std::string& path, std::string_view content_type = {},
+                              std::string_view filename = {});
+  /// An inline part for the HTML body, referred to as "cid:<content_id>" (multipart/related).
+  MessageBuilder& inline_part(std::string_view content_id, std::string bytes,
+                              std::string_view content_type);
+  /// Reply headers: In-Reply-To and References (RFC 5322 section 3.6.4).
+  MessageBuilder& in_reply_to(std::string_view message_id, std::string_view references = {});
+  /// Any other header field (not Content-*, not MIME-Version). Throws Error(usage) for a bad
+  /// name or CR, LF or NUL in the value.
+  MessageBuilder& header(std::string_view name, std::string_view value);
+  /// Overrides the generated Message-ID ("<id@domain>") and Date (a given date is written in
+  /// UTC; the generated one in local time with its zone).
+  MessageBuilder& message_id(std::string_view id);
+  MessageBuilder& date(std::time_t when);
+
+  /// Writes the message (CRLF line ends, lines of at most 998 octets, 78 for generated
+  /// headers) to `sink`, file attachments streamed in small chunks.
+  void write(const ByteSink& sink, const WriteOptions& options = {}) const;
+  std::string to_string(const WriteOptions& options = {}) const;
+
+  /// The envelope: the From address, and every To, Cc and Bcc address.
+  std::string envelope_sender() const;
+  std::vector<std::string> envelope_recipients() const;
+  /// True when an address is not ASCII (the message then needs SMTPUTF8, or A-labels).
+  bool needs_smtputf8() const;
+  const std::string& generated_message_id() const noexcept { return message_id_; }
+
+  struct Part {
+    std::string filename;
+    std::string content_type;
+    std::string content_id;  // inline parts
+    std::string bytes;       // in memory, or
+    std::string path;        // streamed from this file
+  };
+
+ private:
+  std::vector<Mailbox> from_, to_, cc_, bcc_, reply_to_;
+  std::string subject_;
+  std::string text_;
+  std::string html_;
+  bool has_text_ = false;
+  bool has_html_ = false;
+  std::vector<Part> attachments_;
+  std::vector<Part> inline_;
+  HeaderList extra_;
+  std::string message_id_;
+  std::time_t date_ = 0;
+  bool has_date_ = false;
+};
+
+/// The MIME type for a file name's extension ("invoice.pdf" -> "application/pdf"), or
+/// "application/octet-stream".
+MAILWIRE_API std::string guess_content_type(std::string_view filename);
+
+/// An RFC 5322 date-time: "Tue, 24 Nov 2026 20:41:50 +0000" (local time and zone of the
+/// machine when `local` is true).
+MAILWIRE_API std::string format_date(std::time_t when, bool local = false);
+
+}  // namespace mailwire::mime
