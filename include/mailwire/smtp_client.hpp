@@ -7,6 +7,7 @@
 /// LMTP (RFC 2033).
 
 #include <mailwire/export.hpp>
+#include <mailwire/mime/builder.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
 #include <mailwire/net/tcp_transport.hpp>
@@ -147,6 +148,18 @@ class MAILWIRE_API SmtpClient {
                       const SmtpSendOptions& options = {});
   SmtpSendResult send(const SmtpEnvelope& envelope, MessageSource& message,
                       const SmtpSendOptions& options = {});
+
+  /// Sends a built message: the envelope is its From and its To, Cc and Bcc addresses (Bcc is
+  /// never written), written as the server allows (8BITMIME, SMTPUTF8). File attachments are
+  /// streamed through a temporary file, so memory stays small.
+  SmtpSendResult send(const mime::MessageBuilder& message, const SmtpSendOptions& options = {});
+
+  /// Sends an RFC 5322 message file (.eml) as it is, streamed. Unless `envelope` is given, the
+  /// envelope comes from its header: Sender (or From), and every To, Cc and Bcc address. Bcc
+  /// fields are removed from what is sent. Throws Error(io) for an unreadable file, Error(usage)
+  /// when the header names no sender or no recipient.
+  SmtpSendResult send_file(const std::string& path, const SmtpEnvelope* envelope = nullptr,
+                           const SmtpSendOptions& options = {});
 
   void noop();
   void rset();

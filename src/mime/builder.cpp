@@ -353,6 +353,11 @@ MessageBuilder& MessageBuilder::date(std::time_t when) {
   return *this;
 }
 
+bool MessageBuilder::streams_files() const noexcept {
+  return std::any_of(attachments_.begin(), attachments_.end(),
+                     [](const Part& p) { return !p.path.empty(); });
+}
+
 std::string MessageBuilder::envelope_sender() const {
   return from_.empty() ? std::string() : from_[0].address();
 }

@@ -15,6 +15,9 @@
 #include "detail/base64.hpp"
 #include "smtp/codec.hpp"
 
+#include <mailwire/mime/address.hpp>
+#include <mailwire/mime/header.hpp>
+
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -65,6 +68,42 @@ class FileSource final : public MessageSource {
  private:
   std::FILE* file_;
   std::uint64_t size_ = 0;
+};
+
+// A file read from an offset, after bytes held in memory (a rewritten header).
+class SplicedSource final : public MessageSource {
+ public:
+  SplicedSource(std::string head, std::FILE* file, std::uint64_t offset, std::uint64_t file_size)
+      : head_(std::move(head)),
+        file_(file),
+        offset_(offset),
+        size_(head_.size() + file_size - offset) {
+    rewind();
+  }
+  ~SplicedSource() override { std::fclose(file_); }
+  std::uint64_t size() const override { return size_; }
+  void rewind() override {
+    at_ = 0;
+    std::fseek(file_, static_cast<long>(offset_), SEEK_SET);
+  }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    if (at_ < head_.size()) {
+      const std::size_t n = std::min(capacity, head_.size() - at_);
+      std::copy_n(head_.data() + at_, n, buffer);
+      at_ += n;
+      return n;
+    }
+    const std::size_t n = std::fread(buffer, 1, capacity, file_);
+    if (n == 0 && std::ferror(file_) != 0) throw Error(Errc::io, "cannot read the message file");
+    return n;
+  }
+
+ private:
+  std::string head_;
+  std::FILE* file_;
+  std::uint64_t offset_;
+  std::uint64_t size_;
+  std::size_t at_ = 0;
 };
 
 std::string default_helo_name() {
@@ -607,6 +646,92 @@ std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool bina
     if (last) break;
   }
   return done;
+}
+
+SmtpSendResult SmtpClient::send(const mime::MessageBuilder& message,
+                                const SmtpSendOptions& options) {
+  SmtpEnvelope envelope;
+  envelope.sender = message.envelope_sender();
+  envelope.recipients = message.envelope_recipients();
+  mime::WriteOptions write;
+  write.eight_bit = caps_.eight_bit_mime;
+  write.smtputf8 = caps_.smtputf8 && message.needs_smtputf8();
+  if (!message.streams_files()) {
+    const std::string bytes = message.to_string(write);
+    return send(envelope, bytes, options);
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> spool(std::tmpfile(), std::fclose);
+  if (!spool) throw Error(Errc::io, "smtp: cannot create a temporary file for the message");
+  message.write(
+      [&](std::string_view chunk) {
+        if (std::fwrite(chunk.data(), 1, chunk.size(), spool.get()) != chunk.size()) {
+          throw Error(Errc::io, "smtp: cannot write the temporary message file");
+        }
+      },
+      write);
+  std::fflush(spool.get());
+  const auto size = static_cast<std::uint64_t>(std::ftell(spool.get()));
+  SplicedSource source({}, spool.release(), 0, size);
+  return send(envelope, source, options);
+}
+
+SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope* envelope,
+                                     const SmtpSendOptions& options) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw Error(Errc::io, fmt::format("smtp: cannot open {}", path));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(file, std::fclose);
+  std::fseek(file, 0, SEEK_END);
+  const auto file_size = static_cast<std::uint64_t>(std::ftell(file));
+  std::rewind(file);
+  // The header block: up to the first empty line (bounded: a header is not megabytes).
+  std::string head;
+  std::size_t body_offset = 0;
+  char buf[8192];
+  while (head.size() < 4 * 1024 * 1024) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, file);
+    if (n == 0) break;
+    head.append(buf, n);
+    const std::size_t crlf = head.find("\r\n\r\n");
+    const std::size_t lf = head.find("\n\n");
+    const std::size_t end = std::min(crlf == std::string::npos ? std::string::npos : crlf + 2,
+                                     lf == std::string::npos ? std::string::npos : lf + 1);
+    if (end != std::string::npos) {
+      body_offset = end;
+      break;
+    }
+  }
+  if (body_offset == 0) body_offset = head.size();  // a message that is all header
+  // body_offset points at the empty line (CRLF CRLF: after the first CRLF; LF LF: likewise).
+  head.resize(body_offset);
+  mime::HeaderList header = mime::HeaderList::parse(head);
+  SmtpEnvelope derived;
+  if (envelope == nullptr) {
+    const auto first_address = [&](const char* name) -> std::string {
+      const auto value = header.get(name);
+      if (!value) return {};
+      const auto list = mime::parse_address_list(*value);
+      return list.empty() ? std::string() : list.front().address();
+    };
+    derived.sender = first_address("Sender");
+    if (derived.sender.empty()) derived.sender = first_address("From");
+    for (const char* name : {"To", "Cc", "Bcc"}) {
+      for (const mime::HeaderField* f : header.all(name)) {
+        for (const mime::Mailbox& m : mime::parse_address_list(f->value())) {
+          if (!m.domain.empty()) derived.recipients.push_back(m.address());
+        }
+      }
+    }
+    if (derived.sender.empty()) throw Error(Errc::usage, "smtp: the message has no From address");
+    if (derived.recipients.empty()) {
+      throw Error(Errc::usage, "smtp: the message has no To, Cc or Bcc address");
+    }
+    envelope = &derived;
+  }
+  header.remove("Bcc");  // blind copies stay blind
+  // body_offset is the empty line that ends the header: the file supplies it with the body.
+  std::string new_head = header.to_string();
+  SplicedSource source(std::move(new_head), guard.release(), body_offset, file_size);
+  return send(*envelope, source, options);
 }
 
 void SmtpClient::noop() {

@@ -73,6 +73,8 @@ class MAILWIRE_API MessageBuilder {
   /// True when an address is not ASCII (the message then needs SMTPUTF8, or A-labels).
   bool needs_smtputf8() const;
   const std::string& generated_message_id() const noexcept { return message_id_; }
+  /// True when attachments are read from files when the message is written.
+  bool streams_files() const noexcept;
 
   struct Part {
     std::string filename;

@@ -7,7 +7,11 @@
 #include <mailwire/error.hpp>
 #include <mailwire/smtp_client.hpp>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
 
 using namespace mailwire;
 using namespace mailwire::test;
@@ -487,4 +491,70 @@ TEST_CASE("SMTP XOAUTH2: an expired token is refreshed once", "[smtp][sasl]") {
   client.authenticate(c);
   CHECK(refreshed == 1);
   CHECK(peer->finished());
+}
+
+TEST_CASE("SMTP send(message): envelope from the builder, Bcc only in the envelope",
+          "[smtp][mime]") {
+  mime::MessageBuilder message;
+  message.from("Billing <billing@example.org>")
+      .to("a@example.com")
+      .bcc("secret@example.com")
+      .subject("Invoice")
+      .text("See attached.\n")
+      .message_id("<fixed@example.org>")
+      .date(0);
+  // Fixed Message-ID and Date make the output repeatable; no line of it starts with '.', so
+  // it goes on the wire unchanged.
+  const std::string dotted = message.to_string();
+  REQUIRE(dotted.find("\r\n.") == std::string::npos);
+  auto peer = ScriptedPeer::make();
+  peer->send("220 mx")
+      .expect("EHLO client.example")
+      .send("250-mx")
+      .send("250 PIPELINING")
+      .expect_raw(fmt::format("MAIL FROM:<billing@example.org>\r\nRCPT TO:<a@example.com>\r\n"
+                              "RCPT TO:<secret@example.com>\r\nDATA\r\n"))
+      .send("250 Ok")
+      .send("250 Ok")
+      .send("250 Ok")
+      .send("354 go")
+      .expect_raw(dotted + ".\r\n")
+      .send("250 Ok");
+  SmtpClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  const auto result = client.send(message);
+  CHECK(result.recipients.size() == 2);
+  CHECK(peer->finished());
+  CHECK(peer->received().find("Bcc") == std::string::npos);
+}
+
+TEST_CASE("SMTP send_file: envelope from the header, Bcc removed, body untouched", "[smtp][mime]") {
+  const std::string path = "/tmp/mailwire-send-file-test.eml";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "From: Sender <s@example.org>\r\nTo: a@example.com, B <b@example.com>\r\n"
+           "Bcc: hidden@example.com\r\nSubject: file\r\n\r\nbody line\r\n.dot\r\n";
+  }
+  auto peer = ScriptedPeer::parse(R"(
+    S: 220 mx
+    C: EHLO client.example
+    S: 250 mx
+    C: MAIL FROM:<s@example.org>
+    S: 250 Ok
+    C: RCPT TO:<a@example.com>
+    S: 250 Ok
+    C: RCPT TO:<b@example.com>
+    S: 250 Ok
+    C: RCPT TO:<hidden@example.com>
+    S: 250 Ok
+    C: DATA
+    S: 354 go
+    C~ From: Sender <s@example.org>\r\nTo: a@example.com, B <b@example.com>\r\nSubject: file\r\n\r\nbody line\r\n..dot\r\n.\r\n
+    S: 250 Ok
+  )");
+  SmtpClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  client.send_file(path);
+  CHECK(peer->finished());
+  std::remove(path.c_str());
 }
