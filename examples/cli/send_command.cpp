@@ -1,0 +1,130 @@
+// `mailwire send [connection] [message options] | --message FILE.eml`
+
+#include "commands.hpp"
+#include "connection.hpp"
+#include "message_options.hpp"
+#include "progress.hpp"
+
+#include <mailwire/smtp_client.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace mailwire::cli {
+namespace {
+
+constexpr const char* usage_text =
+    "usage: mailwire send [connection options] --from ADDR --to ADDR [--to ADDR]...\n"
+    "           [--cc ADDR]... [--bcc ADDR]... [--subject TEXT] [--text TEXT | --text-file FILE]\n"
+    "           [--html-file FILE] [--attach FILE]...\n"
+    "       mailwire send [connection options] --message FILE.eml [--from ADDR] [--to ADDR]...\n"
+    "\n"
+    "Sends one message and prints a line per recipient:  ADDR accepted|rejected CODE ENHANCED "
+    "TEXT\n"
+    "With --message, the envelope comes from the file's header (Sender or From; To, Cc, Bcc)\n"
+    "unless --from/--to are given; Bcc is removed from what is sent.\n"
+    "\n"
+    "connection options: --server HOST[:PORT] (587 STARTTLS, or 465 with --security tls), or a\n"
+    "  provider name: gmail, microsoft365, icloud, fastmail, yahoo\n"
+    "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
+    "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --oauth2-token-env VAR\n"
+    "  --auth MECH  --allow-plaintext-auth  --timeout SECONDS  --trace  --lmtp\n"
+    "\n"
+    "examples:\n"
+    "  MAILWIRE_PASSWORD=app-password mailwire send --server gmail --user me@gmail.com \\\n"
+    "      --from me@gmail.com --to you@example.com --subject 'Invoice' --text 'Attached.' \\\n"
+    "      --attach invoice.pdf\n"
+    "  mailwire send --server mx.example.com:25 --security starttls-if-available --message "
+    "m.eml\n";
+
+int print_results(const SmtpSendResult& result) {
+  for (const auto& r : result.recipients) {
+    const SmtpReply& reply = r.accepted && result.reply.code != 0 ? result.reply : r.reply;
+    std::string text;
+    for (std::size_t i = 0; i < reply.lines.size(); ++i)
+      text += (i ? " " : "") + reply.lines[i];
+    std::printf("%s %s %d %s %s\n", r.address.c_str(), r.accepted ? "accepted" : "rejected",
+                reply.code, reply.enhanced.empty() ? "-" : reply.enhanced.c_str(), text.c_str());
+  }
+  return result.all_accepted() ? ExitOk : ExitPartial;
+}
+
+int run(const Args& args) {
+  return guarded("send", [&]() -> int {
+    Connection c;
+    MessageOptions m;
+    bool lmtp = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--help" || args[i] == "-h") {
+        std::fputs(usage_text, stdout);
+        return ExitOk;
+      }
+      if (args[i] == "--lmtp") {
+        lmtp = true;
+        continue;
+      }
+      if (parse_connection_option(args, i, c) || parse_message_option(args, i, m)) continue;
+      throw UsageError{"unexpected argument '" + args[i] + "' (see mailwire send --help)"};
+    }
+    if (!m.message_file.empty() && m.any_content()) {
+      throw UsageError{"--message cannot be combined with --text, --html-file or --attach"};
+    }
+    finish_connection(c, Protocol::Smtp);
+    std::unique_ptr<mime::MessageBuilder> built;
+    if (m.message_file.empty()) built = std::make_unique<mime::MessageBuilder>(build_message(m));
+
+    SmtpOptions options;
+    options.security = c.security;
+    options.tls = c.tls;
+    options.timeout = c.timeout;
+    options.allow_plaintext_auth = c.allow_plaintext_auth;
+    options.log = c.log();
+    options.lmtp = lmtp;
+    SmtpClient client(options);
+    client.connect(c.host, c.port);
+    if (!c.user.empty()) {
+      SaslCredentials credentials;
+      credentials.user = c.user;
+      credentials.password = c.password;
+      credentials.oauth2_token = c.oauth2_token;
+      client.authenticate(credentials, c.auth);
+    }
+    SmtpSendOptions send_options;
+    ProgressBar bar("sending");
+    send_options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+      bar.update(done, total);
+    };
+    SmtpSendResult result;
+    try {
+      if (built) {
+        result = client.send(*built, send_options);
+      } else if (!m.from.empty() || !m.to.empty() || !m.cc.empty() || !m.bcc.empty()) {
+        SmtpEnvelope envelope;
+        envelope.sender = m.from;
+        for (const auto* list : {&m.to, &m.cc, &m.bcc}) {
+          for (const auto& a : *list) {
+            const auto mailbox = mime::parse_mailbox(a);
+            envelope.recipients.push_back(mailbox ? mailbox->address() : a);
+          }
+        }
+        if (const auto sender = mime::parse_mailbox(m.from)) envelope.sender = sender->address();
+        result = client.send_file(m.message_file, &envelope, send_options);
+      } else {
+        result = client.send_file(m.message_file, nullptr, send_options);
+      }
+    } catch (const Error& e) {
+      if (e.kind() == Errc::rejected && e.diagnostics().reply_code != 0) {
+        std::printf("%s\n", e.what());
+      }
+      client.quit();
+      throw;
+    }
+    client.quit();
+    return print_results(result);
+  });
+}
+
+const Registrar registrar{{"send", "send a message over SMTP (or LMTP)", run}};
+
+}  // namespace
+}  // namespace mailwire::cli
