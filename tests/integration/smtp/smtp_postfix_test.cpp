@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 
 using namespace mailwire;
@@ -165,4 +166,79 @@ TEST_CASE("Postfix: implicit TLS, SIZE refusal, wrong password, plaintext policy
     client.quit();
     CHECK(stack->wait_for_inbox("bob", 1) == 1);
   }
+}
+
+TEST_CASE("Postfix: every SASL mechanism, every security mode", "[smtp][postfix]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  REQUIRE_POSTFIX(stack);
+  stack->clear_inbox("bob");
+  std::size_t sent = 0;
+  for (const char* mechanism : {"PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"}) {
+    INFO(mechanism);
+    SmtpClient client(options_for(*stack));
+    client.connect("localhost", stack->submission_port);
+    SaslCredentials c;
+    c.user = "alice";
+    c.password = MailStack::password("alice");
+    client.authenticate(c, mechanism);
+    client.send(to({"bob@example.test"}), std::string("Subject: ") + mechanism + "\r\n\r\nx\r\n");
+    client.quit();
+    ++sent;
+  }
+  {
+    SmtpOptions options = options_for(*stack);
+    options.security = Security::StartTlsIfAvailable;  // port 25 offers it: used
+    SmtpClient client(options);
+    client.connect("localhost", stack->smtp_port);
+    CHECK(client.is_encrypted());
+    client.send(to({"bob@example.test"}), "Subject: opportunistic\r\n\r\nx\r\n");
+    client.quit();
+    ++sent;
+  }
+  CHECK(stack->wait_for_inbox("bob", sent) == sent);
+}
+
+TEST_CASE("Postfix: a 5 MiB attachment arrives byte-exact", "[smtp][postfix]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  REQUIRE_POSTFIX(stack);
+  stack->clear_inbox("bob");
+  const std::string path = stack->dir + "/big.bin";
+  std::string bytes(5 * 1024 * 1024, '\0');
+  std::uint32_t x = 20261124;
+  for (char& c : bytes) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
+  std::ofstream(path, std::ios::binary) << bytes;
+  mime::MessageBuilder message;
+  message.from("alice@example.test").to("bob@example.test").subject("big").text("5 MiB");
+  message.attach_file(path, "application/octet-stream", "big.bin");
+  SmtpClient client(options_for(*stack));
+  client.connect("localhost", stack->submission_port);
+  client.login("alice", MailStack::password("alice"));
+  client.send(message);
+  client.quit();
+  REQUIRE(stack->wait_for_inbox("bob", 1) == 1);
+  // Decode the stored attachment with CPython's email package and compare digests.
+  const std::string stored = stack->dir + "/stored.eml";
+  std::ofstream(stored, std::ios::binary) << stack->inbox_text("bob");
+  const std::string command =
+      "python3 -c 'import sys,email,hashlib; m=email.message_from_bytes(open(sys.argv[1],\"rb\")"
+      ".read()); print([hashlib.sha256(p.get_payload(decode=True)).hexdigest() for p in m.walk() "
+      "if p.get_filename()==\"big.bin\"][0], end=\"\")' " +
+      stored +
+      " && python3 -c 'import "
+      "sys,hashlib; print(\" \" + hashlib.sha256(open(sys.argv[1],\"rb\").read()).hexdigest(), "
+      "end=\"\")' " +
+      path;
+  std::string out;
+  if (std::FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[512];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+      out.append(buf, n);
+    ::pclose(p);
+  }
+  const std::size_t space = out.find(' ');
+  REQUIRE(space == 64);
+  CHECK(out.substr(0, 64) == out.substr(65));
 }
