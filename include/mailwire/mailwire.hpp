@@ -10,9 +10,11 @@
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/builder.hpp>
 #include <mailwire/mime/charset.hpp>
+#include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/header.hpp>
+#include <mailwire/mime/message.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>

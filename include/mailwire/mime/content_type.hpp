@@ -1,0 +1,53 @@
+#pragma once
+
+/// \file
+/// Content-Type and Content-Disposition with their parameters (RFC 2045 section 5, RFC 2183,
+/// RFC 2231 continuations, charsets and languages).
+
+#include <mailwire/export.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mailwire::mime {
+
+/// Parameters in order, names lower-cased, values decoded to UTF-8 (RFC 2231 continuations
+/// joined, charsets applied; encoded words inside quoted values decoded, as real mail needs).
+class MAILWIRE_API ParameterList {
+ public:
+  /// Parses "; name=value; name*0*=..." (the text after the type). Never throws.
+  static ParameterList parse(std::string_view text, bool* defect = nullptr);
+  /// The value of `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> get(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+/// A parsed Content-Type. Without a valid one, text/plain (RFC 2045 5.2).
+struct MAILWIRE_API ContentType {
+  std::string type = "text";      ///< lower-case
+  std::string subtype = "plain";  ///< lower-case
+  ParameterList params;
+  bool valid = false;  ///< the header was present and well-formed
+
+  static ContentType parse(std::string_view value);
+  std::string mime_type() const { return type + "/" + subtype; }
+  bool is_multipart() const noexcept { return type == "multipart"; }
+  bool is_message() const noexcept { return type == "message"; }
+  std::optional<std::string_view> param(std::string_view name) const { return params.get(name); }
+};
+
+/// A parsed Content-Disposition.
+struct MAILWIRE_API ContentDisposition {
+  std::string kind;  ///< "attachment", "inline" (lower-case), empty when absent
+  ParameterList params;
+  static ContentDisposition parse(std::string_view value);
+  std::optional<std::string_view> filename() const { return params.get("filename"); }
+};
+
+}  // namespace mailwire::mime

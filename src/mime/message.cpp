@@ -1,0 +1,345 @@
+// The MIME parser: one pass over an in-memory message, entities as slices of it.
+//
+// A header ends at the first empty line, or at the first line that is neither a field nor a
+// continuation (a defect: that line starts the body, as CPython does). A multipart body is cut
+// at delimiter lines: "--" boundary, optionally "--", then only whitespace, at the start of a
+// line; the line break before a delimiter belongs to it. Nesting and the number of parts are
+// bounded; past the bounds a part stays a leaf and a defect is recorded.
+
+#include <mailwire/error.hpp>
+#include <mailwire/mime/charset.hpp>
+#include <mailwire/mime/encoded_word.hpp>
+#include <mailwire/mime/encoding.hpp>
+#include <mailwire/mime/message.hpp>
+
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace mailwire::mime {
+
+struct Parser {
+  const ParserOptions& options;
+  std::size_t parts = 0;
+
+  static bool is_field_line(std::string_view line) {
+    const std::size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return false;
+    for (std::size_t i = 0; i < colon; ++i) {
+      const auto c = static_cast<unsigned char>(line[i]);
+      if (c <= 0x20 || c >= 0x7f) {
+        // "Name :" with trailing spaces before the colon is obsolete but valid.
+        for (std::size_t k = i; k < colon; ++k) {
+          if (line[k] != ' ' && line[k] != '\t') return false;
+        }
+        return true;
+      }
+    }
+    return true;
+  }
+
+  void parse(Entity& e, std::string_view raw, std::size_t depth, bool digest_child) {
+    ++parts;
+    e.raw_ = raw;
+    // Header.
+    std::size_t at = 0;
+    std::size_t header_end = 0;
+    bool found_separator = false;
+    while (at < raw.size()) {
+      std::size_t nl = raw.find('\n', at);
+      const std::size_t next = nl == std::string_view::npos ? raw.size() : nl + 1;
+      std::string_view line = raw.substr(at, next - at);
+      std::string_view content = line;
+      while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+        content.remove_suffix(1);
+      }
+      if (content.empty()) {  // the empty line
+        header_end = at;
+        e.separator_ = line;
+        at = next;
+        found_separator = true;
+        break;
+      }
+      const bool continuation = content[0] == ' ' || content[0] == '\t';
+      if (!continuation && !is_field_line(content)) {
+        // Not a field: the body starts here (missing empty line).
+        if (at > 0 || !(content.size() > 5 && content.substr(0, 5) == "From ")) {
+          e.defects_.push_back("missing empty line between header and body");
+          header_end = at;
+          found_separator = true;
+          break;
+        }
+      }
+      if (at > options.max_header_bytes) {
+        e.defects_.push_back("header longer than the limit");
+        header_end = at;
+        found_separator = true;
+        break;
+      }
+      at = next;
+    }
+    if (!found_separator) header_end = at = raw.size();
+    e.headers_ = HeaderList::parse(raw.substr(0, header_end));
+    e.body_ = raw.substr(std::min(at, raw.size()));
+
+    if (const auto ct = e.headers_.get("Content-Type")) {
+      e.content_type_ = ContentType::parse(*ct);
+      if (!e.content_type_.valid) e.defects_.push_back("invalid Content-Type");
+    } else if (digest_child) {
+      e.content_type_ = ContentType::parse("message/rfc822");
+      e.content_type_.valid = false;
+    }
+    if (const auto cte = e.headers_.get("Content-Transfer-Encoding")) {
+      std::string v;
+      for (const char c : *cte) {
+        if (std::isspace(static_cast<unsigned char>(c)) == 0) {
+          v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+      }
+      e.cte_ = v;
+    }
+
+    if (depth >= options.max_depth) {
+      if (e.content_type_.is_multipart() || e.content_type_.is_message()) {
+        e.defects_.push_back("nesting deeper than the limit");
+      }
+      return;
+    }
+    if (e.content_type_.is_multipart()) {
+      split_multipart(e, depth);
+    } else if (e.content_type_.is_message() &&
+               (e.content_type_.subtype == "rfc822" || e.content_type_.subtype == "global") &&
+               e.cte_ != "base64" && e.cte_ != "quoted-printable") {
+      if (parts >= options.max_parts) {
+        e.defects_.push_back("more parts than the limit");
+        return;
+      }
+      e.children_.emplace_back();
+      parse(e.children_.back(), e.body_, depth + 1, false);
+    }
+  }
+
+  void split_multipart(Entity& e, std::size_t depth) {
+    const auto boundary = e.content_type_.param("boundary");
+    if (!boundary || boundary->empty()) {
+      e.defects_.push_back("multipart without a boundary");
+      return;
+    }
+    const std::string dash = "--" + std::string(*boundary);
+    const std::string_view body = e.body_;
+    const bool digest = e.content_type_.subtype == "digest";
+    // Delimiter lines: (start, after) offsets; close marks the final one.
+    struct Delimiter {
+      std::size_t start;  // where the line break before it begins (or the line itself at 0)
+      std::size_t after;  // first byte after the delimiter line
+      bool close;
+    };
+    std::vector<Delimiter> delimiters;
+    std::size_t pos = 0;
+    while ((pos = body.find(dash, pos)) != std::string_view::npos) {
+      if (pos > 0 && body[pos - 1] != '\n') {
+        pos += dash.size();
+        continue;
+      }
+      std::size_t i = pos + dash.size();
+      bool close = false;
+      if (body.compare(i, 2, "--") == 0) {
+        close = true;
+        i += 2;
+      }
+      while (i < body.size() && (body[i] == ' ' || body[i] == '\t'))
+        ++i;
+      if (i < body.size() && body[i] != '\r' && body[i] != '\n') {
+        pos += dash.size();  // near miss: "--boundaryX" is not a delimiter
+        continue;
+      }
+      if (i < body.size() && body[i] == '\r') ++i;
+      if (i < body.size() && body[i] == '\n') ++i;
+      std::size_t start = pos;
+      if (start > 0 && body[start - 1] == '\n') {
+        --start;
+        if (start > 0 && body[start - 1] == '\r') --start;
+      }
+      delimiters.push_back({start, i, close});
+      if (close) break;
+      pos = i;
+    }
+    if (delimiters.empty()) {
+      e.defects_.push_back("multipart without any boundary line");
+      e.preamble_ = body;
+      return;
+    }
+    e.preamble_ = body.substr(0, delimiters[0].start);
+    for (std::size_t k = 0; k < delimiters.size(); ++k) {
+      if (delimiters[k].close) {
+        e.epilogue_ = body.substr(delimiters[k].after);
+        break;
+      }
+      const std::size_t begin = delimiters[k].after;
+      const std::size_t end = k + 1 < delimiters.size() ? delimiters[k + 1].start : body.size();
+      if (k + 1 == delimiters.size()) e.defects_.push_back("missing final boundary");
+      if (parts >= options.max_parts) {
+        e.defects_.push_back("more parts than the limit");
+        break;
+      }
+      e.children_.emplace_back();
+      parse(e.children_.back(), body.substr(begin, end >= begin ? end - begin : 0), depth + 1,
+            digest);
+    }
+  }
+};
+
+ContentDisposition Entity::disposition() const {
+  const auto v = headers_.get("Content-Disposition");
+  return v ? ContentDisposition::parse(*v) : ContentDisposition{};
+}
+
+std::optional<std::string> Entity::filename() const {
+  if (const auto v = headers_.get("Content-Disposition")) {
+    const ContentDisposition d = ContentDisposition::parse(*v);
+    if (const auto f = d.filename()) return decode_encoded_words(*f);
+  }
+  if (const auto n = content_type_.param("name")) return decode_encoded_words(*n);
+  return std::nullopt;
+}
+
+void Entity::decode_body(const ByteSink& sink) const {
+  constexpr std::size_t chunk = 64 * 1024;
+  std::string out;
+  if (cte_ == "base64") {
+    Base64Decoder d;
+    for (std::size_t at = 0; at < body_.size(); at += chunk) {
+      out.clear();
+      d.feed(body_.substr(at, chunk), out);
+      if (!out.empty()) sink(out);
+    }
+    out.clear();
+    d.finish(out);
+    if (!out.empty()) sink(out);
+  } else if (cte_ == "quoted-printable") {
+    QuotedPrintableDecoder d;
+    for (std::size_t at = 0; at < body_.size(); at += chunk) {
+      out.clear();
+      d.feed(body_.substr(at, chunk), out);
+      if (!out.empty()) sink(out);
+    }
+    out.clear();
+    d.finish(out);
+    if (!out.empty()) sink(out);
+  } else if (cte_ == "x-uuencode" || cte_ == "uuencode" || cte_ == "x-uue" || cte_ == "uue") {
+    UudecodeDecoder d;
+    std::size_t at = 0;
+    while (at < body_.size()) {
+      std::size_t nl = body_.find('\n', at);
+      if (nl == std::string_view::npos) nl = body_.size();
+      out.clear();
+      d.feed_line(body_.substr(at, nl - at), out);
+      if (!out.empty()) sink(out);
+      at = nl + 1;
+    }
+  } else if (!body_.empty()) {
+    sink(body_);
+  }
+}
+
+std::string Entity::decoded_body() const {
+  std::string out;
+  decode_body([&](std::string_view c) { out.append(c); });
+  return out;
+}
+
+std::string Entity::text() const {
+  const std::string bytes = decoded_body();
+  const auto charset = content_type_.param("charset");
+  std::string out;
+  if (!charset || !to_utf8(*charset, bytes, out)) out = repair_utf8(bytes);
+  return out;
+}
+
+void Entity::write(const ByteSink& sink) const {
+  const std::string header = headers_.to_string();
+  if (!header.empty()) sink(header);
+  if (!separator_.empty()) sink(separator_);
+  if (children_.empty()) {
+    if (!body_.empty()) sink(body_);
+    return;
+  }
+  // The bytes between the children are slices of this body: write them around each child.
+  const char* cursor = body_.data();
+  for (const Entity& child : children_) {
+    const char* begin = child.raw_.data();
+    if (begin > cursor) sink(std::string_view(cursor, static_cast<std::size_t>(begin - cursor)));
+    child.write(sink);
+    cursor = begin + child.raw_.size();
+  }
+  const char* end = body_.data() + body_.size();
+  if (end > cursor) sink(std::string_view(cursor, static_cast<std::size_t>(end - cursor)));
+}
+
+Message Message::parse(std::string bytes, const ParserOptions& options) {
+  Message m;
+  m.data_ = std::make_shared<const std::string>(std::move(bytes));
+  Parser parser{options};
+  parser.parse(m.root_, *m.data_, 0, false);
+  return m;
+}
+
+Message Message::parse_file(const std::string& path, const ParserOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "mime: cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return parse(std::move(s).str(), options);
+}
+
+std::string Message::subject() const {
+  const auto s = root_.headers().get("Subject");
+  return s ? decode_encoded_words(*s) : std::string();
+}
+
+namespace {
+
+std::vector<Mailbox> addresses(const HeaderList& h, const char* name) {
+  std::vector<Mailbox> out;
+  for (const HeaderField* f : h.all(name)) {
+    for (Mailbox& m : parse_address_list(f->value()))
+      out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void collect(const Entity& e, std::vector<const Entity*>& out) {
+  out.push_back(&e);
+  for (const Entity& c : e.children())
+    collect(c, out);
+}
+
+}  // namespace
+
+std::vector<Mailbox> Message::from() const {
+  return addresses(root_.headers(), "From");
+}
+std::vector<Mailbox> Message::to() const {
+  return addresses(root_.headers(), "To");
+}
+std::vector<Mailbox> Message::cc() const {
+  return addresses(root_.headers(), "Cc");
+}
+
+std::vector<const Entity*> Message::entities() const {
+  std::vector<const Entity*> out;
+  collect(root_, out);
+  return out;
+}
+
+std::vector<const Entity*> Message::attachments() const {
+  std::vector<const Entity*> out;
+  for (const Entity* e : entities()) {
+    if (!e->children().empty() || e->content_type().is_multipart()) continue;
+    if (e->filename() || e->disposition().kind == "attachment") out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace mailwire::mime

@@ -1,0 +1,157 @@
+#include <mailwire/mime/message.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace mailwire;
+using namespace mailwire::mime;
+
+namespace {
+
+std::string written(const Message& m) {
+  std::string out;
+  m.root().write([&](std::string_view c) { out.append(c); });
+  return out;
+}
+
+const char* nested =
+    "From: a@example.com\r\n"
+    "To: b@example.com\r\n"
+    "Subject: =?utf-8?q?nested_caf=C3=A9?=\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+    "\r\n"
+    "This is the preamble.\r\n"
+    "--outer\r\n"
+    "Content-Type: multipart/alternative; boundary=inner\r\n"
+    "\r\n"
+    "--inner\r\n"
+    "Content-Type: text/plain; charset=iso-8859-1\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n"
+    "\r\n"
+    "caf=E9\r\n"
+    "--inner\r\n"
+    "Content-Type: text/html\r\n"
+    "\r\n"
+    "<b>x</b>\r\n"
+    "--inner--\r\n"
+    "--outer\r\n"
+    "Content-Type: application/pdf; name=\"a.pdf\"\r\n"
+    "Content-Disposition: attachment; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf\r\n"
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    "JVBERi0x\r\n"
+    "--outer\r\n"
+    "Content-Type: message/rfc822\r\n"
+    "\r\n"
+    "Subject: inside\r\n"
+    "\r\n"
+    "inner body\r\n"
+    "--outer--  \r\n"
+    "epilogue\r\n";
+
+}  // namespace
+
+TEST_CASE("Parser: nested multiparts, message/rfc822, decoding", "[mime][parser]") {
+  const Message m = Message::parse(nested);
+  CHECK(m.subject() == "nested caf\xc3\xa9");
+  CHECK(m.from().at(0).address() == "a@example.com");
+  const Entity& root = m.root();
+  CHECK(root.content_type().mime_type() == "multipart/mixed");
+  CHECK(root.preamble() == "This is the preamble.");
+  CHECK(root.epilogue() == "epilogue\r\n");
+  REQUIRE(root.children().size() == 3);
+  const Entity& alt = root.children()[0];
+  REQUIRE(alt.children().size() == 2);
+  CHECK(alt.children()[0].text() == "caf\xc3\xa9");
+  CHECK(alt.children()[1].body() == "<b>x</b>");
+  const Entity& pdf = root.children()[1];
+  CHECK(pdf.decoded_body() == "%PDF-1");
+  CHECK(pdf.filename() == "R\xc3\xa9sum\xc3\xa9.pdf");
+  const Entity& rfc822 = root.children()[2];
+  REQUIRE(rfc822.children().size() == 1);
+  CHECK(rfc822.children()[0].headers().get("Subject") == "inside");
+  CHECK(rfc822.children()[0].body() == "inner body");
+  CHECK(m.attachments().size() == 1);
+  CHECK(root.defects().empty());
+  CHECK(written(m) == nested);
+}
+
+TEST_CASE("Parser: broken structure gives defects, never failure", "[mime][parser]") {
+  SECTION("missing final boundary") {
+    const Message m =
+        Message::parse("Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b\n\ntwo\n");
+    REQUIRE(m.root().children().size() == 2);
+    CHECK(m.root().children()[1].body() == "two\n");
+    CHECK_FALSE(m.root().defects().empty());
+  }
+  SECTION("near-miss boundaries are content") {
+    const Message m = Message::parse(
+        "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n--bx is text\n--b --\n--b--\n");
+    REQUIRE(m.root().children().size() == 1);
+    CHECK(m.root().children()[0].body() == "--bx is text\n--b --");
+  }
+  SECTION("no empty line after the header") {
+    const Message m = Message::parse("Subject: x\r\nthis is body\r\n");
+    CHECK(m.root().body() == "this is body\r\n");
+    CHECK_FALSE(m.root().defects().empty());
+  }
+  SECTION("no boundary parameter") {
+    const Message m = Message::parse("Content-Type: multipart/mixed\r\n\r\nbody\r\n");
+    CHECK(m.root().children().empty());
+    CHECK_FALSE(m.root().defects().empty());
+  }
+  SECTION("empty input") {
+    const Message m = Message::parse("");
+    CHECK(m.root().content_type().mime_type() == "text/plain");
+    CHECK(written(m).empty());
+  }
+}
+
+TEST_CASE("Parser: limits hold against MIME bombs", "[mime][parser][security]") {
+  // 100,000 nested multiparts: the depth limit stops the descent; no stack overflow.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) {
+    deep += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
+            std::to_string(i) + "\n";
+  }
+  const Message m = Message::parse(deep);
+  std::size_t depth = 0;
+  for (const Entity* e = &m.root(); !e->children().empty(); e = &e->children()[0])
+    ++depth;
+  CHECK(depth == ParserOptions{}.max_depth);
+  CHECK(written(m) == deep);
+
+  // A million siblings: the part limit.
+  std::string wide = "Content-Type: multipart/mixed; boundary=b\n\n";
+  for (int i = 0; i < 1000000; ++i)
+    wide += "--b\n\nx\n";
+  ParserOptions options;
+  options.max_parts = 1000;
+  const Message w = Message::parse(wide, options);
+  CHECK(w.root().children().size() < 1000);
+  CHECK_FALSE(w.root().defects().empty());
+}
+
+TEST_CASE("Parser: every corpus message writes back byte for byte", "[mime][parser][corpus]") {
+  const std::filesystem::path corpus = std::filesystem::path(MAILWIRE_SHARED_DIR) / "corpus";
+  if (!std::filesystem::exists(corpus)) {
+    WARN("../shared/corpus is not here; skipped");
+    return;
+  }
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".json" || ext == ".md" || ext == ".tsv") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Message m = Message::parse(bytes);
+    INFO(entry.path().string());
+    CHECK(written(m) == bytes);
+    ++count;
+  }
+  CHECK(count > 200);  // the messages, mboxes and vectors of the corpus
+}
