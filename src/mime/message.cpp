@@ -278,10 +278,17 @@ void Entity::write(const ByteSink& sink) const {
 }
 
 Message Message::parse(std::string bytes, const ParserOptions& options) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  Message m = parse_view(*owned, options);
+  m.owned_ = std::move(owned);
+  return m;
+}
+
+Message Message::parse_view(std::string_view bytes, const ParserOptions& options) {
   Message m;
-  m.data_ = std::make_shared<const std::string>(std::move(bytes));
+  m.data_ = bytes;
   Parser parser{options};
-  parser.parse(m.root_, *m.data_, 0, false);
+  parser.parse(m.root_, m.data_, 0, false);
   return m;
 }
 

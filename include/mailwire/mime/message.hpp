@@ -83,6 +83,8 @@ class MAILWIRE_API Message {
   /// Parses `bytes` (a whole RFC 5322 message; CRLF or LF line ends). Never throws for
   /// malformed input.
   static Message parse(std::string bytes, const ParserOptions& options = {});
+  /// Parses bytes the caller keeps alive and unchanged for the life of the Message (no copy).
+  static Message parse_view(std::string_view bytes, const ParserOptions& options = {});
   /// Reads and parses a file; Error(io) when it cannot be read.
   static Message parse_file(const std::string& path, const ParserOptions& options = {});
 
@@ -94,14 +96,15 @@ class MAILWIRE_API Message {
   std::vector<Mailbox> to() const;
   std::vector<Mailbox> cc() const;
   /// The input bytes.
-  std::string_view raw() const noexcept { return *data_; }
+  std::string_view raw() const noexcept { return data_; }
   /// Every entity, depth first (root first).
   std::vector<const Entity*> entities() const;
   /// The leaves that are attachments (a filename, or Content-Disposition: attachment).
   std::vector<const Entity*> attachments() const;
 
  private:
-  std::shared_ptr<const std::string> data_;
+  std::shared_ptr<const std::string> owned_;  // null when the bytes are borrowed
+  std::string_view data_;
   Entity root_;
 };
 
