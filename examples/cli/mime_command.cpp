@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "connection.hpp"
 #include "message_options.hpp"
+#include "mime_dump.hpp"
 
 #include <mailwire/mime/date_time.hpp>
 #include <mailwire/mime/encoded_word.hpp>
@@ -133,6 +134,12 @@ int run(const Args& args) {
       return args.empty() ? ExitUsage : ExitOk;
     }
     if (args[0] == "stat") return stat_command(args);
+    if (args[0] == "dump") {
+      if (args.size() < 2) throw UsageError{"mime dump needs at least one FILE"};
+      for (std::size_t i = 1; i < args.size(); ++i)
+        dump_file(args[i]);
+      return ExitOk;
+    }
     if (args[0] != "build") throw UsageError{"unknown mime command '" + args[0] + "'"};
     MessageOptions m;
     for (std::size_t i = 1; i < args.size(); ++i) {

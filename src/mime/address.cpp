@@ -165,11 +165,10 @@ class Parser {
     ++pos_;
     skip_comments();
     std::string domain;
-    last_comment_.clear();
     while (!at_end() && (t_[pos_].kind == Tok::Atom || t_[pos_].kind == Tok::Literal)) {
       domain += t_[pos_].text;
       ++pos_;
-      skip_comments(&last_comment_);
+      skip_comments();
     }
     if (domain.empty()) defect_ = true;
     m.domain = repair_utf8(domain);
@@ -233,11 +232,10 @@ class Parser {
       angle_addr(m);
     } else if (next == '@' || next == 0 || next == ',' || next == ';' || next == '>') {
       pos_ = start;
-      // Plain addr-spec; a comment right after it is the legacy place for the name.
+      // Plain addr-spec. A comment after it is a comment, not a name (RFC 5322 3.4; CPython's
+      // parser agrees).
       const bool has_at = addr_spec(m);
-      std::string comment = last_comment_;
-      skip_comments(&comment);
-      if (m.name.empty() && !comment.empty()) m.name = decode_encoded_words(comment);
+      skip_comments();
       if (!has_at) {
         if (m.local.empty()) return;
         defect_ = true;  // a bare word: kept as a local part
@@ -251,7 +249,7 @@ class Parser {
 
   std::vector<Token> t_;
   std::size_t pos_ = 0;
-  std::string last_comment_;  // a comment right after the last address's domain
+
   bool& defect_;
 };
 

@@ -94,7 +94,12 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
     std::string name = lower(s.substr(name_start, i - name_start));
     skip_cfws(s, i);
     if (i >= s.size() || s[i] != '=') {
-      if (!name.empty() && defect != nullptr) *defect = true;
+      // A name without a value: kept with an empty one (as CPython does), with a defect.
+      if (!name.empty()) {
+        if (defect != nullptr) *defect = true;
+        if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+        sections[name][-1] = {false, std::string()};
+      }
       while (i < s.size() && s[i] != ';')
         ++i;
       continue;
@@ -116,11 +121,18 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
         *defect = true;
       }
     } else {
-      // A token; lenient: up to the next ';' (unquoted values with spaces occur in the wild).
+      // A token ends at whitespace; anything after it up to the next ';' is junk (as CPython
+      // reads it).
       const std::size_t start = i;
+      while (i < s.size() && s[i] != ';' && std::isspace(static_cast<unsigned char>(s[i])) == 0) {
+        ++i;
+      }
+      value = std::string(s.substr(start, i - start));
+      std::size_t junk = i;
+      skip_cfws(s, junk);
+      if (junk < s.size() && s[junk] != ';' && defect != nullptr) *defect = true;
       while (i < s.size() && s[i] != ';')
         ++i;
-      value = std::string(trim(s.substr(start, i - start)));
     }
     if (name.empty()) continue;
     // RFC 2231: name*, name*N, name*N*.

@@ -108,9 +108,11 @@ struct Parser {
     }
     if (e.content_type_.is_multipart()) {
       split_multipart(e, depth);
-    } else if (e.content_type_.is_message() &&
-               (e.content_type_.subtype == "rfc822" || e.content_type_.subtype == "global") &&
-               e.cte_ != "base64" && e.cte_ != "quoted-printable") {
+    } else if (e.content_type_.is_message() && e.content_type_.subtype == "delivery-status") {
+      split_status_blocks(e);
+    } else if (e.content_type_.is_message()) {
+      // message/rfc822, message/global and the rest: the body is a message (as CPython and
+      // MimeKit read it, whatever the transfer encoding says).
       if (parts >= options.max_parts) {
         e.defects_.push_back("more parts than the limit");
         return;
@@ -120,9 +122,42 @@ struct Parser {
     }
   }
 
+  // RFC 3464: a message/delivery-status body is blocks of header fields separated by empty
+  // lines; each becomes a child whose header is the block (and whose body is empty).
+  void split_status_blocks(Entity& e) {
+    const std::string_view body = e.body_;
+    std::size_t at = 0;
+    while (at < body.size() && parts < options.max_parts) {
+      // Skip empty lines between blocks.
+      while (at < body.size() && (body[at] == '\r' || body[at] == '\n'))
+        ++at;
+      if (at >= body.size()) break;
+      std::size_t end = at;
+      for (;;) {
+        const std::size_t nl = body.find('\n', end);
+        if (nl == std::string_view::npos) {
+          end = body.size();
+          break;
+        }
+        end = nl + 1;
+        if (end >= body.size() || body[end] == '\n' ||
+            (body[end] == '\r' && end + 1 < body.size() && body[end + 1] == '\n')) {
+          break;
+        }
+      }
+      ++parts;
+      e.children_.emplace_back();
+      Entity& block = e.children_.back();
+      block.raw_ = body.substr(at, end - at);
+      block.headers_ = HeaderList::parse(block.raw_);
+      block.body_ = body.substr(end, 0);
+      at = end;
+    }
+  }
+
   void split_multipart(Entity& e, std::size_t depth) {
     const auto boundary = e.content_type_.param("boundary");
-    if (!boundary || boundary->empty()) {
+    if (!boundary) {
       e.defects_.push_back("multipart without a boundary");
       return;
     }
@@ -177,8 +212,13 @@ struct Parser {
         break;
       }
       const std::size_t begin = delimiters[k].after;
-      const std::size_t end = k + 1 < delimiters.size() ? delimiters[k + 1].start : body.size();
-      if (k + 1 == delimiters.size()) e.defects_.push_back("missing final boundary");
+      std::size_t end = k + 1 < delimiters.size() ? delimiters[k + 1].start : body.size();
+      if (k + 1 == delimiters.size()) {
+        e.defects_.push_back("missing final boundary");
+        // The last line break belongs to the boundary that never came.
+        if (end > begin && body[end - 1] == '\n') --end;
+        if (end > begin && body[end - 1] == '\r') --end;
+      }
       if (parts >= options.max_parts) {
         e.defects_.push_back("more parts than the limit");
         break;

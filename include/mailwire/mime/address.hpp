@@ -26,8 +26,8 @@ struct MAILWIRE_API Mailbox {
 };
 
 /// Parses an address list (From, To, Cc, Bcc, Reply-To, ...) leniently: groups are flattened
-/// into their members (each remembers its group), comments are skipped (a comment after a bare
-/// address serves as its name when there is no other), routes are dropped, encoded words in
+/// into their members (each remembers its group), comments are skipped (also after a bare
+/// address: a comment is not a name), routes are dropped, encoded words in
 /// names are decoded. Anything unparseable is skipped and sets `defect`. Never throws.
 MAILWIRE_API std::vector<Mailbox> parse_address_list(std::string_view value,
                                                      bool* defect = nullptr);

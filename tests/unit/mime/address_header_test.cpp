@@ -50,7 +50,7 @@ TEST_CASE("RFC 5322 appendix A addresses", "[mime][address]") {
 TEST_CASE("Addresses as real mail writes them", "[mime][address]") {
   CHECK(pairs("=?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <jm@example.de>") ==
         P{{"J\xc3\xb6rg M\xc3\xbcller", "jm@example.de"}});
-  CHECK(pairs("jdoe@example.org (John Doe)") == P{{"John Doe", "jdoe@example.org"}});
+  CHECK(pairs("jdoe@example.org (John Doe)") == P{{"", "jdoe@example.org"}});  // a comment
   CHECK(pairs("\"quoted local\"@example.com") == P{{"", "\"quoted local\"@example.com"}});
   CHECK(pairs("user@[192.0.2.1]") == P{{"", "user@[192.0.2.1]"}});
   CHECK(pairs("J\xc3\xb6rg <j\xc3\xb6rg@b\xc3\xbc\x63her.example>") ==

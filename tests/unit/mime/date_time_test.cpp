@@ -12,8 +12,7 @@ TEST_CASE("RFC 5322 dates, obsolete and broken forms", "[mime][date]") {
   CHECK(a->utc == 880127706);
   CHECK(a->offset_minutes == -360);
   CHECK(parse_date("21 Nov 97 09:55:06 GMT")->utc == 880106106);  // two-digit year, no day name
-  CHECK(parse_date("Thu, 13 Feb 1969 23:32 -0330 (Newfoundland Time)")->utc ==
-        -27723480);
+  CHECK(parse_date("Thu, 13 Feb 1969 23:32 -0330 (Newfoundland Time)")->utc == -27723480);
   CHECK(parse_date("Tue, 1 Jul 2003 10:52:37 +0200")->utc == 1057049557);
   CHECK(parse_date("1 Jul 2003 10:52:37 EDT")->offset_minutes == -240);
   CHECK(parse_date("Tue,  1 Jul 2003   10:52:37   +0200 (CEST)")->utc == 1057049557);
