@@ -109,7 +109,7 @@ struct Parser {
     if (e.content_type_.is_multipart()) {
       split_multipart(e, depth);
     } else if (e.content_type_.is_message() && e.content_type_.subtype == "delivery-status") {
-      split_status_blocks(e);
+      split_status_blocks(e, depth);
     } else if (e.content_type_.is_message()) {
       // message/rfc822, message/global and the rest: the body is a message (as CPython and
       // MimeKit read it, whatever the transfer encoding says).
@@ -124,34 +124,42 @@ struct Parser {
 
   // RFC 3464: a message/delivery-status body is blocks of header fields separated by empty
   // lines; each becomes a child whose header is the block (and whose body is empty).
-  void split_status_blocks(Entity& e) {
+  void split_status_blocks(Entity& e, std::size_t depth) {
     const std::string_view body = e.body_;
+    const auto blank_at = [&](std::size_t p) {
+      return p < body.size() &&
+             (body[p] == '\n' || (body[p] == '\r' && p + 1 < body.size() && body[p + 1] == '\n'));
+    };
+    const auto line_end = [&](std::size_t p) {
+      const std::size_t nl = body.find('\n', p);
+      return nl == std::string_view::npos ? body.size() : nl + 1;
+    };
     std::size_t at = 0;
     while (at < body.size() && parts < options.max_parts) {
-      // Skip empty lines between blocks.
-      while (at < body.size() && (body[at] == '\r' || body[at] == '\n'))
-        ++at;
-      if (at >= body.size()) break;
+      // A block runs to the next empty line (which separates it from the next block); an
+      // empty line where a block should start is an empty block, as CPython reads it.
       std::size_t end = at;
-      for (;;) {
-        const std::size_t nl = body.find('\n', end);
-        if (nl == std::string_view::npos) {
-          end = body.size();
-          break;
-        }
-        end = nl + 1;
-        if (end >= body.size() || body[end] == '\n' ||
-            (body[end] == '\r' && end + 1 < body.size() && body[end + 1] == '\n')) {
-          break;
-        }
+      if (blank_at(at)) {
+        end = line_end(at);
+      } else {
+        while (end < body.size() && !blank_at(end))
+          end = line_end(end);
       }
-      ++parts;
       e.children_.emplace_back();
       Entity& block = e.children_.back();
-      block.raw_ = body.substr(at, end - at);
-      block.headers_ = HeaderList::parse(block.raw_);
-      block.body_ = body.substr(end, 0);
-      at = end;
+      if (blank_at(at)) {
+        ++parts;
+        block.raw_ = body.substr(at, end - at);
+        block.separator_ = block.raw_;
+        block.body_ = body.substr(end, 0);
+      } else {
+        // The line break before the empty line belongs to the separator (as for boundaries).
+        std::size_t stop = end;
+        if (stop > at && body[stop - 1] == '\n') --stop;
+        if (stop > at && body[stop - 1] == '\r') --stop;
+        parse(block, body.substr(at, stop - at), depth + 1, false);
+      }
+      at = blank_at(at) ? end : (end < body.size() ? line_end(end) : end);
     }
   }
 
