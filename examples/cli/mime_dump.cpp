@@ -98,7 +98,9 @@ std::string rerender_parameterised(const std::string& value, bool content_type) 
   const mime::ParameterList params = content_type ? mime::ContentType::parse(value).params
                                                   : mime::ContentDisposition::parse(value).params;
   std::string out = head;
-  for (const auto& [name, v] : params.items()) {
+  for (std::size_t k = 0; k < params.items().size(); ++k) {
+    const std::string& name = params.written_name(k);
+    const std::string& v = params.items()[k].second;
     std::string quoted;
     for (const char c : v) {
       if (c == '"' || c == '\\') quoted += '\\';

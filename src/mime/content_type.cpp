@@ -79,6 +79,7 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
   // name -> (section -> piece), for RFC 2231 continuations; plain values kept in order.
   std::map<std::string, std::map<int, Piece>> sections;
   std::vector<std::string> order;
+  std::map<std::string, std::string> spelled;  // lower-case base name -> as first written
   std::size_t i = 0;
   while (i < s.size()) {
     skip_cfws(s, i);
@@ -91,7 +92,13 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
     while (i < s.size() && s[i] != '=' && s[i] != ';' &&
            std::isspace(static_cast<unsigned char>(s[i])) == 0)
       ++i;
-    std::string name = lower(s.substr(name_start, i - name_start));
+    const std::string_view written = s.substr(name_start, i - name_start);
+    std::string name = lower(written);
+    {
+      const std::string base_written(written.substr(0, written.find('*')));
+      const std::string base_lower = lower(base_written);
+      if (spelled.count(base_lower) == 0) spelled[base_lower] = base_written;
+    }
     skip_cfws(s, i);
     if (i >= s.size() || s[i] != '=') {
       // A name without a value: kept with an empty one (as CPython does), with a defect.
@@ -174,6 +181,7 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
     const bool has_sections = pieces.size() > pieces.count(-1);
     if (!has_sections) {
       list.items_.emplace_back(name, repair_utf8(pieces[-1].value));
+      list.written_.push_back(spelled.count(name) != 0 ? spelled[name] : name);
       continue;
     }
     std::string charset;
@@ -198,6 +206,7 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
     std::string out;
     if (charset.empty() || !to_utf8(charset, bytes, out)) out = repair_utf8(bytes);
     list.items_.emplace_back(name, std::move(out));
+    list.written_.push_back(spelled.count(name) != 0 ? spelled[name] : name);
   }
   return list;
 }

@@ -23,9 +23,12 @@ class MAILWIRE_API ParameterList {
   /// The value of `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> get(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return items_; }
+  /// The name of items()[i] as it was written ("Boundary"); continuations give the base name.
+  const std::string& written_name(std::size_t i) const { return written_.at(i); }
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
+  std::vector<std::string> written_;
 };
 
 /// A parsed Content-Type. Without a valid one, text/plain (RFC 2045 5.2).
