@@ -32,22 +32,27 @@ int hex_value(char c) {
 }  // namespace
 
 void Base64Decoder::feed(std::string_view in, std::string& out) {
-  if (done_) return;
-  out.reserve(out.size() + in.size() / 4 * 3 + 3);
+  const std::size_t base = out.size();
+  out.resize(base + max_output(in.size()));
+  char* end = feed(in, out.data() + base);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+char* Base64Decoder::feed(std::string_view in, char* w) {
+  if (done_) return w;
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const auto* end = p + in.size();
-  // Fast path: whole groups of four alphabet characters.
   while (p < end) {
     if (count_ == 0) {
+      // Fast path: whole groups of four alphabet characters (a 76-column line is 19 of them).
       while (end - p >= 4) {
-        const std::uint8_t a = b64[p[0]], b = b64[p[1]], c = b64[p[2]], d = b64[p[3]];
+        const std::uint32_t a = b64[p[0]], b = b64[p[1]], c = b64[p[2]], d = b64[p[3]];
         if ((a | b | c | d) >= 64) break;
-        const std::uint32_t v = static_cast<std::uint32_t>(a) << 18 |
-                                static_cast<std::uint32_t>(b) << 12 |
-                                static_cast<std::uint32_t>(c) << 6 | d;
-        const char bytes[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                               static_cast<char>(v)};
-        out.append(bytes, 3);
+        const std::uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        w[0] = static_cast<char>(v >> 16);
+        w[1] = static_cast<char>(v >> 8);
+        w[2] = static_cast<char>(v);
+        w += 3;
         p += 4;
       }
       if (p == end) break;
@@ -56,20 +61,31 @@ void Base64Decoder::feed(std::string_view in, std::string& out) {
     if (v < 64) {
       bits_ = bits_ << 6 | v;
       if (++count_ == 4) {
-        const char bytes[3] = {static_cast<char>(bits_ >> 16), static_cast<char>(bits_ >> 8),
-                               static_cast<char>(bits_)};
-        out.append(bytes, 3);
+        w[0] = static_cast<char>(bits_ >> 16);
+        w[1] = static_cast<char>(bits_ >> 8);
+        w[2] = static_cast<char>(bits_);
+        w += 3;
         bits_ = 0;
         count_ = 0;
       }
     } else if (v == 65) {  // padding: the data ends here
-      finish(out);
+      if (count_ == 2) {
+        *w++ = static_cast<char>(bits_ >> 4);
+      } else if (count_ == 3) {
+        *w++ = static_cast<char>(bits_ >> 10);
+        *w++ = static_cast<char>(bits_ >> 2);
+      } else if (count_ == 1) {
+        ++junk_;
+      }
+      bits_ = 0;
+      count_ = 0;
       done_ = true;
-      return;
+      return w;
     } else if (v == 66) {
       ++junk_;
     }
   }
+  return w;
 }
 
 void Base64Decoder::finish(std::string& out) {

@@ -257,10 +257,12 @@ void Entity::decode_body(const ByteSink& sink) const {
   std::string out;
   if (cte_ == "base64") {
     Base64Decoder d;
+    std::unique_ptr<char[]> buffer(new char[Base64Decoder::max_output(chunk)]);
     for (std::size_t at = 0; at < body_.size(); at += chunk) {
-      out.clear();
-      d.feed(body_.substr(at, chunk), out);
-      if (!out.empty()) sink(out);
+      const char* end = d.feed(body_.substr(at, chunk), buffer.get());
+      if (end != buffer.get()) {
+        sink(std::string_view(buffer.get(), static_cast<std::size_t>(end - buffer.get())));
+      }
     }
     out.clear();
     d.finish(out);

@@ -21,6 +21,10 @@ class MAILWIRE_API Base64Decoder {
  public:
   /// Appends the bytes decoded from `in` to `out`.
   void feed(std::string_view in, std::string& out);
+  /// The same into raw memory: `out` must have room for max_output(in.size()) bytes; returns
+  /// the end of what was written.
+  char* feed(std::string_view in, char* out);
+  static constexpr std::size_t max_output(std::size_t input) { return (input / 4 + 2) * 3; }
   /// Flushes a trailing partial group (unpadded input).
   void finish(std::string& out);
   /// Bytes outside the alphabet and whitespace were seen.
