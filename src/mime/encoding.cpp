@@ -152,21 +152,29 @@ void QuotedPrintableDecoder::feed(std::string_view in, std::string& out) {
     held_.clear();
     in = joined;
   }
-  out.reserve(out.size() + in.size());
+  // The output never exceeds the pending spaces plus the input: write through a pointer.
+  const std::size_t base = out.size();
+  out.resize(base + spaces_.size() + in.size());
+  char* w = out.data() + base;
+  const auto flush = [&] {
+    if (spaces_.empty()) return;
+    std::memcpy(w, spaces_.data(), spaces_.size());
+    w += spaces_.size();
+    spaces_.clear();
+  };
   std::size_t i = 0;
   const std::size_t n = in.size();
   while (i < n) {
     const char c = in[i];
     if (c == '=') {
-      // Whitespace followed by '=' is not trailing: it is content.
-      flush_spaces(out);
+      flush();          // whitespace followed by '=' is not trailing: it is content
       if (n - i < 3) {  // maybe an escape or soft break cut by the chunk boundary
         const std::string_view rest = in.substr(i);
         const bool could_be_escape =
             rest.size() == 1 || (rest.size() == 2 && (hex_value(rest[1]) >= 0 || rest[1] == '\r'));
         if (could_be_escape) {
           held_ = std::string(rest);
-          return;
+          break;
         }
       }
       const char a = i + 1 < n ? in[i + 1] : '\0';
@@ -182,11 +190,11 @@ void QuotedPrintableDecoder::feed(std::string_view in, std::string& out) {
       const int hi = hex_value(a);
       const int lo = hex_value(b);
       if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi << 4 | lo);
+        *w++ = static_cast<char>(hi << 4 | lo);
         i += 3;
       } else {
         ++bad_;
-        out += '=';  // RFC 2045 6.7 note (2): keep it as it is
+        *w++ = '=';  // RFC 2045 6.7 note (2): keep it as it is
         ++i;
       }
       continue;
@@ -198,20 +206,22 @@ void QuotedPrintableDecoder::feed(std::string_view in, std::string& out) {
     }
     if (c == '\r' || c == '\n') {
       spaces_.clear();  // trailing whitespace is padding added in transport
-      out += c;
+      *w++ = c;
       ++i;
       continue;
     }
-    flush_spaces(out);
+    flush();
     // A run of plain characters.
     std::size_t end = i + 1;
     while (end < n && in[end] != '=' && in[end] != ' ' && in[end] != '\t' && in[end] != '\r' &&
            in[end] != '\n') {
       ++end;
     }
-    out.append(in.data() + i, end - i);
+    std::memcpy(w, in.data() + i, end - i);
+    w += end - i;
     i = end;
   }
+  out.resize(static_cast<std::size_t>(w - out.data()));
 }
 
 void QuotedPrintableDecoder::finish(std::string& out) {
