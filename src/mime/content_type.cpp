@@ -32,8 +32,8 @@ void skip_cfws(std::string_view s, std::size_t& i) {
     } else if (s[i] == '(') {
       int depth = 0;
       do {
-        if (s[i] == '\\') {
-          ++i;
+        if (s[i] == '\\' && i + 1 < s.size()) {
+          ++i;  // a quoted pair: the next character is literal
         } else if (s[i] == '(') {
           ++depth;
         } else if (s[i] == ')') {

@@ -1,5 +1,6 @@
 #include <mailwire/error.hpp>
 #include <mailwire/mime/address.hpp>
+#include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/header.hpp>
 
 #include <catch2/catch.hpp>
@@ -112,4 +113,13 @@ TEST_CASE("Header list: setters fold and refuse injection", "[mime][header][secu
   CHECK(h.all("Subject").size() == 1);
   CHECK(h.get("Subject") == "replaced");
   CHECK(h.remove("x-long") == 1);
+}
+
+TEST_CASE("Content-Type: an unterminated comment ending in a backslash (fuzzer find)",
+          "[mime][header][security]") {
+  // Found by fuzz/mime_header: the comment scanner stepped past the end and substr() threw.
+  const ContentType ct = ContentType::parse("(Giant;Bi\xc6\\GMT k\\;Bi\xc6\\");
+  CHECK_FALSE(ct.valid);
+  CHECK(ct.mime_type() == "text/plain");
+  CHECK(ContentDisposition::parse("(x\\").kind == "(x\\");
 }
