@@ -38,9 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string out;
   (void)decode_mailbox_utf7(input, out);
-  std::string back;
-  if (decode_mailbox_utf7(encode_mailbox_utf7(out), back) && back != out) {
-    // Round trip of valid UTF-8 only; invalid input was replaced on encoding.
-  }
+  (void)encode_mailbox_utf7(out);
   return 0;
 }
