@@ -1,6 +1,8 @@
 #include <mailwire/mime/charset.hpp>
+
 #include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/encoded_word.hpp>
+#include "detail/digest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -47,18 +49,12 @@ void skip_cfws(std::string_view s, std::size_t& i) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) << 4 | hex_value(s[i + 2]));
+    if (s[i] == '%' && i + 2 < s.size() && detail::hex_value(s[i + 1]) >= 0 &&
+        detail::hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(detail::hex_value(s[i + 1]) << 4 | detail::hex_value(s[i + 2]));
       i += 2;
     } else {
       out += s[i];

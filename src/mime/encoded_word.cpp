@@ -1,6 +1,8 @@
 #include <mailwire/mime/charset.hpp>
+
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
+#include "detail/digest.hpp"
 
 #include <cctype>
 
@@ -12,13 +14,6 @@ struct Word {
   std::string bytes;  // decoded, still in `charset`
   std::size_t end = 0;
 };
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // Parses "=?charset?E?text?=" at `at`; false when it is not an encoded word.
 bool parse_word(std::string_view s, std::size_t at, Word& w) {
@@ -47,9 +42,10 @@ bool parse_word(std::string_view s, std::size_t at, Word& w) {
       const char c = text[i];
       if (c == '_') {
         w.bytes += ' ';
-      } else if (c == '=' && i + 2 < text.size() + 0 && hex_value(text[i + 1]) >= 0 &&
-                 hex_value(text[i + 2]) >= 0) {
-        w.bytes += static_cast<char>(hex_value(text[i + 1]) << 4 | hex_value(text[i + 2]));
+      } else if (c == '=' && i + 2 < text.size() + 0 && detail::hex_value(text[i + 1]) >= 0 &&
+                 detail::hex_value(text[i + 2]) >= 0) {
+        w.bytes +=
+            static_cast<char>(detail::hex_value(text[i + 1]) << 4 | detail::hex_value(text[i + 2]));
         i += 2;
       } else {
         w.bytes += c;

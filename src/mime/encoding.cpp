@@ -1,5 +1,7 @@
 #include <mailwire/mime/encoding.hpp>
 
+#include "detail/digest.hpp"
+
 #include <array>
 #include <cstring>
 
@@ -21,13 +23,6 @@ constexpr std::array<std::uint8_t, 256> make_base64_table() {
   return t;
 }
 constexpr auto b64 = make_base64_table();
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -171,7 +166,8 @@ void QuotedPrintableDecoder::feed(std::string_view in, std::string& out) {
       if (n - i < 3) {  // maybe an escape or soft break cut by the chunk boundary
         const std::string_view rest = in.substr(i);
         const bool could_be_escape =
-            rest.size() == 1 || (rest.size() == 2 && (hex_value(rest[1]) >= 0 || rest[1] == '\r'));
+            rest.size() == 1 ||
+            (rest.size() == 2 && (detail::hex_value(rest[1]) >= 0 || rest[1] == '\r'));
         if (could_be_escape) {
           held_ = std::string(rest);
           break;
@@ -187,8 +183,8 @@ void QuotedPrintableDecoder::feed(std::string_view in, std::string& out) {
         i += 2;
         continue;
       }
-      const int hi = hex_value(a);
-      const int lo = hex_value(b);
+      const int hi = detail::hex_value(a);
+      const int lo = detail::hex_value(b);
       if (hi >= 0 && lo >= 0) {
         *w++ = static_cast<char>(hi << 4 | lo);
         i += 3;

@@ -7,6 +7,8 @@
 #include <mailwire/error.hpp>
 #include <mailwire/net/tls_transport.hpp>
 
+#include "detail/digest.hpp"
+
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -56,24 +58,6 @@ bool is_ip_literal(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 0xf];
-  }
-  return out;
-}
-
-std::string sha256_hex(const unsigned char* data, std::size_t size) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data, size, md, &len, EVP_sha256(), nullptr);
-  return to_hex(md, len);
-}
-
 // A pin as lower-case hex: accepts hex (colons allowed) or base64, with an optional
 // "sha256//" prefix. Returns "" for something that is neither.
 std::string normalise_pin(std::string pin) {
@@ -93,7 +77,8 @@ std::string normalise_pin(std::string pin) {
   if (pin.size() == 44) {
     unsigned char raw[48];
     const int n = EVP_DecodeBlock(raw, reinterpret_cast<const unsigned char*>(pin.data()), 44);
-    if (n == 33 && pin[43] == '=') return to_hex(raw, 32);  // one padding byte decoded as 0
+    if (n == 33 && pin[43] == '=')
+      return detail::hex_encode(raw, 32);  // one padding byte decoded as 0
   }
   return {};
 }
@@ -338,11 +323,17 @@ void TlsTransport::handshake(Deadline deadline) {
     info.peer_issuer = x509_name(X509_get_issuer_name(cert.get()));
     unsigned char* der = nullptr;
     int len = i2d_X509(cert.get(), &der);
-    if (len > 0) info.peer_sha256 = sha256_hex(der, static_cast<std::size_t>(len));
+    if (len > 0) {
+      info.peer_sha256 = detail::sha256_hex(
+          std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len)));
+    }
     OPENSSL_free(der);
     der = nullptr;
     len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &der);
-    if (len > 0) info.peer_pubkey_sha256 = sha256_hex(der, static_cast<std::size_t>(len));
+    if (len > 0) {
+      info.peer_pubkey_sha256 = detail::sha256_hex(
+          std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len)));
+    }
     OPENSSL_free(der);
   }
   info.verified = s.options.verify_peer && !s.options.insecure &&

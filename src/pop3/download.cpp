@@ -4,6 +4,8 @@
 #include <mailwire/error.hpp>
 #include <mailwire/pop3_download.hpp>
 
+#include "detail/digest.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
@@ -19,19 +21,6 @@
 
 namespace mailwire {
 namespace {
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += digits[md[i] >> 4];
-    out += digits[md[i] & 0xf];
-  }
-  return out;
-}
 
 [[noreturn]] void fail(const std::string& what, int err) {
   throw Error(Errc::io, fmt::format("pop3 state: {}: {}", what, std::strerror(err)));
@@ -130,7 +119,7 @@ class StateFile {
 };
 
 std::string tag_for(const std::string& account, const std::string& uid) {
-  return sha256_hex(account + "\n" + uid).substr(0, 24);
+  return detail::sha256_hex(account + "\n" + uid).substr(0, 24);
 }
 
 }  // namespace
@@ -141,7 +130,7 @@ Pop3DownloadResult download_to_maildir(Pop3Client& client, Maildir& maildir,
   const std::string account = client.account();
   const std::string state_path =
       options.state_file.empty()
-          ? maildir.path() + "/mailwire-pop3-state-" + sha256_hex(account).substr(0, 16)
+          ? maildir.path() + "/mailwire-pop3-state-" + detail::sha256_hex(account).substr(0, 16)
           : options.state_file;
 
   const std::vector<Pop3ListEntry> listing = client.list();
@@ -164,7 +153,8 @@ Pop3DownloadResult download_to_maildir(Pop3Client& client, Maildir& maildir,
         identified = false;
         break;
       }
-      uids[entry.number] = fmt::format("h:{}:{}", sha256_hex(header).substr(0, 32), entry.size);
+      uids[entry.number] =
+          fmt::format("h:{}:{}", detail::sha256_hex(header).substr(0, 32), entry.size);
     }
   }
   if (!identified) {

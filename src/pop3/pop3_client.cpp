@@ -11,6 +11,7 @@
 #include <mailwire/pop3_client.hpp>
 
 #include "detail/base64.hpp"
+#include "detail/digest.hpp"
 #include "pop3/codec.hpp"
 
 #include <fmt/format.h>
@@ -23,19 +24,6 @@ struct Pop3Client::Reply {
 };
 
 namespace {
-
-std::string md5_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += digits[md[i] >> 4];
-    out += digits[md[i] & 0xf];
-  }
-  return out;
-}
 
 std::string command_name(const std::string& line) {
   const std::size_t end = line.find_first_of(" \r");
@@ -345,7 +333,7 @@ void Pop3Client::apop(const std::string& user, const std::string& password) {
     throw Error(Errc::usage, "pop3: APOP needs a timestamp in the greeting; the server sent none");
   }
   check_credentials_allowed("APOP");
-  const std::string digest = md5_hex(apop_timestamp_ + password);
+  const std::string digest = detail::md5_hex(apop_timestamp_ + password);
   std::string line;
   if (pop3::encode_command("APOP", {user, digest}, line)) {
     throw Error(Errc::usage, "pop3: the user name is empty or contains spaces, CR, LF or NUL");

@@ -4,6 +4,7 @@
 #include <mailwire/sasl.hpp>
 
 #include "detail/base64.hpp"
+#include "detail/digest.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -27,16 +28,6 @@ std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 0xf];
-  }
   return out;
 }
 
@@ -110,7 +101,8 @@ class CramMd5 final : public SaslMechanism {
     if (done_) return fail("CRAM-MD5: a second challenge");
     if (challenge.empty()) return fail("CRAM-MD5: empty challenge");
     const std::string mac = hmac(EVP_md5(), c_.password, challenge);
-    response = c_.user + ' ' + hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+    response = c_.user + ' ' +
+               detail::hex_encode(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
     done_ = true;
     return {};
   }
