@@ -103,7 +103,62 @@ bool parse_connection_option(const Args& args, std::size_t& i, Connection& c) {
   return true;
 }
 
+namespace {
+const Connection* g_connection = nullptr;  // for hints in report()
+
+bool contains(const std::string& text, const char* needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// A next step for the user, when the failure suggests one.
+std::string hint_for(const Error& e) {
+  const std::string what = std::string(e.what()) + " " + e.diagnostics().server_reply;
+  const Connection* c = g_connection;
+  const bool starttls =
+      c != nullptr && (c->security == Security::StartTls || c->security == Security::Auto);
+  switch (e.kind()) {
+    case Errc::timeout:
+      if (starttls) {
+        return "if the server expects TLS from its first byte (ports 465, 993, 995), try "
+               "--security tls";
+      }
+      return "the server did not answer in time; check the host and port, or raise --timeout";
+    case Errc::tls:
+      if (contains(what, "does not seem to speak TLS")) {
+        return "this port speaks plaintext first: try --security starttls (ports 587, 143, 110)";
+      }
+      if (contains(what, "does not offer STARTTLS") || contains(what, "does not offer STLS")) {
+        return "the server offers no STARTTLS: use its implicit-TLS port with --security tls";
+      }
+      return {};
+    case Errc::certificate:
+      return "for a server with its own CA pass --ca-file FILE; --insecure only for a "
+             "throwaway test";
+    case Errc::auth:
+      if (contains(what, "5.7.139") || contains(what, "asic authentication is disabled") ||
+          contains(what, "BasicAuthBlocked")) {
+        return "Microsoft 365 no longer accepts passwords: use OAuth 2 with --oauth2-token-env VAR";
+      }
+      if (c != nullptr && (contains(c->host, "gmail") || contains(c->host, "google")) &&
+          (contains(what, "5.7.8") || contains(what, "Application-specific password"))) {
+        return "Gmail wants an app password or OAuth 2 (--oauth2-token-env VAR)";
+      }
+      return {};
+    case Errc::usage:
+      if (contains(what, "unencrypted")) {
+        return "use --security tls or starttls; --allow-plaintext-auth only if you accept "
+               "that the password crosses the network in clear";
+      }
+      return {};
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
 void finish_connection(Connection& c, Protocol protocol) {
+  g_connection = &c;
   if (!c.server_given) throw UsageError{"--server HOST[:PORT] is required"};
   // A name without a dot is a provider preset when we know it ("--server gmail").
   if (c.host.find('.') == std::string::npos && c.host.find(':') == std::string::npos) {
@@ -146,6 +201,9 @@ void finish_connection(Connection& c, Protocol protocol) {
 
 int report(const Error& e, const char* context) {
   std::fprintf(stderr, "mailwire: %s: %s\n", context, e.what());
+  if (const std::string hint = hint_for(e); !hint.empty()) {
+    std::fprintf(stderr, "mailwire: hint: %s\n", hint.c_str());
+  }
   switch (e.kind()) {
     case Errc::connect:
       return ExitConnect;
