@@ -6,8 +6,6 @@
 #include <mailwire/discovery.hpp>
 #include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
-#include <mailwire/imap/data.hpp>
-#include <mailwire/imap/response.hpp>
 #include <mailwire/maildir.hpp>
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/builder.hpp>
