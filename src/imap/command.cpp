@@ -280,6 +280,17 @@ std::error_code Command::encode(std::string_view tag, const EncodeOptions& optio
   return {};
 }
 
+EncodeOptions encode_options_for(const CapabilitySet& capabilities, bool utf8_enabled) {
+  EncodeOptions options;
+  if (capabilities.has("LITERAL+")) {
+    options.literal = LiteralMode::Plus;
+  } else if (capabilities.has("LITERAL-") || capabilities.imap4rev2()) {
+    options.literal = LiteralMode::Minus;
+  }
+  options.utf8 = utf8_enabled;
+  return options;
+}
+
 std::string TagGenerator::next() {
   ++counter_;
   char digits[24];

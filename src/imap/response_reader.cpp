@@ -37,6 +37,37 @@ struct ResponseReader::Impl {
     sink = nullptr;
   }
 
+  // Best effort: `* <n> FETCH (... NAME[section]<origin> {size}` → seq and item. Only
+  // informs the sink hook; the parser checks the grammar later.
+  static void describe_fetch_item(std::string_view text, LiteralInfo& info) {
+    if (text.size() < 2 || text.substr(0, 2) != "* ") return;
+    std::size_t i = 2;
+    std::uint64_t seq = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && seq <= UINT32_MAX) {
+      seq = seq * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      ++i;
+    }
+    if (i == 2 || seq > UINT32_MAX || !detail::iequals(text.substr(i, 7), " FETCH ")) return;
+    info.fetch_seq = static_cast<std::uint32_t>(seq);
+    std::size_t end = text.rfind('{');
+    if (end == std::string_view::npos) return;
+    if (end > 0 && text[end - 1] == '~') --end;
+    while (end > 0 && text[end - 1] == ' ')
+      --end;
+    std::size_t start = end;
+    if (start > 0 && text[start - 1] == '>') {
+      start = text.rfind('<', start - 1);
+      if (start == std::string_view::npos) return;
+    }
+    if (start > 0 && text[start - 1] == ']') {
+      start = text.rfind('[', start - 1);
+      if (start == std::string_view::npos) return;
+    }
+    while (start > 0 && text[start - 1] != ' ' && text[start - 1] != '(')
+      --start;
+    info.fetch_item = text.substr(start, end - start);
+  }
+
   // Recognises `{n}` / `~{n}` at the end of a line. Returns false when there is none.
   static bool literal_announcement(std::string_view line, std::uint64_t& n, bool& binary,
                                    bool& overflow) {
@@ -86,6 +117,7 @@ struct ResponseReader::Impl {
       info.size = n;
       info.binary = binary;
       info.context = raw.text;
+      describe_fetch_item(raw.text, info);
       sink = options.literal_sink(info);
       lit.streamed = static_cast<bool>(sink);
     }

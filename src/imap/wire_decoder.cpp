@@ -123,8 +123,9 @@ bool WireDecoder::flag(std::string& out) {
       return true;
     }
   }
+  // Keywords are atoms; ']' is accepted too because servers let users create such keywords.
   std::string_view a;
-  if (!atom(a)) return fail("expected flag");
+  if (!astring_atom(a)) return fail("expected flag");
   out.assign(text_.substr(start, pos_ - start));
   return true;
 }

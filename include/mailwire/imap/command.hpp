@@ -6,6 +6,7 @@
 /// command is cut into segments where a synchronising literal must wait for `+`.
 
 #include <mailwire/export.hpp>
+#include <mailwire/imap/capabilities.hpp>
 #include <mailwire/imap/sequence_set.hpp>
 
 #include <cstdint>
@@ -117,6 +118,12 @@ class MAILWIRE_API TagGenerator {
   std::string prefix_;
   std::uint64_t counter_ = 0;
 };
+
+/// Encoding options for a server: LITERAL+ gives LiteralMode::Plus, LITERAL- or IMAP4rev2
+/// (RFC 9051 includes LITERAL-) gives LiteralMode::Minus; `utf8_enabled` after a successful
+/// ENABLE UTF8=ACCEPT.
+MAILWIRE_API EncodeOptions encode_options_for(const CapabilitySet& capabilities,
+                                              bool utf8_enabled = false);
 
 /// True when `text` can be sent as an atom (1*ATOM-CHAR).
 MAILWIRE_API bool is_atom(std::string_view text) noexcept;

@@ -24,8 +24,15 @@ using LiteralSink = std::function<void(std::string_view chunk)>;
 /// What the reader knows about a literal when it is announced.
 struct LiteralInfo {
   std::uint64_t size = 0;
-  bool binary = false;       ///< `~{n}` (RFC 3516)
-  std::string_view context;  ///< the response text so far, e.g. `* 3 FETCH (UID 9 BODY[] `
+  bool binary = false;  ///< `~{n}` (RFC 3516)
+  /// The response text so far, up to and including the announcement,
+  /// e.g. `* 3 FETCH (UID 9 BODY[] {1048576}`. Valid during the call only.
+  std::string_view context;
+  /// For a FETCH response: the message sequence number, else 0.
+  std::uint32_t fetch_seq = 0;
+  /// For a FETCH response: the item the literal belongs to as sent, e.g. `BODY[1.2]<0>` or
+  /// `BINARY[2]`; empty when it cannot be told.
+  std::string_view fetch_item;
 };
 
 /// Limits and behaviour of a ResponseReader. Exceeding a limit is Errc::limit.

@@ -88,6 +88,14 @@ TEST_CASE("LITERAL+ and LITERAL- avoid the round trip", "[imap][encoder]") {
   CHECK(one_line(binary, plus) == std::string("A001 APPEND INBOX ~{3+}\r\na\0b\r\n", 30));
 }
 
+TEST_CASE("encoding options follow the capabilities", "[imap][encoder]") {
+  CHECK(encode_options_for(CapabilitySet({"IMAP4rev1"})).literal == LiteralMode::Synchronizing);
+  CHECK(encode_options_for(CapabilitySet({"IMAP4rev1", "literal+"})).literal == LiteralMode::Plus);
+  CHECK(encode_options_for(CapabilitySet({"IMAP4rev1", "LITERAL-"})).literal == LiteralMode::Minus);
+  CHECK(encode_options_for(CapabilitySet({"IMAP4rev2"})).literal == LiteralMode::Minus);
+  CHECK(encode_options_for(CapabilitySet({"IMAP4rev2"}), true).utf8);
+}
+
 TEST_CASE("mailbox names: modified UTF-7 or UTF-8", "[imap][encoder][utf7]") {
   CHECK(one_line(Command("SELECT").mailbox("inbox")) == "A001 SELECT INBOX\r\n");
   CHECK(one_line(Command("SELECT").mailbox("Entw\xc3\xbcrfe")) == "A001 SELECT Entw&APw-rfe\r\n");
@@ -192,6 +200,12 @@ TEST_CASE("typed SEARCH queries", "[imap][encoder][search]") {
   utf8.utf8 = true;
   CHECK(one_line(make_search_command(umlaut, accept), utf8) ==
         "A001 SEARCH SUBJECT \"Rechnung f\xc3\xbcr\"\r\n");
+
+  CHECK(one_line(make_search_command(SearchKey::all_of(
+            {SearchKey::seq(SequenceSet::range(1, 10)), SearchKey::unkeyword("$Junk"),
+             SearchKey::modseq(620162338), SearchKey::sent_since({2023, 7, 4}),
+             SearchKey::either(SearchKey::cc("c"), SearchKey::bcc("d"))}))) ==
+        "A001 SEARCH 1:10 UNKEYWORD $Junk MODSEQ 620162338 SENTSINCE 4-Jul-2023 OR CC c BCC d\r\n");
 
   Command bad_date = make_search_command(SearchKey::since({2024, 13, 1}));
   CHECK(bad_date.error() == Errc::usage);

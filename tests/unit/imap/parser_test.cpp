@@ -80,6 +80,8 @@ TEST_CASE("SELECT responses of RFC 3501 6.3.1", "[imap][parser]") {
   CHECK(r.code.kind == ResponseCodeKind::PermanentFlags);
   CHECK(r.code.atoms == std::vector<std::string>{"\\Deleted", "\\Seen", "\\*"});
   CHECK(parse_ok("* 44 EXPUNGE").get<ExpungeData>()->seq == 44);
+  r = parse_ok("* 1 FETCH (FLAGS (\\Seen $Label1 [Work] \\Recent))");
+  CHECK(r.get<FetchData>()->flags->at(2) == "[Work]");
 }
 
 TEST_CASE("UIDPLUS, CONDSTORE and other response codes", "[imap][parser]") {
@@ -159,6 +161,22 @@ TEST_CASE("FETCH example of RFC 3501 7.4.2 with ENVELOPE and BODY", "[imap][pars
   CHECK(b.size == 3028);
   CHECK(b.lines == 92);
   CHECK_FALSE(b.has_extension);
+}
+
+TEST_CASE("ENVELOPE with groups, literals and encoded words left raw", "[imap][parser][fetch]") {
+  auto r = parse_ok(
+      "* 5 FETCH (ENVELOPE (NIL {8}\r\nSubject!"
+      " ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"joerg\" \"example.de\")) NIL NIL "
+      "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL))");
+  const Envelope& e = *r.get<FetchData>()->envelope;
+  CHECK(e.date.empty());
+  CHECK(e.subject == "Subject!");
+  CHECK(e.from.at(0).name == "=?utf-8?q?J=C3=B6rg?=");  // RFC 2047: the message model decodes
+  REQUIRE(e.to.size() == 2);
+  CHECK(e.to[0].is_group_start());
+  CHECK(e.to[0].mailbox == "undisclosed-recipients");
+  CHECK(e.to[1].is_group_end());
+  CHECK(e.sender.empty());
 }
 
 TEST_CASE("multipart BODYSTRUCTURE of RFC 3501 7.4.2", "[imap][parser][fetch]") {

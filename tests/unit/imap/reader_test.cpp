@@ -63,8 +63,12 @@ TEST_CASE("large literals stream to a sink with bounded memory", "[imap][reader]
   std::uint64_t received = 0;
   std::uint64_t checksum = 0;
   std::string seen_context;
+  std::string seen_item;
+  std::uint32_t seen_seq = 0;
   options.literal_sink = [&](const LiteralInfo& info) -> LiteralSink {
     seen_context.assign(info.context);
+    seen_item.assign(info.fetch_item);
+    seen_seq = info.fetch_seq;
     return [&](std::string_view chunk) {
       received += chunk.size();
       for (char c : chunk)
@@ -90,21 +94,29 @@ TEST_CASE("large literals stream to a sink with bounded memory", "[imap][reader]
   CHECK(received == size);
   CHECK(checksum == size * 'x');
   CHECK(seen_context == "* 7 FETCH (UID 70 BODY[] {8388608}");
+  CHECK(seen_item == "BODY[]");
+  CHECK(seen_seq == 7);
 }
 
 TEST_CASE("a sink may decline; small literals never reach it", "[imap][reader]") {
   ResponseReaderOptions options;
   options.stream_threshold = 4;
   int asked = 0;
-  options.literal_sink = [&](const LiteralInfo&) -> LiteralSink {
+  std::vector<std::string> items;
+  options.literal_sink = [&](const LiteralInfo& info) -> LiteralSink {
     ++asked;
+    items.emplace_back(info.fetch_item);
     return {};
   };
   ResponseReader reader(options);
-  reader.feed("* 1 FETCH (BODY[1] {3}\r\nabc BODY[2] {5}\r\nhello)\r\n");
+  reader.feed(
+      "* 1 FETCH (BODY[1] {3}\r\nabc BODY[2] {5}\r\nhello BINARY[1.2]<512> ~{4}\r\nabcd"
+      " BODY[HEADER.FIELDS (A B)] {4}\r\nA: x)\r\n");
   REQUIRE(reader.has_response());
   Response r = reader.pop();
-  CHECK(asked == 1);
+  CHECK(asked == 3);
+  CHECK(items ==
+        std::vector<std::string>{"BODY[2]", "BINARY[1.2]<512>", "BODY[HEADER.FIELDS (A B)]"});
   CHECK(r.get<FetchData>()->find_section("2")->data == "hello");
   CHECK_FALSE(r.get<FetchData>()->find_section("2")->streamed);
 }
