@@ -1,3 +1,10 @@
+// Theory of operation: a Command records its arguments with their kind (atom, astring,
+// string, mailbox, literal, list bracket) and validates each one as it is added, so a caller
+// mistake is known before any byte exists. encode() decides the wire form only then, because
+// it depends on the session: LITERAL+/LITERAL- and UTF8=ACCEPT. The output is a list of
+// segments; a segment that ends in a synchronising literal announcement says to wait for the
+// server's "+" before sending the next one.
+
 #include <mailwire/error.hpp>
 #include <mailwire/imap/command.hpp>
 #include <mailwire/imap/mailbox_name.hpp>
@@ -68,12 +75,18 @@ Command::Command(std::string_view name) {
   args_.push_back(Arg{Kind::Atom, std::string(name)});
 }
 
-bool Command::refuse(const char* what) {
+bool Command::refuse(std::string_view what) {
   if (!error_) {
     error_ = make_error_code(Errc::usage);
-    message_ = std::string("imap: ") + what;
+    message_ = "imap: ";
+    message_ += what;
   }
   return false;
+}
+
+Command& Command::mark_invalid(std::string_view reason) {
+  refuse(reason);
+  return *this;
 }
 
 Command& Command::push(Kind kind, std::string_view text, bool binary) {

@@ -45,7 +45,7 @@ Command make_fetch_command(const SequenceSet& set, const std::vector<FetchItem>&
                            const FetchOptions& options) {
   Command command(options.uid ? "UID FETCH" : "FETCH");
   command.sequence_set(set);
-  if (items.empty()) command.raw("");  // an empty item list is a usage error
+  if (items.empty()) command.mark_invalid("FETCH without items");
   command.open_list();
   for (const FetchItem& item : items)
     command.raw(item.text());

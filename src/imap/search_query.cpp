@@ -177,7 +177,7 @@ void SearchKey::encode(Command& command, bool top_level) const {
       std::string d = format_search_date(date_);
       command.atom(name_);
       if (d.empty()) {
-        command.raw("\r");  // an invalid date is a usage error, reported by the command
+        command.mark_invalid("invalid search date");
       } else {
         command.atom(d);
       }

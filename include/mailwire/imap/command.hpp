@@ -82,6 +82,9 @@ class MAILWIRE_API Command {
   Command& raw(std::string_view text);
   /// Marks the next argument as secret: the log shows "****".
   Command& secret();
+  /// Records a usage error found by a builder (an invalid date, an empty item list); the
+  /// first error wins and encode() then refuses the command.
+  Command& mark_invalid(std::string_view reason);
 
   std::error_code error() const noexcept { return error_; }
   const std::string& error_message() const noexcept { return message_; }
@@ -100,7 +103,7 @@ class MAILWIRE_API Command {
     bool binary = false;
   };
   Command& push(Kind kind, std::string_view text, bool binary = false);
-  bool refuse(const char* what);
+  bool refuse(std::string_view what);
 
   std::vector<Arg> args_;
   bool next_secret_ = false;

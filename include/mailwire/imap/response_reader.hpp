@@ -58,11 +58,22 @@ struct ResponseReaderOptions {
 /// error() (Errc::protocol or Errc::limit, with error_message()) and the reader stops;
 /// the connection must then be dropped.
 ///
-/// Driving it from a line reader:
+/// Driving it from a mailwire::Stream, either with raw bytes (one copy of a literal, into
+/// the reader or straight to the sink):
 /// \code
-///   while (!reader.has_response()) {
-///     if (reader.literal_remaining() > 0) reader.on_literal(stream.read_exact(...));
-///     else reader.on_line(stream.read_line(deadline));
+///   while (!reader.has_response() && !reader.error()) {
+///     if (stream.buffered().empty() && !stream.fill(deadline)) break;  // peer closed
+///     stream.consume(reader.feed(stream.buffered()));
+///   }
+/// \endcode
+/// or line by line:
+/// \code
+///   while (!reader.has_response() && !reader.error()) {
+///     if (reader.literal_remaining() > 0)
+///       stream.read_to_sink(reader.literal_remaining(),
+///                           [&](std::string_view c) { reader.on_literal(c); }, deadline);
+///     else
+///       reader.on_line(stream.read_line(deadline));
 ///   }
 /// \endcode
 class MAILWIRE_API ResponseReader {

@@ -61,6 +61,34 @@ TEST_CASE("greeting with CAPABILITY code (Dovecot)", "[imap][parser]") {
   CHECK(r.text == "Dovecot ready.");
 }
 
+TEST_CASE("Gmail and Microsoft 365 greetings and capabilities", "[imap][parser]") {
+  auto r = parse_ok("* OK Gimap ready for requests from 192.0.2.1 h5mb12345");
+  CHECK(r.status == Status::Ok);
+  CHECK_FALSE(r.code);
+  r = parse_ok(
+      "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 "
+      "UIDPLUS COMPRESS=DEFLATE ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED "
+      "LIST-STATUS LITERAL- SPECIAL-USE APPENDLIMIT=35651584");
+  const CapabilitySet* caps = r.get<CapabilitySet>();
+  REQUIRE(caps);
+  CHECK(caps->has("utf8=accept"));
+  CHECK(caps->has("LITERAL-"));
+  CHECK(caps->auth_mechanisms().empty());
+  r = parse_ok("* ID (\"name\" \"GImap\" \"vendor\" \"Google, Inc.\" \"support-url\" NIL)");
+  CHECK(r.get<IdData>()->fields.at(2).second.empty());
+  // Microsoft: brackets at the end of the text are not a response code.
+  r = parse_ok(
+      "* OK The Microsoft Exchange IMAP4 service is ready. "
+      "[TQBOADIAUABSADAAMQBDAEEAMAAwADAANgAuAG4AYQBtAHAAcgBkADAAMQAuAHAAcgBvAGQALgBvAHUAdABsAG8A"
+      "bwBrAC4AYwBvAG0A]");
+  CHECK_FALSE(r.code);
+  CHECK(r.text.substr(0, 17) == "The Microsoft Exc");
+  r = parse_ok("A1 NO AUTHENTICATE failed.");
+  CHECK(r.status == Status::No);
+  r = parse_ok("A2 NO [AUTHENTICATIONFAILED] Authentication failed.");
+  CHECK(r.code.name == "AUTHENTICATIONFAILED");
+}
+
 TEST_CASE("SELECT responses of RFC 3501 6.3.1", "[imap][parser]") {
   CHECK(parse_ok("* 172 EXISTS").get<ExistsData>()->count == 172);
   CHECK(parse_ok("* 1 RECENT").get<RecentData>()->count == 1);
