@@ -256,9 +256,14 @@ class ResponseParser {
     if (!d_.sp() || !mailbox(s.mailbox) || !d_.sp()) return false;
     return d_.list([&] {
       std::string_view att;
-      std::uint64_t v = 0;
-      if (!d_.atom(att) || !d_.sp() || !d_.number64(v)) return false;
+      if (!d_.atom(att) || !d_.sp()) return false;
       std::string a = to_upper(att);
+      if (a != "MESSAGES" && a != "RECENT" && a != "UIDNEXT" && a != "UIDVALIDITY" &&
+          a != "UNSEEN" && a != "DELETED" && a != "HIGHESTMODSEQ" && a != "SIZE") {
+        return d_.skip_value();  // APPENDLIMIT (may be NIL), MAILBOXID (a list), ...
+      }
+      std::uint64_t v = 0;
+      if (!d_.number64(v)) return false;
       auto n32 = static_cast<std::uint32_t>(v);
       if (a == "HIGHESTMODSEQ") {
         s.highest_modseq = v;
@@ -276,7 +281,7 @@ class ResponseParser {
         s.uid_validity = n32;
       } else if (a == "UNSEEN") {
         s.unseen = n32;
-      } else if (a == "DELETED") {
+      } else {
         s.deleted = n32;
       }
       return true;

@@ -383,6 +383,12 @@ TEST_CASE("STATUS, NAMESPACE, QUOTA, QUOTAROOT, ID, ENABLED, CAPABILITY", "[imap
   CHECK_FALSE(s->unseen);
   r = parse_ok("* STATUS \"INBOX\" (MESSAGES 3 UNSEEN 1 HIGHESTMODSEQ 7 )");  // trailing SP
   CHECK(*r.get<StatusData>()->highest_modseq == 7);
+  r = parse_ok(
+      "* STATUS Sent (MESSAGES 2 APPENDLIMIT NIL MAILBOXID (F2212ea87-6097-4256-9d51-71338625) "
+      "DELETED 1 SIZE 5000000000)");
+  CHECK(*r.get<StatusData>()->messages == 2);
+  CHECK(*r.get<StatusData>()->deleted == 1);
+  CHECK(*r.get<StatusData>()->size == 5000000000ull);
 
   r = parse_ok(
       "* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" "
