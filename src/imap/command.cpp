@@ -174,6 +174,12 @@ Command& Command::literal(std::string_view bytes, bool binary) {
   return push(Kind::Literal, bytes, binary);
 }
 
+Command& Command::external_literal(std::uint64_t size, bool binary) {
+  push(Kind::ExternalLiteral, {}, binary);
+  args_.back().size = size;
+  return *this;
+}
+
 Command& Command::raw(std::string_view text) {
   if (text.empty() || has_line_break_or_nul(text)) {
     refuse("empty raw text or CR, LF or NUL in it");
@@ -203,8 +209,8 @@ std::error_code Command::encode(std::string_view tag, const EncodeOptions& optio
   std::string log(tag);
   bool need_space = true;
 
-  auto emit_literal = [&](std::string_view bytes, bool binary) {
-    auto n = bytes.size();
+  // Announces a literal of n bytes; returns true when its bytes go in the current segment.
+  auto announce_literal = [&](std::uint64_t n, bool binary) {
     bool non_sync = options.literal == LiteralMode::Plus ||
                     (options.literal == LiteralMode::Minus && n <= 4096);
     std::string head = binary ? "~{" : "{";
@@ -218,7 +224,19 @@ std::error_code Command::encode(std::string_view tag, const EncodeOptions& optio
       out.segments.push_back(CommandSegment{std::move(cur), true});
       cur.clear();
     }
+  };
+  auto emit_literal = [&](std::string_view bytes, bool binary) {
+    announce_literal(bytes.size(), binary);
     cur.append(bytes);
+  };
+  auto emit_external = [&](std::uint64_t n, bool binary) {
+    announce_literal(n, binary);
+    if (!cur.empty()) out.segments.push_back(CommandSegment{std::move(cur), false});
+    CommandSegment ext;
+    ext.external = true;
+    ext.external_size = n;
+    out.segments.push_back(std::move(ext));
+    cur.clear();
   };
   auto emit_string = [&](std::string_view s) {
     if (quotable(s, options)) {
@@ -276,6 +294,9 @@ std::error_code Command::encode(std::string_view tag, const EncodeOptions& optio
       }
       case Kind::Literal:
         emit_literal(arg.text, arg.binary);
+        break;
+      case Kind::ExternalLiteral:
+        emit_external(arg.size, arg.binary);
         break;
       case Kind::Close:
         break;

@@ -39,6 +39,10 @@ struct EncodeOptions {
 struct CommandSegment {
   std::string bytes;
   bool wait_for_continuation = false;
+  /// This segment stands for literal bytes the caller sends itself (see
+  /// Command::external_literal): send exactly `external_size` bytes instead of `bytes`.
+  bool external = false;
+  std::uint64_t external_size = 0;
 };
 
 /// A command ready for the wire. The last segment ends with CRLF.
@@ -78,6 +82,9 @@ class MAILWIRE_API Command {
   /// Always a literal (APPEND message data). `binary` sends `~{n}` (RFC 3516); otherwise NUL
   /// bytes are refused. CR and LF are allowed inside literals.
   Command& literal(std::string_view bytes, bool binary = false);
+  /// A literal of `size` bytes that the caller streams itself (APPEND of a large message
+  /// from a file): encode() emits the announcement and an `external` segment in its place.
+  Command& external_literal(std::uint64_t size, bool binary = false);
   /// Pre-encoded protocol text (e.g. `BODY.PEEK[1.2]<0.1024>`), checked for CR/LF/NUL.
   Command& raw(std::string_view text);
   /// Marks the next argument as secret: the log shows "****".
@@ -95,12 +102,13 @@ class MAILWIRE_API Command {
                          EncodedCommand& out) const;
 
  private:
-  enum class Kind { Atom, AString, String, Mailbox, Literal, Open, Close };
+  enum class Kind { Atom, AString, String, Mailbox, Literal, ExternalLiteral, Open, Close };
   struct Arg {
     Kind kind;
     std::string text;
     bool secret = false;
     bool binary = false;
+    std::uint64_t size = 0;
   };
   Command& push(Kind kind, std::string_view text, bool binary = false);
   bool refuse(std::string_view what);

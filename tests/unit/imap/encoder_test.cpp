@@ -96,6 +96,27 @@ TEST_CASE("encoding options follow the capabilities", "[imap][encoder]") {
   CHECK(encode_options_for(CapabilitySet({"IMAP4rev2"}), true).utf8);
 }
 
+TEST_CASE("external literals let the caller stream large APPEND data", "[imap][encoder]") {
+  Command append("APPEND");
+  append.mailbox("Archive").flag_list({"\\Seen"}).external_literal(1ull << 30);
+  EncodedCommand out = encode(append);
+  REQUIRE(out.segments.size() == 3);
+  CHECK(out.segments[0].bytes == "A001 APPEND Archive (\\Seen) {1073741824}\r\n");
+  CHECK(out.segments[0].wait_for_continuation);
+  CHECK(out.segments[1].external);
+  CHECK(out.segments[1].external_size == 1ull << 30);
+  CHECK(out.segments[2].bytes == "\r\n");
+
+  EncodeOptions plus;
+  plus.literal = LiteralMode::Plus;
+  out = encode(append, plus);
+  REQUIRE(out.segments.size() == 3);
+  CHECK(out.segments[0].bytes == "A001 APPEND Archive (\\Seen) {1073741824+}\r\n");
+  CHECK_FALSE(out.segments[0].wait_for_continuation);
+  CHECK(out.segments[1].external);
+  CHECK(out.log_line == "A001 APPEND Archive (\\Seen) {1073741824+}");
+}
+
 TEST_CASE("mailbox names: modified UTF-7 or UTF-8", "[imap][encoder][utf7]") {
   CHECK(one_line(Command("SELECT").mailbox("inbox")) == "A001 SELECT INBOX\r\n");
   CHECK(one_line(Command("SELECT").mailbox("Entw\xc3\xbcrfe")) == "A001 SELECT Entw&APw-rfe\r\n");
