@@ -39,6 +39,10 @@ MAILWIRE_FLAG_KEY(unflagged, "UNFLAGGED")
 MAILWIRE_FLAG_KEY(deleted, "DELETED")
 MAILWIRE_FLAG_KEY(undeleted, "UNDELETED")
 MAILWIRE_FLAG_KEY(draft, "DRAFT")
+MAILWIRE_FLAG_KEY(undraft, "UNDRAFT")
+MAILWIRE_FLAG_KEY(recent, "RECENT")
+MAILWIRE_FLAG_KEY(new_messages, "NEW")
+MAILWIRE_FLAG_KEY(old, "OLD")
 #undef MAILWIRE_FLAG_KEY
 
 #define MAILWIRE_STRING_KEY(fn, word)      \
@@ -71,6 +75,7 @@ MAILWIRE_DATE_KEY(before, "BEFORE")
 MAILWIRE_DATE_KEY(on, "ON")
 MAILWIRE_DATE_KEY(sent_since, "SENTSINCE")
 MAILWIRE_DATE_KEY(sent_before, "SENTBEFORE")
+MAILWIRE_DATE_KEY(sent_on, "SENTON")
 #undef MAILWIRE_DATE_KEY
 
 SearchKey SearchKey::header(std::string field, std::string text) {

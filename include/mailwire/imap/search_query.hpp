@@ -36,6 +36,11 @@ class MAILWIRE_API SearchKey {
   static SearchKey deleted();
   static SearchKey undeleted();
   static SearchKey draft();
+  static SearchKey undraft();
+  /// RECENT, NEW and OLD exist in IMAP4rev1 only (removed by RFC 9051).
+  static SearchKey recent();
+  static SearchKey new_messages();
+  static SearchKey old();
   static SearchKey from(std::string text);
   static SearchKey to(std::string text);
   static SearchKey cc(std::string text);
@@ -51,6 +56,7 @@ class MAILWIRE_API SearchKey {
   static SearchKey on(SearchDate date);
   static SearchKey sent_since(SearchDate date);
   static SearchKey sent_before(SearchDate date);
+  static SearchKey sent_on(SearchDate date);
   static SearchKey larger(std::uint64_t size);
   static SearchKey smaller(std::uint64_t size);
   static SearchKey uid(SequenceSet set);

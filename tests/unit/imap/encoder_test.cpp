@@ -228,6 +228,14 @@ TEST_CASE("typed SEARCH queries", "[imap][encoder][search]") {
              SearchKey::either(SearchKey::cc("c"), SearchKey::bcc("d"))}))) ==
         "A001 SEARCH 1:10 UNKEYWORD $Junk MODSEQ 620162338 SENTSINCE 4-Jul-2023 OR CC c BCC d\r\n");
 
+  CHECK(one_line(make_search_command(SearchKey::all_of(
+            {SearchKey::undraft(), SearchKey::new_messages(), SearchKey::old(), SearchKey::recent(),
+             SearchKey::sent_on({2024, 3, 15}), SearchKey::answered(), SearchKey::unanswered(),
+             SearchKey::flagged(), SearchKey::unflagged(), SearchKey::deleted(),
+             SearchKey::undeleted(), SearchKey::draft(), SearchKey::all_of({})}))) ==
+        "A001 SEARCH UNDRAFT NEW OLD RECENT SENTON 15-Mar-2024 ANSWERED UNANSWERED FLAGGED "
+        "UNFLAGGED DELETED UNDELETED DRAFT ALL\r\n");
+
   Command bad_date = make_search_command(SearchKey::since({2024, 13, 1}));
   CHECK(bad_date.error() == Errc::usage);
   Command bad_from = make_search_command(SearchKey::from("x\r\ny"));
