@@ -19,8 +19,8 @@ namespace mailwire::imap {
 
 /// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.
 struct SectionData {
-  std::string
-      section;  ///< the text between the brackets as sent ("", "1.2", "HEADER.FIELDS (FROM)")
+  /// The text between the brackets as sent ("", "1.2", "HEADER.FIELDS (FROM)").
+  std::string section;
   bool binary = false;                  ///< BINARY[...] (RFC 3516)
   std::optional<std::uint64_t> origin;  ///< `<origin>` of a partial fetch
   bool nil = false;                     ///< the server sent NIL
@@ -35,9 +35,11 @@ struct FetchData {
   std::uint32_t seq = 0;  ///< message sequence number
   std::optional<std::vector<std::string>> flags;
   std::optional<std::uint32_t> uid;
-  std::optional<std::string> internal_date;  ///< raw "17-Jul-1996 02:44:25 -0700"
-  std::optional<std::uint64_t> size;         ///< RFC822.SIZE
-  std::optional<std::uint64_t> modseq;       ///< MODSEQ (RFC 7162)
+  /// INTERNALDATE, raw ("17-Jul-1996 02:44:25 -0700").
+  /// TODO(mime): convert with the message model's DateTime once it lands.
+  std::optional<std::string> internal_date;
+  std::optional<std::uint64_t> size;    ///< RFC822.SIZE
+  std::optional<std::uint64_t> modseq;  ///< MODSEQ (RFC 7162)
   std::shared_ptr<Envelope> envelope;
   std::shared_ptr<BodyStructure> body_structure;  ///< BODYSTRUCTURE or BODY
   std::vector<SectionData> sections;
