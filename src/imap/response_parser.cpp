@@ -210,8 +210,8 @@ class ResponseParser {
     }
     std::string s;
     if (!d_.quoted(s)) return false;
-    if (s.size() != 1) return d_.fail("delimiter must be one character");
-    out = s[0];
+    if (s.size() > 1) return d_.fail("delimiter must be one character");
+    out = s.empty() ? '\0' : s[0];  // "" instead of NIL: seen from a few servers
     return true;
   }
 

@@ -357,6 +357,7 @@ TEST_CASE("LIST, LSUB, SPECIAL-USE, LIST-EXTENDED and modified UTF-7 names", "[i
   r = parse_ok("* LIST (\\Noselect) NIL inbox");
   CHECK(r.get<ListData>()->delimiter == 0);
   CHECK(r.get<ListData>()->mailbox == "INBOX");
+  CHECK(parse_ok("* LIST () \"\" Flat").get<ListData>()->delimiter == 0);
   r = parse_ok("* LIST () \"/\" \"Foo\" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
   CHECK(r.get<ListData>()->child_info == std::vector<std::string>{"SUBSCRIBED"});
   r = parse_ok("* LIST () \".\" \"NewName\" (\"OLDNAME\" (\"OldName\"))");
