@@ -1,0 +1,53 @@
+#pragma once
+
+/// \file
+/// Data of an untagged FETCH response (RFC 3501 section 7.4.2, RFC 9051 section 7.5.2,
+/// RFC 3516 BINARY, RFC 7162 MODSEQ).
+
+#include <mailwire/imap/body_structure.hpp>
+#include <mailwire/imap/envelope.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mailwire::imap {
+
+/// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.
+struct SectionData {
+  /// The text between the brackets as sent ("", "1.2", "HEADER.FIELDS (FROM)").
+  std::string section;
+  bool binary = false;                  ///< BINARY[...] (RFC 3516)
+  std::optional<std::uint64_t> origin;  ///< `<origin>` of a partial fetch
+  bool nil = false;                     ///< the server sent NIL
+  bool streamed = false;   ///< the bytes went to the reader's literal sink, `data` is empty
+  std::uint64_t size = 0;  ///< number of bytes (also when streamed)
+  std::string data;        ///< the bytes, moved from the literal (not copied again)
+};
+
+/// One FETCH response. Items the server did not send are empty optionals; items this parser
+/// does not know (X-GM-LABELS, ...) are kept in `other` as name and raw wire text.
+struct FetchData {
+  std::uint32_t seq = 0;  ///< message sequence number
+  std::optional<std::vector<std::string>> flags;
+  std::optional<std::uint32_t> uid;
+  /// INTERNALDATE, raw ("17-Jul-1996 02:44:25 -0700").
+  /// TODO(mime): convert with the message model's DateTime once it lands.
+  std::optional<std::string> internal_date;
+  std::optional<std::uint64_t> size;    ///< RFC822.SIZE
+  std::optional<std::uint64_t> modseq;  ///< MODSEQ (RFC 7162)
+  std::shared_ptr<Envelope> envelope;
+  std::shared_ptr<BodyStructure> body_structure;  ///< BODYSTRUCTURE or BODY
+  std::vector<SectionData> sections;
+  std::vector<std::pair<std::string, std::uint64_t>> binary_sizes;  ///< BINARY.SIZE[section]
+  std::vector<std::pair<std::string, std::string>> other;
+
+  /// The section data for `section` (e.g. "" for BODY[], "TEXT"), or nullptr.
+  const SectionData* find_section(std::string_view section, bool binary = false) const;
+};
+
+}  // namespace mailwire::imap

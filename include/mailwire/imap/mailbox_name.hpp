@@ -1,0 +1,22 @@
+#pragma once
+
+/// \file
+/// Mailbox name encoding: modified UTF-7 (RFC 3501 section 5.1.3) and its reverse.
+
+#include <mailwire/export.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mailwire::imap {
+
+/// Encodes a UTF-8 mailbox name in modified UTF-7 ("Entwürfe" → "Entw&APw-rfe").
+/// nullopt when `utf8` is not valid UTF-8.
+MAILWIRE_API std::optional<std::string> encode_mailbox_utf7(std::string_view utf8);
+
+/// Decodes a modified UTF-7 mailbox name to UTF-8. nullopt when malformed (bad base64,
+/// unpaired surrogates, non-zero padding bits, or a raw byte outside printable US-ASCII).
+MAILWIRE_API std::optional<std::string> decode_mailbox_utf7(std::string_view utf7);
+
+}  // namespace mailwire::imap

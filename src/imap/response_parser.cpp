@@ -1,0 +1,833 @@
+// Grammar of server responses (RFC 3501 section 9, RFC 9051 section 9) on top of WireDecoder.
+// Leniency: extra spaces, NIL where a string is due, quoted numbers and missing resp-text are
+// accepted because Exchange, Gmail and others send them; structural errors (unbalanced
+// parentheses, bad literals, garbage where a token is due) are Errc::protocol.
+
+#include "imap/response_parser.hpp"
+
+#include <mailwire/imap/mailbox_name.hpp>
+
+namespace mailwire::imap::detail {
+namespace {
+
+class ResponseParser {
+ public:
+  ResponseParser(RawResponse& raw, const ParserSettings& settings)
+      : d_(raw, settings.limits), settings_(settings) {}
+
+  WireDecoder& decoder() { return d_; }
+
+  bool response(Response& out) {
+    if (d_.accept('+')) {
+      out.kind = ResponseKind::Continuation;
+      d_.accept(' ');
+      out.text.assign(d_.text());
+      return true;
+    }
+    if (d_.accept('*')) {
+      out.kind = ResponseKind::Untagged;
+      if (!d_.sp()) return false;
+      return response_data(out);
+    }
+    std::string_view tag;
+    if (!d_.tag(tag) || !d_.sp()) return false;
+    out.kind = ResponseKind::Tagged;
+    out.tag.assign(tag);
+    if (d_.accept_keyword("OK")) {
+      out.status = Status::Ok;
+    } else if (d_.accept_keyword("NO")) {
+      out.status = Status::No;
+    } else if (d_.accept_keyword("BAD")) {
+      out.status = Status::Bad;
+    } else {
+      return d_.fail("expected OK, NO or BAD");
+    }
+    return resp_text(out);
+  }
+
+ private:
+  // resp-text = ["[" resp-text-code "]" SP] text ; SP and text optional (lenient)
+  bool resp_text(Response& out) {
+    if (!d_.accept(' ')) {
+      if (!d_.at_end()) return d_.fail("expected SP");
+      return true;
+    }
+    d_.skip_spaces();
+    if (d_.accept('[')) {
+      std::string_view name;
+      if (!d_.atom(name)) return false;
+      std::size_t start = d_.pos();
+      while (!d_.at_end() && d_.peek() != ']')
+        d_.accept(d_.peek());
+      std::size_t end = d_.pos();
+      if (!d_.expect(']')) return false;
+      std::string_view args = d_.slice(start, end);
+      while (!args.empty() && args.front() == ' ')
+        args.remove_prefix(1);
+      parse_resp_text_code(name, args, out.code);
+      d_.skip_spaces();
+    }
+    out.text.assign(d_.text());
+    return true;
+  }
+
+  bool response_data(Response& out) {
+    if (d_.peek() >= '0' && d_.peek() <= '9') {
+      std::uint32_t n = 0;
+      if (!d_.number(n) || !d_.sp()) return false;
+      std::string_view kw;
+      if (!d_.atom(kw)) return false;
+      if (iequals(kw, "EXISTS")) {
+        out.data = ExistsData{n};
+      } else if (iequals(kw, "RECENT")) {
+        out.data = RecentData{n};
+      } else if (iequals(kw, "EXPUNGE")) {
+        out.data = ExpungeData{n};
+      } else if (iequals(kw, "FETCH")) {
+        FetchData f;
+        f.seq = n;
+        if (!d_.sp() || !msg_att(f)) return false;
+        out.data = std::move(f);
+      } else {
+        std::string raw(d_.slice(2, d_.pos()));
+        raw += d_.text();
+        out.data = UnknownData{to_upper(kw), std::move(raw)};
+        return true;
+      }
+      return end();
+    }
+    std::size_t start = d_.pos();
+    std::string_view kw;
+    if (!d_.atom(kw)) return false;
+    std::string name = to_upper(kw);
+    if (name == "OK" || name == "NO" || name == "BAD" || name == "BYE" || name == "PREAUTH") {
+      out.status = name == "OK"    ? Status::Ok
+                   : name == "NO"  ? Status::No
+                   : name == "BAD" ? Status::Bad
+                   : name == "BYE" ? Status::Bye
+                                   : Status::Preauth;
+      return resp_text(out);
+    }
+    bool ok = false;
+    if (name == "CAPABILITY") {
+      std::vector<std::string> atoms;
+      ok = atom_list(atoms);
+      out.data = CapabilitySet(std::move(atoms));
+    } else if (name == "ENABLED") {
+      EnabledData e;
+      ok = atom_list(e.capabilities);
+      out.data = std::move(e);
+    } else if (name == "FLAGS") {
+      FlagsData f;
+      ok = d_.sp() && d_.flag_list(f.flags);
+      out.data = std::move(f);
+    } else if (name == "LIST" || name == "LSUB") {
+      ListData l;
+      l.lsub = name == "LSUB";
+      ok = mailbox_list(l);
+      out.data = std::move(l);
+    } else if (name == "STATUS") {
+      StatusData s;
+      ok = status(s);
+      out.data = std::move(s);
+    } else if (name == "SEARCH" || name == "SORT") {
+      SearchData s;
+      ok = search(s);
+      out.data = std::move(s);
+    } else if (name == "ESEARCH") {
+      ESearchData s;
+      ok = esearch(s);
+      out.data = std::move(s);
+    } else if (name == "VANISHED") {
+      VanishedData v;
+      ok = vanished(v);
+      out.data = std::move(v);
+    } else if (name == "NAMESPACE") {
+      NamespaceData ns;
+      ok = d_.sp() && namespaces(ns.personal) && d_.sp() && namespaces(ns.other_users) && d_.sp() &&
+           namespaces(ns.shared);
+      out.data = std::move(ns);
+    } else if (name == "QUOTA") {
+      QuotaData q;
+      ok = quota(q);
+      out.data = std::move(q);
+    } else if (name == "QUOTAROOT") {
+      QuotaRootData q;
+      ok = quota_root(q);
+      out.data = std::move(q);
+    } else if (name == "ID") {
+      IdData id;
+      ok = id_response(id);
+      out.data = std::move(id);
+    } else {
+      // Unknown response (XLIST, METADATA, ...): keep its text raw. Literals it carries
+      // were read within limits and are dropped.
+      std::string raw(d_.slice(start, d_.pos()));
+      raw += d_.text();
+      out.data = UnknownData{name, std::move(raw)};
+      return true;
+    }
+    return ok && end();
+  }
+
+  bool end() {
+    d_.skip_spaces();
+    if (!d_.ok()) return false;
+    if (!d_.at_end()) return d_.fail("unexpected data at end of response");
+    return true;
+  }
+
+  bool atom_list(std::vector<std::string>& out) {
+    while (d_.accept_sp()) {
+      if (d_.at_end()) break;
+      std::string_view a;
+      if (!d_.atom(a) || !d_.count_item()) return false;
+      out.emplace_back(a);
+    }
+    return d_.ok();
+  }
+
+  bool mailbox(std::string& decoded, std::string* raw = nullptr) {
+    std::string wire;
+    if (!d_.astring(wire)) return false;
+    if (iequals(wire, "INBOX")) wire = "INBOX";
+    if (raw != nullptr) *raw = wire;
+    if (settings_.utf8) {
+      decoded = std::move(wire);
+      return true;
+    }
+    // A name that is not valid modified UTF-7 is kept as sent (servers without UTF-7
+    // support send raw 8-bit names); callers still have the wire form.
+    auto utf8 = decode_mailbox_utf7(wire);
+    decoded = utf8 ? std::move(*utf8) : std::move(wire);
+    return true;
+  }
+
+  bool delimiter(char& out) {
+    if (d_.nil()) {
+      out = 0;
+      return true;
+    }
+    std::string s;
+    if (!d_.quoted(s)) return false;
+    if (s.size() > 1) return d_.fail("delimiter must be one character");
+    out = s.empty() ? '\0' : s[0];  // "" instead of NIL: seen from a few servers
+    return true;
+  }
+
+  // mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
+  //                [SP mbox-list-extended]
+  bool mailbox_list(ListData& l) {
+    if (!d_.sp() || !d_.flag_list(l.attributes) || !d_.sp() || !delimiter(l.delimiter) ||
+        !d_.sp() || !mailbox(l.mailbox, &l.raw_mailbox)) {
+      return false;
+    }
+    if (d_.accept_sp() && d_.peek() == '(') {
+      return d_.list([&] {
+        std::string tag;
+        if (!d_.astring(tag) || !d_.sp()) return false;
+        std::string upper = to_upper(tag);
+        if (upper == "CHILDINFO") {
+          return d_.list([&] {
+            std::string v;
+            if (!d_.astring(v)) return false;
+            l.child_info.push_back(std::move(v));
+            return true;
+          });
+        }
+        if (upper == "OLDNAME") {
+          bool paren = d_.accept('(');
+          std::string old;
+          if (!mailbox(old)) return false;
+          if (paren && !d_.expect(')')) return false;
+          l.old_name = std::move(old);
+          return true;
+        }
+        std::size_t start = d_.pos();
+        if (!d_.skip_value()) return false;
+        l.extended.emplace_back(std::move(tag), std::string(d_.slice(start, d_.pos())));
+        return true;
+      });
+    }
+    return d_.ok();
+  }
+
+  bool status(StatusData& s) {
+    if (!d_.sp() || !mailbox(s.mailbox) || !d_.sp()) return false;
+    return d_.list([&] {
+      std::string_view att;
+      if (!d_.atom(att) || !d_.sp()) return false;
+      std::string a = to_upper(att);
+      if (a != "MESSAGES" && a != "RECENT" && a != "UIDNEXT" && a != "UIDVALIDITY" &&
+          a != "UNSEEN" && a != "DELETED" && a != "HIGHESTMODSEQ" && a != "SIZE") {
+        return d_.skip_value();  // APPENDLIMIT (may be NIL), MAILBOXID (a list), ...
+      }
+      std::uint64_t v = 0;
+      if (!d_.number64(v)) return false;
+      auto n32 = static_cast<std::uint32_t>(v);
+      if (a == "HIGHESTMODSEQ") {
+        s.highest_modseq = v;
+      } else if (a == "SIZE") {
+        s.size = v;
+      } else if (v > UINT32_MAX) {
+        return d_.fail("STATUS value too large");
+      } else if (a == "MESSAGES") {
+        s.messages = n32;
+      } else if (a == "RECENT") {
+        s.recent = n32;
+      } else if (a == "UIDNEXT") {
+        s.uid_next = n32;
+      } else if (a == "UIDVALIDITY") {
+        s.uid_validity = n32;
+      } else if (a == "UNSEEN") {
+        s.unseen = n32;
+      } else {
+        s.deleted = n32;
+      }
+      return true;
+    });
+  }
+
+  bool search(SearchData& s) {
+    while (d_.accept_sp()) {
+      if (d_.at_end()) break;
+      if (d_.peek() == '(') {
+        // "(" "MODSEQ" SP mod-sequence-value ")"  (RFC 7162)
+        if (!d_.expect('(') || !d_.accept_keyword("MODSEQ")) return d_.fail("expected MODSEQ");
+        std::uint64_t m = 0;
+        if (!d_.sp() || !d_.number64(m) || !d_.expect(')')) return false;
+        s.modseq = m;
+        continue;
+      }
+      std::uint32_t n = 0;
+      if (!d_.nz_number(n) || !d_.count_item()) return false;
+      s.numbers.push_back(n);
+    }
+    return d_.ok();
+  }
+
+  bool sequence_set(SequenceSet& out) {
+    std::size_t start = d_.pos();
+    while (!d_.at_end()) {
+      char c = d_.peek();
+      if (!((c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*')) break;
+      d_.accept(c);
+    }
+    auto set = SequenceSet::parse(d_.slice(start, d_.pos()));
+    if (!set) return d_.fail("bad sequence set");
+    if (set->ranges().size() > 0 && !d_.count_item()) return false;
+    out = std::move(*set);
+    return true;
+  }
+
+  bool esearch(ESearchData& s) {
+    if (!d_.accept_sp()) return d_.ok();
+    if (d_.peek() == '(') {
+      // search-correlator = "(" "TAG" SP tag-string ")"
+      if (!d_.expect('(') || !d_.accept_keyword("TAG")) return d_.fail("expected TAG");
+      if (!d_.sp() || !d_.string(s.tag) || !d_.expect(')')) return false;
+      if (!d_.accept_sp()) return d_.ok();
+    }
+    if (d_.accept_keyword("UID")) {
+      s.uid = true;
+      if (!d_.accept_sp()) return d_.ok();
+    }
+    while (!d_.at_end()) {
+      std::string_view name;
+      if (!d_.atom(name) || !d_.sp()) return false;
+      std::string n = to_upper(name);
+      if (n == "MIN" || n == "MAX" || n == "COUNT") {
+        std::uint32_t v = 0;
+        if (!d_.number(v)) return false;
+        (n == "MIN" ? s.min : n == "MAX" ? s.max : s.count) = v;
+      } else if (n == "ALL") {
+        SequenceSet set;
+        if (!sequence_set(set)) return false;
+        s.all = std::move(set);
+      } else if (n == "MODSEQ") {
+        std::uint64_t m = 0;
+        if (!d_.number64(m)) return false;
+        s.modseq = m;
+      } else if (!d_.skip_value()) {
+        return false;
+      }
+      if (!d_.accept_sp()) break;
+    }
+    return d_.ok();
+  }
+
+  bool vanished(VanishedData& v) {
+    if (!d_.sp()) return false;
+    if (d_.peek() == '(') {
+      if (!d_.expect('(') || !d_.accept_keyword("EARLIER") || !d_.expect(')')) {
+        return d_.fail("expected (EARLIER)");
+      }
+      v.earlier = true;
+      if (!d_.sp()) return false;
+    }
+    return sequence_set(v.uids);
+  }
+
+  // Namespace = nil / "(" 1*Namespace-Descr ")"
+  bool namespaces(std::vector<Namespace>& out) {
+    if (d_.nil()) return true;
+    return d_.list([&] {
+      Namespace ns;
+      if (!d_.expect('(') || !d_.string(ns.prefix) || !d_.sp() || !delimiter(ns.delimiter)) {
+        return false;
+      }
+      // Namespace-Response-Extensions: skip.
+      while (d_.accept_sp()) {
+        if (d_.peek() == ')') break;
+        if (!d_.skip_value()) return false;
+      }
+      if (!d_.expect(')')) return false;
+      if (!settings_.utf8) {
+        if (auto p = decode_mailbox_utf7(ns.prefix)) ns.prefix = std::move(*p);
+      }
+      out.push_back(std::move(ns));
+      return true;
+    });
+  }
+
+  bool quota(QuotaData& q) {
+    if (!d_.sp() || !d_.astring(q.root) || !d_.sp()) return false;
+    return d_.list([&] {
+      QuotaResource r;
+      std::string_view name;
+      if (!d_.atom(name) || !d_.sp() || !d_.number64(r.usage) || !d_.sp() ||
+          !d_.number64(r.limit)) {
+        return false;
+      }
+      r.name = to_upper(name);
+      q.resources.push_back(std::move(r));
+      return true;
+    });
+  }
+
+  bool quota_root(QuotaRootData& q) {
+    if (!d_.sp() || !mailbox(q.mailbox)) return false;
+    while (d_.accept_sp()) {
+      if (d_.at_end()) break;
+      std::string root;
+      if (!d_.astring(root) || !d_.count_item()) return false;
+      q.roots.push_back(std::move(root));
+    }
+    return d_.ok();
+  }
+
+  bool id_response(IdData& id) {
+    if (!d_.sp()) return false;
+    if (d_.nil()) return true;
+    return d_.list([&] {
+      std::string k, v;
+      if (!d_.string(k) || !d_.sp() || !d_.nstring(v)) return false;
+      id.fields.emplace_back(std::move(k), std::move(v));
+      return true;
+    });
+  }
+
+  // ---- FETCH -------------------------------------------------------------------------
+
+  // Item names run up to SP, "(", ")", "[" or "<".
+  std::string_view fetch_item_name() {
+    std::size_t start = d_.pos();
+    while (!d_.at_end()) {
+      char c = d_.peek();
+      if (c == ' ' || c == '(' || c == ')' || c == '[' || c == '<' || is_ctl(c)) break;
+      d_.accept(c);
+    }
+    return d_.slice(start, d_.pos());
+  }
+
+  // section = "[" [section-spec] "]"; kept as text. Header lists may hold quoted names.
+  bool section_text(std::string& out) {
+    if (!d_.expect('[')) return false;
+    std::size_t start = d_.pos();
+    bool in_quote = false;
+    while (true) {
+      if (d_.at_end()) return d_.fail("unterminated section");
+      char c = d_.peek();
+      if (!in_quote && c == ']') break;
+      if (c == '"') in_quote = !in_quote;
+      if (in_quote && c == '\\') d_.accept(c);
+      d_.accept(d_.peek());
+    }
+    out.assign(d_.slice(start, d_.pos()));
+    return d_.expect(']');
+  }
+
+  bool msg_att(FetchData& f) {
+    return d_.list([&] {
+      std::string_view raw_name = fetch_item_name();
+      if (raw_name.empty()) return d_.fail("expected fetch item");
+      std::string name = to_upper(raw_name);
+      if (name == "FLAGS") {
+        std::vector<std::string> flags;
+        if (!d_.sp() || !d_.flag_list(flags)) return false;
+        f.flags = std::move(flags);
+      } else if (name == "UID") {
+        std::uint32_t uid = 0;
+        if (!d_.sp() || !d_.nz_number(uid)) return false;
+        f.uid = uid;
+      } else if (name == "INTERNALDATE") {
+        std::string date;
+        if (!d_.sp() || !d_.string(date)) return false;
+        f.internal_date = std::move(date);
+      } else if (name == "RFC822.SIZE") {
+        std::uint64_t size = 0;
+        if (!d_.sp() || !d_.number64(size)) return false;
+        f.size = size;
+      } else if (name == "MODSEQ") {
+        std::uint64_t m = 0;
+        if (!d_.sp() || !d_.expect('(') || !d_.number64(m) || !d_.expect(')')) return false;
+        f.modseq = m;
+      } else if (name == "ENVELOPE") {
+        auto env = std::make_shared<Envelope>();
+        if (!d_.sp() || !envelope(*env)) return false;
+        f.envelope = std::move(env);
+      } else if (name == "BODYSTRUCTURE" || (name == "BODY" && d_.peek() == ' ')) {
+        auto body_ptr = std::make_shared<BodyStructure>();
+        if (!d_.sp() || !body(*body_ptr)) return false;
+        f.body_structure = std::move(body_ptr);
+      } else if (name == "BODY" || name == "BINARY") {
+        SectionData s;
+        s.binary = name == "BINARY";
+        if (!section_text(s.section)) return false;
+        if (d_.accept('<')) {
+          std::uint64_t origin = 0;
+          if (!d_.number64(origin) || !d_.expect('>')) return false;
+          s.origin = origin;
+        }
+        if (!d_.sp() || !section_value(s)) return false;
+        f.sections.push_back(std::move(s));
+      } else if (name == "BINARY.SIZE") {
+        std::string section;
+        std::uint64_t size = 0;
+        if (!section_text(section) || !d_.sp() || !d_.number64(size)) return false;
+        f.binary_sizes.emplace_back(std::move(section), size);
+      } else if (name == "RFC822" || name == "RFC822.HEADER" || name == "RFC822.TEXT") {
+        SectionData s;
+        s.section = name == "RFC822" ? "" : name == "RFC822.HEADER" ? "HEADER" : "TEXT";
+        if (!d_.sp() || !section_value(s)) return false;
+        f.sections.push_back(std::move(s));
+      } else {
+        // Unknown item (X-GM-LABELS, X-GM-MSGID, SAVEDATE, EMAILID, ...): keep it raw.
+        std::string item(raw_name);
+        if (d_.peek() == '[') {
+          std::string section;
+          if (!section_text(section)) return false;
+          item += "[" + section + "]";
+        }
+        if (!d_.sp()) return false;
+        std::size_t start = d_.pos();
+        if (!d_.skip_value()) return false;
+        f.other.emplace_back(std::move(item), std::string(d_.slice(start, d_.pos())));
+      }
+      return true;
+    });
+  }
+
+  bool section_value(SectionData& s) {
+    char c = d_.peek();
+    if (c == '{' || c == '~') {
+      RawLiteral* lit = nullptr;
+      if (!d_.literal(s.data, &lit)) return false;
+      s.size = lit->size;
+      s.streamed = lit->streamed;
+      return true;
+    }
+    bool is_nil = false;
+    if (!d_.nstring(s.data, &is_nil)) return false;
+    s.nil = is_nil;
+    s.size = s.data.size();
+    return true;
+  }
+
+  // envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP
+  //            env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
+  bool envelope(Envelope& e) {
+    if (!d_.expect('(')) return false;
+    if (!enter()) return false;
+    bool ok = d_.lenient_string(e.date) && d_.sp() && d_.lenient_string(e.subject) && d_.sp() &&
+              address_list(e.from) && d_.sp() && address_list(e.sender) && d_.sp() &&
+              address_list(e.reply_to) && d_.sp() && address_list(e.to) && d_.sp() &&
+              address_list(e.cc) && d_.sp() && address_list(e.bcc) && d_.sp() &&
+              d_.lenient_string(e.in_reply_to) && d_.sp() && d_.lenient_string(e.message_id);
+    d_.skip_spaces();
+    leave();
+    return ok && d_.expect(')');
+  }
+
+  bool address_list(std::vector<Address>& out) {
+    if (d_.nil()) return true;
+    if (!d_.expect('(') || !enter()) return false;
+    d_.skip_spaces();
+    while (!d_.accept(')')) {
+      if (!d_.count_item()) return false;
+      Address a;
+      // address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
+      if (!d_.expect('(') || !d_.lenient_string(a.name) || !d_.sp() || !d_.lenient_string(a.adl) ||
+          !d_.sp() || !d_.lenient_string(a.mailbox) || !d_.sp() || !d_.lenient_string(a.host)) {
+        return false;
+      }
+      d_.skip_spaces();
+      if (!d_.expect(')')) return false;
+      out.push_back(std::move(a));
+      d_.skip_spaces();
+    }
+    leave();
+    return true;
+  }
+
+  bool enter() {
+    if (++depth_ > settings_.limits.max_depth) return d_.fail_limit("nesting too deep");
+    return true;
+  }
+  void leave() { --depth_; }
+
+  // body = "(" (body-type-1part / body-type-mpart) ")"
+  bool body(BodyStructure& b) {
+    if (!d_.expect('(') || !enter() || !d_.count_item()) return false;
+    d_.skip_spaces();
+    bool ok = d_.peek() == '(' ? body_type_mpart(b) : body_type_1part(b);
+    d_.skip_spaces();
+    leave();
+    return ok && d_.expect(')');
+  }
+
+  // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+  bool body_type_mpart(BodyStructure& b) {
+    b.type = "multipart";
+    while (d_.peek() == '(') {
+      BodyStructure part;
+      if (!body(part)) return false;
+      b.parts.push_back(std::move(part));
+      d_.skip_spaces();  // RFC: no SP between parts; some servers send one
+    }
+    std::string subtype;
+    if (!d_.lenient_string(subtype)) return false;
+    b.subtype = to_lower(subtype);
+    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
+    //                  *(SP body-extension)]]]
+    b.has_extension = true;
+    if (!body_fld_param(b.params)) return false;
+    return body_ext_tail(b);
+  }
+
+  // body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
+  bool body_type_1part(BodyStructure& b) {
+    std::string type, subtype;
+    if (!d_.lenient_string(type) || !d_.sp() || !d_.lenient_string(subtype)) return false;
+    b.type = to_lower(type);
+    b.subtype = to_lower(subtype);
+    // body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
+    //               body-fld-octets
+    if (!d_.sp() || !body_fld_param(b.params) || !d_.sp() || !d_.lenient_string(b.id) || !d_.sp() ||
+        !d_.lenient_string(b.description) || !d_.sp() || !d_.lenient_string(b.encoding) ||
+        !d_.sp() || !d_.lenient_number(b.size)) {
+      return false;
+    }
+    if (b.is_message() && d_.peek_past_sp() == '(') {
+      // body-type-msg: SP envelope SP body SP body-fld-lines. Some servers describe an
+      // attached message as a basic part, so the envelope is parsed only when present.
+      auto env = std::make_shared<Envelope>();
+      BodyStructure inner;
+      if (!d_.sp() || !envelope(*env) || !d_.sp() || !body(inner) || !d_.sp() ||
+          !d_.lenient_number(b.lines)) {
+        return false;
+      }
+      b.envelope = std::move(env);
+      b.parts.push_back(std::move(inner));
+    } else if (b.type == "text") {
+      char c = d_.peek_past_sp();
+      if (c >= '0' && c <= '9') {
+        if (!d_.sp() || !d_.lenient_number(b.lines)) return false;
+      }
+    }
+    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    return body_ext_1part(b);
+  }
+
+  // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
+  //                  *(SP body-extension)]]]
+  bool body_ext_1part(BodyStructure& b) {
+    b.has_extension = true;
+    if (!d_.lenient_string(b.md5)) return false;
+    return body_ext_tail(b);
+  }
+
+  bool body_ext_tail(BodyStructure& b) {
+    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    if (!body_fld_dsp(b.disposition)) return false;
+    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    if (!body_fld_lang(b.languages)) return false;
+    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    if (!d_.lenient_string(b.location)) return false;
+    while (d_.accept_sp() && d_.peek() != ')') {
+      std::size_t start = d_.pos();
+      if (!d_.skip_value()) return false;
+      b.extra.emplace_back(d_.slice(start, d_.pos()));
+    }
+    return d_.ok();
+  }
+
+  // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
+  bool body_fld_param(BodyParams& out) {
+    if (d_.nil()) return true;
+    if (d_.peek() == '"') {  // a lone string where a list is due (seen in the wild): ignore
+      std::string ignored;
+      return d_.quoted(ignored);
+    }
+    return d_.list([&] {
+      std::string k, v;
+      if (!d_.lenient_string(k) || !d_.sp() || !d_.lenient_string(v)) return false;
+      out.emplace_back(std::move(k), std::move(v));
+      return true;
+    });
+  }
+
+  // body-fld-dsp = "(" string SP body-fld-param ")" / nil
+  bool body_fld_dsp(std::optional<BodyDisposition>& out) {
+    if (d_.nil()) return true;
+    if (d_.peek() == '"') {  // Exchange sends a bare string sometimes
+      BodyDisposition dsp;
+      if (!d_.quoted(dsp.type)) return false;
+      dsp.type = to_lower(dsp.type);
+      out = std::move(dsp);
+      return true;
+    }
+    BodyDisposition dsp;
+    if (!d_.expect('(') || !enter() || !d_.lenient_string(dsp.type)) return false;
+    dsp.type = to_lower(dsp.type);
+    if (d_.accept_sp() && d_.peek() != ')' && !body_fld_param(dsp.params)) return false;
+    d_.skip_spaces();
+    leave();
+    if (!d_.expect(')')) return false;
+    out = std::move(dsp);
+    return true;
+  }
+
+  // body-fld-lang = nstring / "(" string *(SP string) ")"
+  bool body_fld_lang(std::vector<std::string>& out) {
+    if (d_.peek() == '(') {
+      return d_.list([&] {
+        std::string s;
+        if (!d_.lenient_string(s)) return false;
+        out.push_back(std::move(s));
+        return true;
+      });
+    }
+    std::string s;
+    bool is_nil = false;
+    if (!d_.lenient_string(s, &is_nil)) return false;
+    if (!is_nil) out.push_back(std::move(s));
+    return true;
+  }
+
+  WireDecoder d_;
+  const ParserSettings& settings_;
+  std::size_t depth_ = 0;
+};
+
+}  // namespace
+
+void parse_resp_text_code(std::string_view name, std::string_view args, ResponseCode& code) {
+  code.name = to_upper(name);
+  code.raw.assign(args);
+  const std::string& n = code.name;
+  WireDecoder d(args, DecoderLimits{});
+  auto atoms = [&] {
+    std::string_view a;
+    while (!d.at_end()) {
+      if (!d.atom(a)) return false;
+      code.atoms.emplace_back(a);
+      d.skip_spaces();
+    }
+    return true;
+  };
+  auto number = [&] { return d.number64(code.number) && d.at_end(); };
+  auto uid_set = [&](SequenceSet& out) {
+    std::string_view a;
+    if (!d.atom(a)) return false;
+    auto s = SequenceSet::parse(a);
+    if (!s) return false;
+    out = std::move(*s);
+    return true;
+  };
+  auto uid_validity = [&] {
+    std::uint32_t v = 0;
+    if (!d.nz_number(v)) return false;
+    code.uid_validity = v;
+    return true;
+  };
+  bool ok = true;
+  using K = ResponseCodeKind;
+  if (n == "ALERT") {
+    code.kind = K::Alert;
+  } else if (n == "CAPABILITY") {
+    code.kind = K::Capability;
+    ok = atoms();
+  } else if (n == "PERMANENTFLAGS") {
+    code.kind = K::PermanentFlags;
+    ok = d.flag_list(code.atoms);
+  } else if (n == "BADCHARSET") {
+    code.kind = K::BadCharset;
+    if (!d.at_end()) {
+      ok = d.list([&] {
+        std::string s;
+        if (!d.astring(s)) return false;
+        code.atoms.push_back(std::move(s));
+        return true;
+      });
+    }
+  } else if (n == "UIDVALIDITY" || n == "UIDNEXT" || n == "UNSEEN" || n == "HIGHESTMODSEQ") {
+    code.kind = n == "UIDVALIDITY" ? K::UidValidity
+                : n == "UIDNEXT"   ? K::UidNext
+                : n == "UNSEEN"    ? K::Unseen
+                                   : K::HighestModSeq;
+    ok = number();
+  } else if (n == "NOMODSEQ") {
+    code.kind = K::NoModSeq;
+  } else if (n == "APPENDUID") {
+    code.kind = K::AppendUid;
+    ok = uid_validity() && d.sp() && uid_set(code.dest_uids);
+  } else if (n == "COPYUID") {
+    code.kind = K::CopyUid;
+    ok = uid_validity() && d.sp() && uid_set(code.source_uids) && d.sp() && uid_set(code.dest_uids);
+  } else if (n == "TRYCREATE") {
+    code.kind = K::TryCreate;
+  } else if (n == "OVERQUOTA") {
+    code.kind = K::OverQuota;
+  } else if (n == "READ-ONLY") {
+    code.kind = K::ReadOnly;
+  } else if (n == "READ-WRITE") {
+    code.kind = K::ReadWrite;
+  } else if (n == "CLOSED") {
+    code.kind = K::Closed;
+  } else if (n == "UIDNOTSTICKY") {
+    code.kind = K::UidNotSticky;
+  } else if (n == "PARSE") {
+    code.kind = K::Parse;
+  } else {
+    code.kind = K::Other;
+  }
+  if (!ok || !d.ok()) {
+    // A malformed argument does not break the response; the raw text is kept.
+    code.kind = K::Other;
+  }
+}
+
+std::error_code parse_raw_response(RawResponse& raw, const ParserSettings& settings, Response& out,
+                                   std::string& message) {
+  ResponseParser parser(raw, settings);
+  if (!parser.response(out) || !parser.decoder().ok()) {
+    WireDecoder& d = parser.decoder();
+    message = d.message().empty() ? "imap: malformed response" : d.message();
+    return d.error() ? d.error() : make_error_code(Errc::protocol);
+  }
+  return {};
+}
+
+}  // namespace mailwire::imap::detail

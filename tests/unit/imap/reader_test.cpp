@@ -1,0 +1,222 @@
+// Response assembly: lines and literals from raw bytes or a line reader, streaming of large
+// literals, limits and hostile input.
+
+#include <mailwire/error.hpp>
+#include <mailwire/imap/response_reader.hpp>
+
+#include "imap_test_util.hpp"
+
+#include <random>
+
+using namespace mailwire::imap;
+using mailwire::Errc;
+
+TEST_CASE("reader assembles responses from bytes split anywhere", "[imap][reader]") {
+  const std::string body = "Subject: x\r\n\r\nhello {5}\r\n";  // looks like a literal inside
+  const std::string wire = "* OK [CAPABILITY IMAP4rev1] ready\r\n* 1 FETCH (BODY[] {" +
+                           std::to_string(body.size()) + "}\r\n" + body +
+                           " UID 3)\r\nA001 OK done\r\n";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{7}, wire.size()}) {
+    ResponseReader reader;
+    for (std::size_t i = 0; i < wire.size(); i += chunk) {
+      std::string_view piece = std::string_view(wire).substr(i, chunk);
+      CHECK(reader.feed(piece) == piece.size());
+    }
+    REQUIRE_FALSE(reader.error());
+    REQUIRE(reader.has_response());
+    CHECK(reader.pop().code.kind == ResponseCodeKind::Capability);
+    REQUIRE(reader.has_response());
+    Response f = reader.pop();
+    REQUIRE(f.get<FetchData>());
+    CHECK(f.get<FetchData>()->sections.at(0).data == body);
+    CHECK(*f.get<FetchData>()->uid == 3);
+    REQUIRE(reader.has_response());
+    CHECK(reader.pop().tag == "A001");
+    CHECK_FALSE(reader.has_response());
+  }
+}
+
+TEST_CASE("reader driven by lines and literal reads", "[imap][reader]") {
+  ResponseReader reader;
+  reader.on_line("* 4 FETCH (BODY[TEXT] {11}");
+  CHECK(reader.literal_remaining() == 11);
+  CHECK(reader.on_literal("hello ") == 6);
+  CHECK(reader.on_literal("world and more") == 5);
+  CHECK(reader.literal_remaining() == 0);
+  CHECK_FALSE(reader.has_response());
+  reader.on_line(" BODY[HEADER] {0}");
+  CHECK(reader.literal_remaining() == 0);
+  reader.on_line(")");
+  REQUIRE(reader.has_response());
+  Response r = reader.pop();
+  CHECK(r.get<FetchData>()->find_section("TEXT")->data == "hello world");
+  CHECK(r.get<FetchData>()->find_section("HEADER")->data.empty());
+  // Bare LF line endings (feed) are accepted too.
+  reader.feed("* 5 EXISTS\n");
+  CHECK(reader.pop().get<ExistsData>()->count == 5);
+}
+
+TEST_CASE("large literals stream to a sink with bounded memory", "[imap][reader]") {
+  ResponseReaderOptions options;
+  options.stream_threshold = 1024 * 1024;
+  options.max_literal = 64 * 1024;  // buffering it would fail: proves it is streamed
+  std::uint64_t received = 0;
+  std::uint64_t checksum = 0;
+  std::string seen_context;
+  std::string seen_item;
+  std::uint32_t seen_seq = 0;
+  options.literal_sink = [&](const LiteralInfo& info) -> LiteralSink {
+    seen_context.assign(info.context);
+    seen_item.assign(info.fetch_item);
+    seen_seq = info.fetch_seq;
+    return [&](std::string_view chunk) {
+      received += chunk.size();
+      for (char c : chunk)
+        checksum += static_cast<unsigned char>(c);
+    };
+  };
+  ResponseReader reader(options);
+  const std::uint64_t size = 8ull * 1024 * 1024;
+  reader.feed("* 7 FETCH (UID 70 BODY[] {" + std::to_string(size) + "}\r\n");
+  std::string chunk(64 * 1024, 'x');
+  for (std::uint64_t sent = 0; sent < size; sent += chunk.size()) {
+    CHECK(reader.feed(chunk) == chunk.size());
+  }
+  reader.feed(" FLAGS (\\Seen))\r\n");
+  REQUIRE_FALSE(reader.error());
+  REQUIRE(reader.has_response());
+  Response r = reader.pop();
+  const SectionData* s = r.get<FetchData>()->find_section("");
+  REQUIRE(s);
+  CHECK(s->streamed);
+  CHECK(s->size == size);
+  CHECK(s->data.empty());
+  CHECK(received == size);
+  CHECK(checksum == size * 'x');
+  CHECK(seen_context == "* 7 FETCH (UID 70 BODY[] {8388608}");
+  CHECK(seen_item == "BODY[]");
+  CHECK(seen_seq == 7);
+}
+
+TEST_CASE("a sink may decline; small literals never reach it", "[imap][reader]") {
+  ResponseReaderOptions options;
+  options.stream_threshold = 4;
+  int asked = 0;
+  std::vector<std::string> items;
+  options.literal_sink = [&](const LiteralInfo& info) -> LiteralSink {
+    ++asked;
+    items.emplace_back(info.fetch_item);
+    return {};
+  };
+  ResponseReader reader(options);
+  reader.feed(
+      "* 1 FETCH (BODY[1] {3}\r\nabc BODY[2] {5}\r\nhello BINARY[1.2]<512> ~{4}\r\nabcd"
+      " BODY[HEADER.FIELDS (A B)] {4}\r\nA: x)\r\n");
+  REQUIRE(reader.has_response());
+  Response r = reader.pop();
+  CHECK(asked == 3);
+  CHECK(items ==
+        std::vector<std::string>{"BODY[2]", "BINARY[1.2]<512>", "BODY[HEADER.FIELDS (A B)]"});
+  CHECK(r.get<FetchData>()->find_section("2")->data == "hello");
+  CHECK_FALSE(r.get<FetchData>()->find_section("2")->streamed);
+}
+
+TEST_CASE("limits turn hostile input into Errc::limit", "[imap][reader][hostile]") {
+  SECTION("line too long, without ever seeing LF") {
+    ResponseReaderOptions options;
+    options.max_line = 1000;
+    ResponseReader reader(options);
+    std::string junk(600, 'a');
+    reader.feed(junk);
+    reader.feed(junk);
+    CHECK(reader.error() == Errc::limit);
+    CHECK_FALSE(reader.error_message().empty());
+    // Further input is ignored.
+    CHECK(reader.feed("* 1 EXISTS\r\n") == 0);
+    CHECK_FALSE(reader.has_response());
+  }
+  SECTION("literal too large is refused before any allocation") {
+    ResponseReader reader;
+    reader.feed("* 1 FETCH (BODY[] {99999999999999}\r\n");
+    CHECK(reader.error() == Errc::limit);
+    ResponseReader reader2;
+    reader2.feed("* 1 FETCH (BODY[] {999999999999999999999999999}\r\n");
+    CHECK(reader2.error() == Errc::limit);
+  }
+  SECTION("many small literals exceed the response size") {
+    ResponseReaderOptions options;
+    options.max_response = 10000;
+    ResponseReader reader(options);
+    reader.feed("* 1 FETCH (X {2000}\r\n");
+    for (int i = 0; i < 10 && !reader.error(); ++i) {
+      reader.feed(std::string(2000, 'a') + " X {2000}\r\n");
+    }
+    CHECK(reader.error() == Errc::limit);
+  }
+  SECTION("too many literals") {
+    ResponseReaderOptions options;
+    options.max_literals = 3;
+    ResponseReader reader(options);
+    reader.feed("* ID (\"a\" {1}\r\nb \"c\" {1}\r\nd \"e\" {1}\r\nf \"g\" {1}\r\n");
+    CHECK(reader.error() == Errc::limit);
+  }
+  SECTION("nesting depth") {
+    std::string deep = "* 1 FETCH (X-Y ";
+    for (int i = 0; i < 100000; ++i)
+      deep += '(';
+    CHECK(imap_test::parse_error(deep) == Errc::limit);
+    std::string body = "* 1 FETCH (BODYSTRUCTURE ";
+    for (int i = 0; i < 100000; ++i)
+      body += '(';
+    CHECK(imap_test::parse_error(body) == Errc::limit);
+  }
+  SECTION("item count") {
+    ResponseReaderOptions options;
+    options.max_items = 100;
+    std::string many = "* SEARCH";
+    for (int i = 1; i < 200; ++i)
+      many += " " + std::to_string(i);
+    CHECK(imap_test::parse_error(many, options) == Errc::limit);
+  }
+}
+
+TEST_CASE("mutated responses never crash the reader", "[imap][reader][hostile]") {
+  const std::vector<std::string> seeds = {
+      "* 12 FETCH (FLAGS (\\Seen) UID 4 ENVELOPE (\"d\" \"s\" ((\"n\" NIL \"m\" \"h\")) NIL NIL "
+      "NIL NIL NIL NIL \"<id>\") BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL "
+      "NIL \"7bit\" 1 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 3 (NIL NIL "
+      "NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) 1) "
+      "\"mixed\") BODY[1] {3}\r\nabc)\r\n",
+      "* LIST (\\HasNoChildren) \"/\" \"a&AOQ-b\" (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n",
+      "A1 OK [COPYUID 1 1:3 4:6] done\r\n* ESEARCH (TAG \"A\") UID ALL 1:3,5 MIN 1\r\n",
+      "* NAMESPACE ((\"\" \"/\")) NIL ((\"#s\" \".\"))\r\n* STATUS a (MESSAGES 1)\r\n",
+  };
+  std::mt19937 rng(12345);
+  const char alphabet[] = "(){}[]<>\" \\~*+0123456789NILnil\r\n";
+  for (int round = 0; round < 3000; ++round) {
+    std::string s = seeds[static_cast<std::size_t>(round) % seeds.size()];
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t pos = rng() % s.size();
+      switch (rng() % 3) {
+        case 0:
+          s[pos] = alphabet[rng() % (sizeof alphabet - 1)];
+          break;
+        case 1:
+          s.erase(pos, 1 + rng() % 5);
+          break;
+        default:
+          s.insert(pos, 1, alphabet[rng() % (sizeof alphabet - 1)]);
+          break;
+      }
+      if (s.empty()) s = "x";
+    }
+    ResponseReaderOptions options;
+    options.max_literal = 1 << 20;
+    ResponseReader reader(options);
+    reader.feed(s);
+    while (reader.has_response())
+      reader.pop();
+    SUCCEED();
+  }
+}
