@@ -19,6 +19,7 @@
 #include <mailwire/imap/response_reader.hpp>
 #include <mailwire/imap/search_query.hpp>
 #include <mailwire/imap/sequence_set.hpp>
+#include <mailwire/imap_client.hpp>
 #include <mailwire/maildir.hpp>
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/builder.hpp>

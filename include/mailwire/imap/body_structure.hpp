@@ -3,9 +3,11 @@
 /// \file
 /// The BODY / BODYSTRUCTURE fetch items (RFC 3501 section 7.4.2, RFC 9051 section 7.5.2).
 
+#include <mailwire/export.hpp>
 #include <mailwire/imap/envelope.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,5 +64,12 @@ struct BodyStructure {
   /// The file name from the disposition's "filename" or the type's "name", or empty.
   std::string file_name() const;
 };
+
+/// Calls `visit(section, part)` for every part of `body` with its IMAP part number (RFC 3501
+/// 6.4.5): "1", "2", "1.2"; the body of a message/rfc822 part "2" is numbered "2.1", ...; a
+/// message that is not multipart has the single part "1". Depth is bounded (64).
+MAILWIRE_API void for_each_part(
+    const BodyStructure& body,
+    const std::function<void(const std::string& section, const BodyStructure& part)>& visit);
 
 }  // namespace mailwire::imap

@@ -1,0 +1,605 @@
+// ImapClient: a thin loop over the IMAP wire codec (ResponseReader, Command) and a Stream.
+//
+// Theory of operation. Each command gets the next tag and is encoded into segments; after a
+// segment that ends in a synchronising literal the client waits for "+" (a tagged NO or BAD
+// instead ends the command, and the literal's bytes are never sent). Untagged responses update
+// the session (capabilities, the selected mailbox) and go to the running command. A command
+// ends with the tagged response carrying its tag; any other tag is a protocol error. STARTTLS
+// is sent alone; bytes after its tagged OK and before TLS are response injection, and the
+// capabilities are asked again after TLS. While a body is fetched, the reader hands its
+// literals to the caller's sink in chunks; other literals stay in memory within limits.
+
+#include <mailwire/error.hpp>
+#include <mailwire/imap/command.hpp>
+#include <mailwire/imap/response_reader.hpp>
+#include <mailwire/imap/sequence_set.hpp>
+#include <mailwire/imap_client.hpp>
+#include <mailwire/net/tls_transport.hpp>
+
+#include "detail/base64.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace mailwire {
+
+using imap::Command;
+using imap::Response;
+using imap::Status;
+
+struct ImapClient::Impl {
+  ImapClient& client;
+  ImapOptions options;
+  std::unique_ptr<Stream> stream;
+  std::unique_ptr<imap::ResponseReader> reader;
+  imap::TagGenerator tags;
+  std::string host;
+  bool utf8 = false;
+  // While fetching a body: its literal goes here.
+  const ByteSink* sink = nullptr;
+  const ProgressCallback* progress = nullptr;
+  std::uint64_t streamed = 0;
+  Clock::time_point started{};
+
+  explicit Impl(ImapClient& c) : client(c) {}
+
+  Stream& s() {
+    if (!stream) throw Error(Errc::usage, "imap: not connected");
+    return *stream;
+  }
+  Deadline deadline() const { return deadline_after(options.timeout); }
+
+  void make_reader() {
+    imap::ResponseReaderOptions ro;
+    ro.max_line = options.max_line;
+    ro.max_literal = options.max_literal_in_memory;
+    ro.max_response = options.max_response;
+    ro.stream_threshold = 1;
+    ro.utf8 = utf8;
+    ro.literal_sink = [this](const imap::LiteralInfo& info) -> imap::LiteralSink {
+      if (sink == nullptr) return {};
+      const std::string_view item = info.fetch_item;
+      if (item.rfind("BODY[", 0) != 0 && item.rfind("BINARY[", 0) != 0) return {};
+      return [this](std::string_view chunk) {
+        (*sink)(chunk);
+        streamed += chunk.size();
+        if (progress != nullptr && *progress) (*progress)(streamed, 0);
+      };
+    };
+    reader = std::make_unique<imap::ResponseReader>(std::move(ro));
+  }
+
+  [[noreturn]] void reader_failed() {
+    const std::error_code ec = reader->error();
+    throw Error(ec == make_error_code(Errc::limit) ? Errc::limit : Errc::protocol,
+                "imap: " + reader->error_message(), Diagnostics{{}, {}, 0, {}, {}, false, true});
+  }
+
+  Response read(Deadline d) {
+    const std::uint64_t rate = std::max<std::uint64_t>(1, options.min_transfer_rate);
+    while (!reader->has_response()) {
+      if (reader->error()) reader_failed();
+      if (const std::uint64_t left = reader->literal_remaining(); left > 0) {
+        // In pieces: the allowance grows with what arrived, so a drip cannot hold it open.
+        const std::uint64_t piece = std::min<std::uint64_t>(left, 1 << 20);
+        const Deadline body =
+            std::max(d, started + options.timeout + std::chrono::seconds(streamed / rate));
+        s().read_to_sink(
+            piece, [&](std::string_view c) { reader->on_literal(c); }, body);
+      } else {
+        reader->on_line(s().read_line(d));
+      }
+    }
+    if (reader->error()) reader_failed();
+    return reader->pop();
+  }
+
+  void track(const Response& r) {
+    MailboxInfo& box = client.mailbox_;
+    if (const auto* caps = r.get<imap::CapabilitySet>()) client.caps_ = *caps;
+    if (r.code.kind == imap::ResponseCodeKind::Capability)
+      client.caps_ = imap::CapabilitySet(r.code.atoms);
+    if (const auto* e = r.get<imap::ExistsData>()) box.exists = e->count;
+    if (const auto* e = r.get<imap::RecentData>()) box.recent = e->count;
+    if (r.get<imap::ExpungeData>() != nullptr && box.exists > 0) --box.exists;
+    if (const auto* f = r.get<imap::FlagsData>()) box.flags = f->flags;
+    switch (r.code.kind) {
+      case imap::ResponseCodeKind::UidValidity:
+        box.uid_validity = static_cast<std::uint32_t>(r.code.number);
+        break;
+      case imap::ResponseCodeKind::UidNext:
+        box.uid_next = static_cast<std::uint32_t>(r.code.number);
+        break;
+      case imap::ResponseCodeKind::HighestModSeq:
+        box.highest_modseq = r.code.number;
+        break;
+      case imap::ResponseCodeKind::PermanentFlags:
+        box.permanent_flags = r.code.atoms;
+        break;
+      default:
+        break;
+    }
+  }
+
+  [[noreturn]] void foreign_tag(const Response& r, const std::string& what) {
+    throw Error(Errc::protocol,
+                fmt::format("imap: the server completed '{}', a command never sent (during {})",
+                            r.tag, what),
+                Diagnostics{what, r.text, 0, {}, r.code.name, false, true});
+  }
+
+  // Sends `command` and reads up to its tagged completion.
+  Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
+               const std::string& what) {
+    imap::EncodedCommand encoded;
+    if (const std::error_code ec =
+            command.encode(tags.next(), imap::encode_options_for(client.caps_, utf8), encoded)) {
+      throw Error(Errc::usage, fmt::format("imap: {}: {}", what, command.error_message()));
+    }
+    Stream& st = s();
+    const Deadline d = deadline();
+    started = Clock::now();
+    streamed = 0;
+    const auto handle = [&](const Response& r) {
+      track(r);
+      if (on_untagged) on_untagged(r);
+    };
+    for (std::size_t i = 0; i < encoded.segments.size(); ++i) {
+      const imap::CommandSegment& seg = encoded.segments[i];
+      st.write(seg.bytes, d,
+               i == 0 ? std::string_view(encoded.log_line)
+                      : std::string_view(fmt::format("[{} bytes]\r\n", seg.bytes.size())));
+      if (!seg.wait_for_continuation) continue;
+      for (;;) {
+        Response r = read(d);
+        if (r.is_continuation()) break;
+        if (r.is_tagged()) {
+          if (r.tag != encoded.tag) foreign_tag(r, what);
+          return r;  // refused before the literal: its bytes are never sent
+        }
+        handle(r);
+      }
+    }
+    for (;;) {
+      Response r = read(d);
+      if (r.is_tagged()) {
+        if (r.tag != encoded.tag) foreign_tag(r, what);
+        track(r);  // its code may carry capabilities (after LOGIN) or mailbox state
+        return r;
+      }
+      if (r.is_continuation()) {
+        throw Error(Errc::protocol, "imap: an unexpected continuation request",
+                    Diagnostics{what, r.text, 0, {}, {}, false, true});
+      }
+      handle(r);
+    }
+  }
+
+  static void check(const Response& r, const std::string& what, Errc refusal = Errc::rejected) {
+    if (r.status == Status::Ok) return;
+    const std::string code = r.code ? "[" + r.code.name + "] " : "";
+    const bool transient =
+        r.code.name == "UNAVAILABLE" || r.code.name == "INUSE" || r.code.name == "LIMIT";
+    throw Error(r.status == Status::No ? refusal : Errc::protocol,
+                fmt::format("imap: {} failed: {} {}{}", what, r.status == Status::No ? "NO" : "BAD",
+                            code, r.text),
+                Diagnostics{what, r.text, 0, {}, r.code.name, transient, false});
+  }
+
+  void capability() { check(run(Command("CAPABILITY"), {}, "CAPABILITY"), "CAPABILITY"); }
+};
+
+ImapClient::ImapClient(ImapOptions options) : impl_(std::make_unique<Impl>(*this)) {
+  impl_->options = std::move(options);
+}
+
+ImapClient::~ImapClient() {
+  close();
+}
+
+bool ImapClient::has_capability(const std::string& name) const {
+  return caps_.has(name);
+}
+
+bool ImapClient::is_encrypted() const noexcept {
+  return impl_->stream && impl_->stream->is_encrypted();
+}
+
+std::optional<TlsInfo> ImapClient::tls_info() const {
+  if (!impl_->stream) return std::nullopt;
+  return impl_->stream->transport().tls_info();
+}
+
+void ImapClient::connect(const std::string& host, std::uint16_t port) {
+  const Security security = resolve_security(impl_->options.security, port == 0 ? 143 : port);
+  if (port == 0) port = security == Security::Tls ? 993 : 143;
+  auto tcp = std::make_unique<TcpTransport>();
+  tcp->connect(host, port, impl_->options.connect);
+  std::unique_ptr<Transport> t = std::move(tcp);
+  if (security == Security::Tls) {
+    auto tls = std::make_unique<TlsTransport>(std::move(t), impl_->options.tls, host);
+    tls->handshake(impl_->deadline());
+    t = std::move(tls);
+  }
+  const Security saved = impl_->options.security;
+  impl_->options.security = security == Security::Tls ? Security::None : security;
+  try {
+    connect(std::move(t), host);
+  } catch (...) {
+    impl_->options.security = saved;
+    throw;
+  }
+  impl_->options.security = saved;
+}
+
+void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
+  close();
+  Impl& m = *impl_;
+  m.host = host;
+  caps_ = {};
+  mailbox_ = {};
+  m.utf8 = false;
+  const Security security =
+      m.options.security == Security::Auto ? Security::StartTls : m.options.security;
+  StreamOptions so;
+  so.max_line = m.options.max_line;
+  m.stream = std::make_unique<Stream>(std::move(transport), so);
+  m.stream->set_log(m.options.log);
+  m.make_reader();
+
+  const Response greeting = m.read(m.deadline());
+  if (greeting.kind != imap::ResponseKind::Untagged ||
+      (greeting.status != Status::Ok && greeting.status != Status::Preauth &&
+       greeting.status != Status::Bye)) {
+    close();
+    throw Error(Errc::protocol, fmt::format("imap: {} sent a greeting that is not IMAP", host),
+                Diagnostics{{}, greeting.text, 0, {}, {}, false, true});
+  }
+  if (greeting.status == Status::Bye) {
+    close();
+    throw Error(Errc::rejected,
+                fmt::format("imap: {} refused the connection: {}", host, greeting.text),
+                Diagnostics{{}, greeting.text, 0, {}, greeting.code.name, true, true});
+  }
+  const bool preauth = greeting.status == Status::Preauth;
+  m.track(greeting);
+  const bool wants_tls = !m.stream->is_encrypted() && (security == Security::StartTls ||
+                                                       security == Security::StartTlsIfAvailable);
+  if (wants_tls && preauth && security == Security::StartTls) {
+    // RFC 3501 6.2.1: STARTTLS is not allowed once authenticated: the session would stay clear.
+    close();
+    throw Error(
+        Errc::tls,
+        fmt::format("imap: {} sent PREAUTH while TLS is required (no STARTTLS possible)", host),
+        Diagnostics{{}, greeting.text, 0, {}, {}, false, true});
+  }
+  if (caps_.atoms().empty()) m.capability();
+  if (!wants_tls || preauth) return;
+  if (!caps_.has("STARTTLS")) {
+    if (security == Security::StartTls) {
+      close();
+      throw Error(Errc::tls,
+                  fmt::format("imap: {} does not offer STARTTLS and TLS is required", host),
+                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+    }
+    return;
+  }
+  const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
+  if (r.status != Status::Ok) {
+    close();
+    throw Error(Errc::tls, fmt::format("imap: {} refused STARTTLS: {}", host, r.text),
+                Diagnostics{"STARTTLS", r.text, 0, {}, r.code.name, false, true});
+  }
+  try {
+    m.stream->start_tls(m.options.tls, host, m.deadline());
+  } catch (...) {
+    close();
+    throw;
+  }
+  caps_ = {};  // what was said before TLS could have been forged
+  m.make_reader();
+  m.capability();
+}
+
+void ImapClient::login(const std::string& user, const std::string& password) {
+  SaslCredentials c;
+  c.user = user;
+  c.password = password;
+  if (caps_.has("LOGINDISABLED") || choose_sasl_mechanism(caps_.auth_mechanisms(), c)) {
+    authenticate(c);
+    return;
+  }
+  Impl& m = *impl_;
+  if (!is_encrypted() && !m.options.allow_plaintext_auth) {
+    throw Error(Errc::usage,
+                fmt::format("imap: refusing LOGIN over an unencrypted connection to {} "
+                            "(use TLS, or set allow_plaintext_auth)",
+                            m.host));
+  }
+  Command cmd("LOGIN");
+  cmd.astring(user);
+  if (m.options.redact_secrets) cmd.secret();
+  cmd.astring(password);
+  const Response r = m.run(cmd, {}, "LOGIN");
+  Impl::check(r, "LOGIN as " + user, Errc::auth);
+  if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
+}
+
+void ImapClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
+  Impl& m = *impl_;
+  if (!is_encrypted() && !m.options.allow_plaintext_auth) {
+    throw Error(Errc::usage, fmt::format("imap: refusing to authenticate over an unencrypted "
+                                         "connection to {} (use TLS, or set allow_plaintext_auth)",
+                                         m.host));
+  }
+  const std::vector<std::string> mechs = caps_.auth_mechanisms();
+  const auto chosen = choose_sasl_mechanism(mechs, credentials, mechanism);
+  std::unique_ptr<SaslMechanism> sasl =
+      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
+  if (!sasl) {
+    std::string offered;
+    for (const std::string& x : mechs)
+      offered += (offered.empty() ? "" : " ") + x;
+    throw Error(Errc::auth, fmt::format("imap: no usable SASL mechanism (the server offers: {})",
+                                        offered.empty() ? "none" : offered));
+  }
+  const std::string t = m.tags.next();
+  std::string line = t + " AUTHENTICATE " + sasl->name();
+  if (sasl->client_first() && caps_.has("SASL-IR")) {
+    const std::string initial = sasl->initial_response();
+    line += " " + (initial.empty() ? std::string("=") : detail::base64_encode(initial));
+  }
+  line += "\r\n";
+  const Deadline d = m.deadline();
+  m.s().write(line, d, m.options.redact_secrets ? redact_words(line, 3) : line);
+  for (int round = 0;; ++round) {
+    const Response r = m.read(d);
+    if (r.kind == imap::ResponseKind::Untagged) {
+      m.track(r);
+      continue;
+    }
+    if (r.is_tagged()) {
+      if (r.tag != t) m.foreign_tag(r, "AUTHENTICATE");
+      m.track(r);
+      Impl::check(r, std::string("AUTHENTICATE ") + sasl->name(), Errc::auth);
+      if (sasl->verify_success({})) {
+        close();
+        throw Error(Errc::auth,
+                    fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(), sasl->reason()));
+      }
+      if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
+      return;
+    }
+    std::string challenge;
+    std::string response;
+    const bool decoded = detail::base64_decode(r.text, challenge);
+    if (!decoded || round >= 16 || sasl->respond(challenge, response)) {
+      m.s().write("*\r\n", d);
+      (void)m.read(d);
+      throw Error(Errc::auth, fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(),
+                                          !decoded      ? "the server's challenge is not base64"
+                                          : round >= 16 ? "too many challenges"
+                                                        : sasl->reason()));
+    }
+    const std::string encoded = detail::base64_encode(response) + "\r\n";
+    m.s().write(encoded, d, m.options.redact_secrets ? redact_line(encoded) : encoded);
+  }
+}
+
+std::vector<imap::ListData> ImapClient::list(const std::string& reference,
+                                             const std::string& pattern) {
+  std::vector<imap::ListData> out;
+  Command cmd("LIST");
+  // An empty reference is the empty string, not a mailbox name.
+  if (reference.empty()) {
+    cmd.string("");
+  } else {
+    cmd.mailbox(reference);
+  }
+  cmd.mailbox(pattern);
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* l = r.get<imap::ListData>()) out.push_back(*l);
+                  },
+                  "LIST"),
+              "LIST");
+  return out;
+}
+
+imap::StatusData ImapClient::status(const std::string& mailbox, const std::string& items) {
+  imap::StatusData out;
+  Command cmd("STATUS");
+  cmd.mailbox(mailbox).raw("(" + items + ")");
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* st = r.get<imap::StatusData>()) out = *st;
+                  },
+                  "STATUS " + mailbox),
+              "STATUS " + mailbox);
+  return out;
+}
+
+const MailboxInfo& ImapClient::select(const std::string& mailbox) {
+  mailbox_ = {};
+  Command cmd("SELECT");
+  cmd.mailbox(mailbox);
+  const Response r = impl_->run(cmd, {}, "SELECT " + mailbox);
+  Impl::check(r, "SELECT " + mailbox);
+  mailbox_.name = mailbox;
+  mailbox_.read_only = r.code.kind == imap::ResponseCodeKind::ReadOnly;
+  return mailbox_;
+}
+
+const MailboxInfo& ImapClient::examine(const std::string& mailbox) {
+  mailbox_ = {};
+  Command cmd("EXAMINE");
+  cmd.mailbox(mailbox);
+  Impl::check(impl_->run(cmd, {}, "EXAMINE " + mailbox), "EXAMINE " + mailbox);
+  mailbox_.name = mailbox;
+  mailbox_.read_only = true;
+  return mailbox_;
+}
+
+void ImapClient::create(const std::string& mailbox) {
+  Command cmd("CREATE");
+  cmd.mailbox(mailbox);
+  Impl::check(impl_->run(cmd, {}, "CREATE " + mailbox), "CREATE " + mailbox);
+}
+
+std::vector<std::uint32_t> ImapClient::uid_search(const std::string& criteria,
+                                                  const std::vector<std::string>& arguments) {
+  Command cmd("UID SEARCH");
+  const bool non_ascii = std::any_of(arguments.begin(), arguments.end(), [](const std::string& a) {
+    return std::any_of(a.begin(), a.end(),
+                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  });
+  if (non_ascii) cmd.atom("CHARSET").atom("UTF-8");
+  cmd.raw(criteria.empty() ? "ALL" : criteria);
+  for (const std::string& a : arguments)
+    cmd.string(a);
+  std::vector<std::uint32_t> out;
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* sd = r.get<imap::SearchData>()) {
+                      out.insert(out.end(), sd->numbers.begin(), sd->numbers.end());
+                    }
+                  },
+                  "UID SEARCH"),
+              "UID SEARCH");
+  return out;
+}
+
+std::vector<imap::FetchData> ImapClient::uid_fetch(const std::vector<std::uint32_t>& uids,
+                                                   const std::string& items) {
+  if (uids.empty()) return {};
+  Command cmd("UID FETCH");
+  cmd.sequence_set(imap::SequenceSet::from_numbers(uids)).raw(items);
+  std::vector<imap::FetchData> out;
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* f = r.get<imap::FetchData>()) out.push_back(*f);
+                  },
+                  "UID FETCH"),
+              "UID FETCH");
+  return out;
+}
+
+std::uint64_t ImapClient::fetch_section(std::uint32_t uid, const std::string& section,
+                                        const ByteSink& sink, const ProgressCallback& progress) {
+  Impl& m = *impl_;
+  if (section.find_first_of(" ()[]\r\n") != std::string::npos) {
+    throw Error(Errc::usage, "imap: a section is like \"\", \"2\" or \"1.HEADER\"");
+  }
+  Command cmd("UID FETCH");
+  cmd.sequence_set(imap::SequenceSet().add(uid)).raw("(UID BODY.PEEK[" + section + "])");
+  bool found = false;
+  std::uint64_t size = 0;
+  m.sink = &sink;
+  m.progress = &progress;
+  const auto reset = [&] {
+    m.sink = nullptr;
+    m.progress = nullptr;
+  };
+  try {
+    const Response r = m.run(
+        cmd,
+        [&](const Response& x) {
+          const auto* f = x.get<imap::FetchData>();
+          if (f == nullptr || f->uid != uid) return;
+          for (const auto& sec : f->sections) {
+            found = true;
+            size += sec.size;
+            if (!sec.streamed && !sec.data.empty()) sink(sec.data);
+          }
+        },
+        "UID FETCH");
+    reset();
+    Impl::check(r, "UID FETCH");
+  } catch (...) {
+    reset();
+    throw;
+  }
+  if (!found) throw Error(Errc::rejected, fmt::format("imap: message UID {} does not exist", uid));
+  return size;
+}
+
+void ImapClient::uid_store_flags(const std::vector<std::uint32_t>& uids,
+                                 const std::vector<std::string>& flags, bool add) {
+  Command cmd("UID STORE");
+  cmd.sequence_set(imap::SequenceSet::from_numbers(uids))
+      .raw(add ? "+FLAGS.SILENT" : "-FLAGS.SILENT")
+      .flag_list(flags);
+  Impl::check(impl_->run(cmd, {}, "UID STORE"), "UID STORE");
+}
+
+void ImapClient::uid_move(const std::vector<std::uint32_t>& uids, const std::string& target) {
+  const imap::SequenceSet set = imap::SequenceSet::from_numbers(uids);
+  const auto simple = [&](const char* verb) {
+    Command cmd(verb);
+    cmd.sequence_set(set).mailbox(target);
+    Impl::check(impl_->run(cmd, {}, verb), verb);
+  };
+  if (caps_.has("MOVE")) {
+    simple("UID MOVE");
+    return;
+  }
+  if (!caps_.has("UIDPLUS")) {
+    throw Error(Errc::rejected,
+                "imap: the server has neither MOVE nor UIDPLUS; moving would need a plain EXPUNGE, "
+                "which could remove other messages marked \\Deleted");
+  }
+  simple("UID COPY");
+  uid_store_flags(uids, {"\\Deleted"}, true);
+  Command expunge("UID EXPUNGE");
+  expunge.sequence_set(set);
+  Impl::check(impl_->run(expunge, {}, "UID EXPUNGE"), "UID EXPUNGE");
+}
+
+std::optional<std::uint32_t> ImapClient::append(const std::string& mailbox,
+                                                std::string_view message,
+                                                const std::vector<std::string>& flags) {
+  Command cmd("APPEND");
+  cmd.mailbox(mailbox);
+  if (!flags.empty()) cmd.flag_list(flags);
+  cmd.literal(message);
+  const Response r = impl_->run(cmd, {}, "APPEND " + mailbox);
+  Impl::check(r, "APPEND " + mailbox);
+  if (r.code.kind == imap::ResponseCodeKind::AppendUid) {
+    const auto uids = r.code.dest_uids.numbers(1);
+    if (uids && !uids->empty()) return uids->front();
+  }
+  return std::nullopt;
+}
+
+void ImapClient::noop() {
+  Impl::check(impl_->run(Command("NOOP"), {}, "NOOP"), "NOOP");
+}
+
+void ImapClient::logout() noexcept {
+  Impl& m = *impl_;
+  if (!m.stream) return;
+  try {
+    m.options.timeout = std::chrono::seconds(5);
+    m.run(Command("LOGOUT"), {}, "LOGOUT");
+  } catch (...) {
+  }
+  close();
+}
+
+void ImapClient::close() noexcept {
+  if (impl_ && impl_->stream) {
+    impl_->stream->close();
+    impl_->stream.reset();
+  }
+}
+
+void ImapClient::cancel() noexcept {
+  if (impl_ && impl_->stream) impl_->stream->cancel();
+}
+
+}  // namespace mailwire
