@@ -1,0 +1,186 @@
+// ImapClient against scripted servers: STARTTLS policy, tags, literals, hostile replies.
+
+#include "support/scripted_peer.hpp"
+#include "support/test_pki.hpp"
+
+#include <mailwire/error.hpp>
+#include <mailwire/imap_client.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace mailwire;
+using namespace mailwire::test;
+
+namespace {
+
+ImapOptions tls_options() {
+  ImapOptions options;  // Auto over a given transport: STARTTLS required
+  options.tls.ca_file = TestPki::get().ca_file;
+  return options;
+}
+
+ImapOptions plain_options() {
+  ImapOptions options;
+  options.security = Security::None;
+  options.allow_plaintext_auth = true;
+  return options;
+}
+
+template <typename F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("no mailwire::Error thrown");
+  throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("IMAP: STARTTLS, capabilities asked again, LOGIN, SELECT", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED AUTH=X-BEFORE-TLS] ready
+    C: A001 STARTTLS
+    S: A001 OK Begin TLS negotiation now
+    !starttls
+    C: A002 CAPABILITY
+    S: * CAPABILITY IMAP4rev1 LITERAL+
+    S: A002 OK done
+    C: A003 LOGIN alice "sec ret"
+    S: A003 OK [CAPABILITY IMAP4rev1 LITERAL+ MOVE] logged in
+    C: A004 SELECT INBOX
+    S: * 3 EXISTS
+    S: * OK [UIDVALIDITY 42] ok
+    S: * OK [UIDNEXT 7] ok
+    S: A004 OK [READ-WRITE] selected
+  )");
+  ImapClient client(tls_options());
+  client.connect(peer->transport(), "localhost");
+  CHECK(client.is_encrypted());
+  // Pre-TLS capabilities (LOGINDISABLED, the fake mechanism) are forgotten.
+  CHECK_FALSE(client.has_capability("LOGINDISABLED"));
+  CHECK(client.capabilities().auth_mechanisms().empty());
+  client.login("alice", "sec ret");
+  CHECK(client.has_capability("MOVE"));
+  const MailboxInfo& box = client.select("INBOX");
+  CHECK(box.exists == 3);
+  CHECK(box.uid_validity == 42);
+  CHECK(box.uid_next == 7);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP: STARTTLS policy and response injection", "[imap][security]") {
+  SECTION("tagged OK with injected responses in the same segment") {
+    auto peer = ScriptedPeer::make();
+    peer->send("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready")
+        .expect("A001 STARTTLS")
+        .send_raw("A001 OK go\r\nA002 OK LOGIN completed\r\n");
+    ImapClient client(tls_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() ==
+          Errc::protocol);
+    CHECK_FALSE(peer->tls_established());
+  }
+  SECTION("PREAUTH while TLS is required") {
+    auto peer = ScriptedPeer::parse("S: * PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome\n");
+    ImapClient client(tls_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() == Errc::tls);
+    CHECK(peer->received().empty());
+  }
+  SECTION("STARTTLS not offered") {
+    auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1] ready\n");
+    ImapClient client(tls_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() == Errc::tls);
+  }
+  SECTION("CAPABILITY answered with BAD: TLS still required") {
+    auto peer = ScriptedPeer::parse("S: * OK ready\nC: A001 CAPABILITY\nS: A001 BAD what\n");
+    ImapClient client(tls_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() ==
+          Errc::protocol);
+    CHECK(peer->received() == "A001 CAPABILITY\r\n");
+  }
+  SECTION("STARTTLS refused") {
+    auto peer = ScriptedPeer::parse(
+        "S: * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\nC: A001 STARTTLS\nS: A001 NO not today\n");
+    ImapClient client(tls_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() == Errc::tls);
+  }
+}
+
+TEST_CASE("IMAP: a tagged response for a command never sent is a protocol error",
+          "[imap][security]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 NOOP
+    S: A999 OK not yours
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  const Error e = error_of([&] { client.noop(); });
+  CHECK(e.kind() == Errc::protocol);
+  CHECK_THAT(e.what(), Catch::Contains("A999"));
+}
+
+TEST_CASE("IMAP: APPEND refused before the literal: its bytes are never sent", "[imap][security]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 APPEND INBOX {11}
+    S: A001 NO [OVERQUOTA] mailbox full
+    C: A002 NOOP
+    S: A002 OK
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  const Error e = error_of([&] { client.append("INBOX", "Subject: x\n"); });
+  CHECK(e.kind() == Errc::rejected);
+  CHECK(e.diagnostics().response_code == "OVERQUOTA");
+  CHECK(peer->received().find("Subject") == std::string::npos);
+  client.noop();
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP: credentials and caller strings", "[imap][security]") {
+  auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1] ready\n");
+  ImapOptions options = plain_options();
+  options.allow_plaintext_auth = false;
+  ImapClient client(options);
+  client.connect(peer->transport(), "localhost");
+  CHECK(error_of([&] { client.login("alice", "secret"); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.select("INBOX\r\nA2 DELETE INBOX"); }).kind() == Errc::usage);
+  CHECK(peer->received().empty());
+}
+
+TEST_CASE("IMAP: hostile replies", "[imap][security]") {
+  SECTION("absurd literal size") {
+    auto peer = ScriptedPeer::parse(
+        "S: * OK [CAPABILITY IMAP4rev1] ready\nC: A001 NOOP\nS: * 1 FETCH (BODY[] "
+        "{18446744073709551615}\n");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    CHECK(error_of([&] { client.noop(); }).kind() == Errc::limit);
+  }
+  SECTION("a greeting that is not IMAP") {
+    auto peer = ScriptedPeer::parse("S: +OK pop3 here\n");
+    ImapClient client(plain_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() ==
+          Errc::protocol);
+  }
+  SECTION("the connection ends in the middle of a literal") {
+    auto peer = ScriptedPeer::parse(
+        "S: * OK [CAPABILITY IMAP4rev1] ready\nC: A001 UID FETCH 5 (UID BODY.PEEK[])\n"
+        "S~ * 1 FETCH (UID 5 BODY[] {100}\\r\\nonly a few bytes\n!close\n");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    std::string got;
+    CHECK(error_of([&] {
+            client.fetch_section(5, "", [&](std::string_view c) { got.append(c); });
+          }).kind() == Errc::connect);
+  }
+  SECTION("BYE greeting") {
+    auto peer = ScriptedPeer::parse("S: * BYE [UNAVAILABLE] overloaded\n");
+    ImapClient client(plain_options());
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() ==
+          Errc::rejected);
+  }
+}
