@@ -67,6 +67,8 @@ class MAILWIRE_API ImapClient {
   ~ImapClient();
   ImapClient(const ImapClient&) = delete;
   ImapClient& operator=(const ImapClient&) = delete;
+  ImapClient(ImapClient&& other) noexcept;
+  ImapClient& operator=(ImapClient&& other) noexcept;
 
   /// Connects and secures the connection (port 0: 993 for implicit TLS, else 143). A PREAUTH
   /// greeting while STARTTLS is required is Error(tls): the session would stay in plaintext.

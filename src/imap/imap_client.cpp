@@ -29,7 +29,7 @@ using imap::Response;
 using imap::Status;
 
 struct ImapClient::Impl {
-  ImapClient& client;
+  ImapClient* client;
   ImapOptions options;
   std::unique_ptr<Stream> stream;
   std::unique_ptr<imap::ResponseReader> reader;
@@ -42,7 +42,7 @@ struct ImapClient::Impl {
   std::uint64_t streamed = 0;
   Clock::time_point started{};
 
-  explicit Impl(ImapClient& c) : client(c) {}
+  explicit Impl(ImapClient& c) : client(&c) {}
 
   Stream& s() {
     if (!stream) throw Error(Errc::usage, "imap: not connected");
@@ -96,10 +96,10 @@ struct ImapClient::Impl {
   }
 
   void track(const Response& r) {
-    MailboxInfo& box = client.mailbox_;
-    if (const auto* caps = r.get<imap::CapabilitySet>()) client.caps_ = *caps;
+    MailboxInfo& box = client->mailbox_;
+    if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = *caps;
     if (r.code.kind == imap::ResponseCodeKind::Capability)
-      client.caps_ = imap::CapabilitySet(r.code.atoms);
+      client->caps_ = imap::CapabilitySet(r.code.atoms);
     if (const auto* e = r.get<imap::ExistsData>()) box.exists = e->count;
     if (const auto* e = r.get<imap::RecentData>()) box.recent = e->count;
     if (r.get<imap::ExpungeData>() != nullptr && box.exists > 0) --box.exists;
@@ -134,7 +134,7 @@ struct ImapClient::Impl {
                const std::string& what) {
     imap::EncodedCommand encoded;
     if (const std::error_code ec =
-            command.encode(tags.next(), imap::encode_options_for(client.caps_, utf8), encoded)) {
+            command.encode(tags.next(), imap::encode_options_for(client->caps_, utf8), encoded)) {
       throw Error(Errc::usage, fmt::format("imap: {}: {}", what, command.error_message()));
     }
     Stream& st = s();

@@ -1,0 +1,283 @@
+// `mailwire imap [connection] list | status MAILBOX | search MAILBOX [...] | fetch MAILBOX UID
+//  [--out FILE] | attachments MAILBOX [...] --out DIR | append MAILBOX FILE | move MAILBOX UIDS
+//  TARGET`
+
+#include "commands.hpp"
+#include "connection.hpp"
+#include "progress.hpp"
+
+#include <mailwire/imap_client.hpp>
+#include <mailwire/mime/message.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace mailwire::cli {
+namespace {
+
+constexpr const char* usage_text =
+    "usage: mailwire imap [connection options] COMMAND\n"
+    "  list                                  one mailbox per line with its attributes\n"
+    "  status MAILBOX                        messages, unseen, uidnext, uidvalidity\n"
+    "  search MAILBOX [search options]       matching UIDs, one per line\n"
+    "  fetch MAILBOX UID [--out FILE]        the raw message, streamed\n"
+    "  attachments MAILBOX [search options] [--type MIME]... --out DIR [--mark-seen]\n"
+    "              [--move-to MAILBOX]       saves matching attachments, prints their paths\n"
+    "  append MAILBOX FILE [--flag FLAG]...  prints the new UID if the server tells it\n"
+    "  move MAILBOX UID[,UID...] TARGET\n"
+    "search options: --all --unseen --since YYYY-MM-DD --before YYYY-MM-DD --from TEXT\n"
+    "                --subject TEXT --larger BYTES\n"
+    "connection options: --server HOST[:PORT] (143 STARTTLS, or 993 with --security tls), or a\n"
+    "  provider name; --security --ca-file --insecure --user --password-env --oauth2-token-env\n"
+    "  --auth --allow-plaintext-auth --timeout --trace\n"
+    "\n"
+    "example: save this month's PDF invoices\n"
+    "  MAILWIRE_PASSWORD=... mailwire imap --server imap.example.com:993 --user me \\\n"
+    "      attachments INBOX --since 2026-11-01 --type application/pdf --out ./invoices\n";
+
+// "2026-11-01" -> "1-Nov-2026" (RFC 3501 date).
+std::string imap_date(const std::string& iso) {
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(iso.c_str(), "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+    throw UsageError{"dates are YYYY-MM-DD: '" + iso + "'"};
+  }
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return std::to_string(d) + "-" + months[m - 1] + "-" + std::to_string(y);
+}
+
+struct Search {
+  std::string criteria;                                    // keys without strings
+  std::vector<std::pair<std::string, std::string>> texts;  // FROM/SUBJECT with their strings
+  bool parse(const Args& args, std::size_t& i) {
+    const std::string& a = args[i];
+    const auto add = [&](const std::string& c) { criteria += (criteria.empty() ? "" : " ") + c; };
+    if (a == "--all") {
+      add("ALL");
+    } else if (a == "--unseen") {
+      add("UNSEEN");
+    } else if (a == "--since") {
+      add("SINCE " + imap_date(option_value(args, i)));
+    } else if (a == "--before") {
+      add("BEFORE " + imap_date(option_value(args, i)));
+    } else if (a == "--larger") {
+      const std::string& n = option_value(args, i);
+      if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) {
+        throw UsageError{"--larger needs a number of bytes"};
+      }
+      add("LARGER " + n);
+    } else if (a == "--from" || a == "--subject") {
+      texts.emplace_back(a == "--from" ? "FROM" : "SUBJECT", option_value(args, i));
+    } else {
+      return false;
+    }
+    return true;
+  }
+};
+
+// Every key is ANDed: keys with strings go one per search (so that the string follows its
+// key), and the results are intersected.
+std::vector<std::uint32_t> run_search(ImapClient& client, const Search& s) {
+  if (s.texts.empty()) return client.uid_search(s.criteria);
+  std::vector<std::uint32_t> acc;
+  for (std::size_t k = 0; k < s.texts.size(); ++k) {
+    const std::string c = (s.criteria.empty() ? "" : s.criteria + " ") + s.texts[k].first;
+    const std::vector<std::uint32_t> found = client.uid_search(c, {s.texts[k].second});
+    if (k == 0) {
+      acc = found;
+      continue;
+    }
+    std::vector<std::uint32_t> both;
+    for (const auto u : acc) {
+      if (std::find(found.begin(), found.end(), u) != found.end()) both.push_back(u);
+    }
+    acc = std::move(both);
+  }
+  return acc;
+}
+
+ImapClient open_session(Connection& c) {
+  ImapOptions options;
+  options.security = c.security;
+  options.tls = c.tls;
+  options.timeout = c.timeout;
+  options.allow_plaintext_auth = c.allow_plaintext_auth;
+  options.log = c.log();
+  ImapClient client(options);
+  client.connect(c.host, c.port);
+  if (!c.user.empty()) {
+    if (!c.oauth2_token.empty() || !c.auth.empty()) {
+      SaslCredentials credentials;
+      credentials.user = c.user;
+      credentials.password = c.password;
+      credentials.oauth2_token = c.oauth2_token;
+      client.authenticate(credentials, c.auth);
+    } else {
+      client.login(c.user, c.password);
+    }
+  }
+  return client;
+}
+
+std::vector<std::uint32_t> parse_uids(const std::string& text) {
+  std::vector<std::uint32_t> out;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v == 0 || v > 0xffffffffUL) {
+      throw UsageError{"UIDs are numbers separated by commas: '" + text + "'"};
+    }
+    out.push_back(static_cast<std::uint32_t>(v));
+  }
+  return out;
+}
+
+int run(const Args& args) {
+  return guarded("imap", [&]() -> int {
+    Connection c;
+    Search search;
+    std::vector<std::string> positional;
+    std::vector<std::string> types;
+    std::vector<std::string> flags;
+    std::string out;
+    std::string move_to;
+    bool mark_seen = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--help" || args[i] == "-h") {
+        std::fputs(usage_text, stdout);
+        return ExitOk;
+      }
+      if (parse_connection_option(args, i, c) || search.parse(args, i)) continue;
+      if (args[i] == "--out") {
+        out = option_value(args, i);
+      } else if (args[i] == "--type") {
+        types.push_back(option_value(args, i));
+      } else if (args[i] == "--flag") {
+        flags.push_back(option_value(args, i));
+      } else if (args[i] == "--move-to") {
+        move_to = option_value(args, i);
+      } else if (args[i] == "--mark-seen") {
+        mark_seen = true;
+      } else if (!args[i].empty() && args[i][0] == '-') {
+        throw UsageError{"unknown option '" + args[i] + "' (see mailwire imap --help)"};
+      } else {
+        positional.push_back(args[i]);
+      }
+    }
+    if (positional.empty()) throw UsageError{"which command? (see mailwire imap --help)"};
+    const std::string command = positional[0];
+    const auto need = [&](std::size_t n, const char* form) {
+      if (positional.size() != n) throw UsageError{std::string("usage: mailwire imap ") + form};
+    };
+    if (command == "list")
+      need(1, "list");
+    else if (command == "status")
+      need(2, "status MAILBOX");
+    else if (command == "search")
+      need(2, "search MAILBOX [search options]");
+    else if (command == "fetch")
+      need(3, "fetch MAILBOX UID [--out FILE]");
+    else if (command == "attachments") {
+      need(2, "attachments MAILBOX [search options] --out DIR");
+      if (out.empty()) throw UsageError{"attachments needs --out DIR"};
+    } else if (command == "append")
+      need(3, "append MAILBOX FILE [--flag FLAG]...");
+    else if (command == "move")
+      need(4, "move MAILBOX UID[,UID...] TARGET");
+    else
+      throw UsageError{"unknown imap command '" + command + "'"};
+    finish_connection(c, Protocol::Imap);
+    ImapClient client = open_session(c);
+
+    if (command == "list") {
+      for (const auto& box : client.list("", "*")) {
+        std::string attributes;
+        for (const auto& a : box.attributes)
+          attributes += (attributes.empty() ? "" : " ") + a;
+        std::printf("%s\t(%s)\n", box.mailbox.c_str(), attributes.c_str());
+      }
+    } else if (command == "status") {
+      const imap::StatusData s = client.status(positional[1]);
+      std::printf("messages=%u unseen=%u uidnext=%u uidvalidity=%u\n", s.messages.value_or(0),
+                  s.unseen.value_or(0), s.uid_next.value_or(0), s.uid_validity.value_or(0));
+    } else if (command == "search") {
+      client.examine(positional[1]);
+      for (const auto uid : run_search(client, search))
+        std::printf("%u\n", uid);
+    } else if (command == "fetch") {
+      client.examine(positional[1]);
+      const std::uint32_t uid = parse_uids(positional[2]).at(0);
+      std::FILE* f = out.empty() ? stdout : std::fopen(out.c_str(), "wb");
+      if (f == nullptr) throw Error(Errc::io, "cannot write " + out);
+      ProgressBar bar("fetching");
+      client.fetch_section(
+          uid, "",
+          [&](std::string_view chunk) {
+            if (std::fwrite(chunk.data(), 1, chunk.size(), f) != chunk.size()) {
+              throw Error(Errc::io, "cannot write " + (out.empty() ? "stdout" : out));
+            }
+          },
+          [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+      if (f != stdout && std::fclose(f) != 0) throw Error(Errc::io, "cannot write " + out);
+    } else if (command == "attachments") {
+      const MailboxInfo& box = mark_seen || !move_to.empty() ? client.select(positional[1])
+                                                             : client.examine(positional[1]);
+      (void)box;
+      std::filesystem::create_directories(out);
+      std::vector<std::uint32_t> done;
+      for (const auto uid : run_search(client, search)) {
+        std::string raw;
+        client.fetch_section(uid, "", [&](std::string_view chunk) { raw.append(chunk); });
+        const mime::Message m = mime::Message::parse(std::move(raw));
+        bool saved = false;
+        for (const mime::Entity* part : m.attachments()) {
+          const std::string type = part->content_type().mime_type();
+          if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
+            continue;
+          }
+          std::string name = part->filename().value_or("attachment");
+          for (char& ch : name) {
+            if (ch == '/' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ch = '_';
+          }
+          if (name.empty() || name == "." || name == "..") name = "attachment";
+          const std::string path = out + "/" + std::to_string(uid) + "-" + name;
+          std::ofstream file(path, std::ios::binary);
+          part->decode_body([&](std::string_view chunk) {
+            file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          });
+          if (!file) throw Error(Errc::io, "cannot write " + path);
+          std::printf("%s\n", path.c_str());
+          saved = true;
+        }
+        if (saved) done.push_back(uid);
+      }
+      if (!done.empty() && mark_seen) client.uid_store_flags(done, {"\\Seen"});
+      if (!done.empty() && !move_to.empty()) client.uid_move(done, move_to);
+    } else if (command == "append") {
+      std::ifstream in(positional[2], std::ios::binary);
+      if (!in) throw Error(Errc::io, "cannot read " + positional[2]);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      if (const auto uid = client.append(positional[1], bytes.str(), flags))
+        std::printf("%u\n", *uid);
+    } else if (command == "move") {
+      client.select(positional[1]);
+      client.uid_move(parse_uids(positional[2]), positional[3]);
+    }
+    client.logout();
+    return ExitOk;
+  });
+}
+
+const Registrar registrar{
+    {"imap", "IMAP mailboxes: list, status, search, fetch, attachments, append, move", run}};
+
+}  // namespace
+}  // namespace mailwire::cli
