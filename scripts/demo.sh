@@ -2,9 +2,10 @@
 # The main job, with nothing configured: installs what mailwire needs, builds it, starts a
 # private Postfix + Dovecot on 127.0.0.1 high ports (with a CA made on the spot), and then,
 # through the `mailwire` tool and the library: sends HTML mails with a generated PDF invoice
-# attached over submission (STARTTLS, AUTH), lists the mailbox over POP3 (STLS, SCRAM),
-# archives it durably into a Maildir twice (the second run finds nothing new), checks the PDF
-# came back byte for byte, and stops the servers it started. (IMAP joins as it lands.)
+# attached over submission (STARTTLS, AUTH), finds them over IMAP and saves the PDFs (checked
+# byte for byte), lists the mailbox over POP3 (STLS, SCRAM), archives it durably into a
+# Maildir twice (the second run finds nothing new), checks the PDFs in the archive too, and
+# stops the servers it started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -65,6 +66,22 @@ for _ in $(seq 100); do  # Postfix delivers asynchronously
 done
 
 export MAILWIRE_PASSWORD=alice-pass
+imap=(--server "localhost:$MAILSTACK_IMAP_PORT" --ca-file "$MAILSTACK_CA_FILE" --user alice)
+
+step "mailwire imap list (STARTTLS, certificate verified)"
+./build/examples/mailwire imap "${imap[@]}" list
+
+step "mailwire imap: find the invoices and save their PDFs"
+t=$(now)
+./build/examples/mailwire imap "${imap[@]}" search INBOX --subject Invoice
+./build/examples/mailwire imap "${imap[@]}" attachments INBOX --type application/pdf \
+  --out "$work/saved"
+elapsed "$t"
+for f in "$work"/saved/*.pdf; do
+  cmp -s "$f" "$work/invoice.pdf" && echo "$(basename "$f"): identical to the PDF sent" ||
+    { echo "$(basename "$f"): DIFFERENT"; exit 1; }
+done
+
 conn=(--server "127.0.0.1:$MAILSTACK_POP3_PORT" --ca-file "$MAILSTACK_CA_FILE" --user alice)
 
 step "mailwire pop3 list (STLS, certificate verified, SASL SCRAM-SHA-256)"
