@@ -31,6 +31,7 @@ constexpr const char* usage_text =
     "              [--move-to MAILBOX]       saves matching attachments, prints their paths\n"
     "  append MAILBOX FILE [--flag FLAG]...  prints the new UID if the server tells it\n"
     "  move MAILBOX UID[,UID...] TARGET\n"
+    "  idle MAILBOX [--wait SECONDS]        prints events until one arrives or the wait ends\n"
     "search options: --all --unseen --since YYYY-MM-DD --before YYYY-MM-DD --from TEXT\n"
     "                --subject TEXT --larger BYTES\n"
     "connection options: --server HOST[:PORT] (143 STARTTLS, or 993 with --security tls), or a\n"
@@ -149,6 +150,7 @@ int run(const Args& args) {
     std::string out;
     std::string move_to;
     bool mark_seen = false;
+    double wait_seconds = 300;
     for (std::size_t i = 0; i < args.size(); ++i) {
       if (args[i] == "--help" || args[i] == "-h") {
         std::fputs(usage_text, stdout);
@@ -163,6 +165,11 @@ int run(const Args& args) {
         flags.push_back(option_value(args, i));
       } else if (args[i] == "--move-to") {
         move_to = option_value(args, i);
+      } else if (args[i] == "--wait") {
+        const std::string& w = option_value(args, i);
+        char* end = nullptr;
+        wait_seconds = std::strtod(w.c_str(), &end);
+        if (*end != '\0' || !(wait_seconds > 0)) throw UsageError{"--wait needs seconds"};
       } else if (args[i] == "--mark-seen") {
         mark_seen = true;
       } else if (!args[i].empty() && args[i][0] == '-') {
@@ -191,6 +198,8 @@ int run(const Args& args) {
       need(3, "append MAILBOX FILE [--flag FLAG]...");
     else if (command == "move")
       need(4, "move MAILBOX UID[,UID...] TARGET");
+    else if (command == "idle")
+      need(2, "idle MAILBOX [--wait SECONDS]");
     else
       throw UsageError{"unknown imap command '" + command + "'"};
     finish_connection(c, Protocol::Imap);
@@ -270,6 +279,19 @@ int run(const Args& args) {
     } else if (command == "move") {
       client.select(positional[1]);
       client.uid_move(parse_uids(positional[2]), positional[3]);
+    } else if (command == "idle") {
+      client.select(positional[1]);
+      client.idle(std::chrono::milliseconds(static_cast<long long>(wait_seconds * 1000)),
+                  [](const ImapClient::IdleEvent& e) {
+                    using K = ImapClient::IdleEvent::Kind;
+                    const char* what = e.kind == K::Exists    ? "exists"
+                                       : e.kind == K::Expunge ? "expunge"
+                                       : e.kind == K::Flags   ? "flags"
+                                                              : "other";
+                    std::printf("%s %u\n", what, e.number);
+                    std::fflush(stdout);
+                    return false;  // one event is enough
+                  });
     }
     client.logout();
     return ExitOk;

@@ -116,6 +116,19 @@ class MAILWIRE_API ImapClient {
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags = {});
   void noop();
+
+  /// What IDLE reports: an untagged response of the selected mailbox.
+  struct IdleEvent {
+    enum class Kind { Exists, Expunge, Flags, Other };
+    Kind kind = Kind::Other;
+    std::uint32_t number = 0;  ///< the new message count (Exists) or the expunged sequence number
+  };
+  /// IDLE (RFC 2177) on the selected mailbox for up to `wait`: calls `on_event` for each change;
+  /// it returns true to keep waiting, false to stop. IDLE is re-issued every 28 minutes (servers
+  /// drop idle clients after 30). Ends with DONE. Returns the number of events seen.
+  std::size_t idle(std::chrono::milliseconds wait,
+                   const std::function<bool(const IdleEvent&)>& on_event);
+
   /// LOGOUT and close. Never throws.
   void logout() noexcept;
   void close() noexcept;

@@ -580,6 +580,78 @@ void ImapClient::noop() {
   Impl::check(impl_->run(Command("NOOP"), {}, "NOOP"), "NOOP");
 }
 
+std::size_t ImapClient::idle(std::chrono::milliseconds wait,
+                             const std::function<bool(const IdleEvent&)>& on_event) {
+  Impl& m = *impl_;
+  if (!caps_.has("IDLE")) throw Error(Errc::rejected, "imap: the server does not offer IDLE");
+  const Deadline end = deadline_after(wait);
+  std::size_t events = 0;
+  bool keep = true;
+  while (keep && Clock::now() < end) {
+    const std::string tag = m.tags.next();
+    const Deadline d = m.deadline();
+    m.s().write(tag + " IDLE\r\n", d);
+    // First the continuation ("+ idling").
+    for (;;) {
+      const Response r = m.read(d);
+      if (r.is_continuation()) break;
+      if (r.is_tagged()) {
+        if (r.tag != tag) m.foreign_tag(r, "IDLE");
+        Impl::check(r, "IDLE");
+        return events;  // the server ended IDLE at once
+      }
+      m.track(r);
+    }
+    // Events until our time is up, the caller has enough, or 28 minutes (RFC 2177 advice).
+    const Deadline round_end = std::min(end, deadline_after(std::chrono::minutes(28)));
+    bool server_ended = false;
+    while (keep) {
+      Response r;
+      try {
+        r = m.read(round_end);
+      } catch (const Error& e) {
+        if (e.kind() != Errc::timeout) throw;
+        if (round_end >= end) keep = false;  // the caller's wait is over, not just a round
+        break;
+      }
+      if (r.is_tagged()) {
+        if (r.tag != tag) m.foreign_tag(r, "IDLE");
+        Impl::check(r, "IDLE");
+        server_ended = true;
+        break;
+      }
+      m.track(r);
+      IdleEvent event;
+      if (const auto* e = r.get<imap::ExistsData>()) {
+        event.kind = IdleEvent::Kind::Exists;
+        event.number = e->count;
+      } else if (const auto* x = r.get<imap::ExpungeData>()) {
+        event.kind = IdleEvent::Kind::Expunge;
+        event.number = x->seq;
+      } else if (const auto* f = r.get<imap::FetchData>()) {
+        event.kind = IdleEvent::Kind::Flags;
+        event.number = f->seq;
+      }
+      ++events;
+      if (on_event && !on_event(event)) keep = false;
+    }
+    if (server_ended) continue;
+    // DONE ends this IDLE; the tagged OK follows (events may still come first).
+    const Deadline d2 = m.deadline();
+    m.s().write("DONE\r\n", d2);
+    for (;;) {
+      const Response r = m.read(d2);
+      if (r.is_tagged()) {
+        if (r.tag != tag) m.foreign_tag(r, "IDLE");
+        Impl::check(r, "IDLE");
+        break;
+      }
+      m.track(r);
+    }
+  }
+  return events;
+}
+
 void ImapClient::logout() noexcept {
   Impl& m = *impl_;
   if (!m.stream) return;

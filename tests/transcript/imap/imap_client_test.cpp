@@ -184,3 +184,43 @@ TEST_CASE("IMAP: hostile replies", "[imap][security]") {
           Errc::rejected);
   }
 }
+
+TEST_CASE("IMAP IDLE: events until the caller stops, then DONE", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+    C: A001 IDLE
+    S: + idling
+    S: * 4 EXISTS
+    S: * 2 EXPUNGE
+    C: DONE
+    S: A001 OK IDLE terminated
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::vector<ImapClient::IdleEvent> seen;
+  const std::size_t n = client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+    seen.push_back(e);
+    return seen.size() < 2;  // stop after two events
+  });
+  CHECK(n == 2);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].kind == ImapClient::IdleEvent::Kind::Exists);
+  CHECK(seen[0].number == 4);
+  CHECK(seen[1].kind == ImapClient::IdleEvent::Kind::Expunge);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP IDLE: the wait ends with DONE when nothing happens", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+    C: A001 IDLE
+    S: + idling
+    !stall
+    C: DONE
+    S: A001 OK done
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  CHECK(client.idle(std::chrono::milliseconds(100), {}) == 0);
+  CHECK(peer->finished());
+}
