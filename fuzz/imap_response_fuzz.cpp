@@ -32,5 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   reader.feed(input.substr(split));
   while (reader.has_response())
     (void)reader.pop();
+  if (const auto name = decode_mailbox_utf7(input)) {
+    const auto again = encode_mailbox_utf7(*name);
+    if (!again || decode_mailbox_utf7(*again) != name) __builtin_trap();
+  }
   return streamed > input.size() ? 1 : 0;
 }
