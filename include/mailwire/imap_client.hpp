@@ -102,6 +102,13 @@ class MAILWIRE_API ImapClient {
   /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)").
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
+  /// FETCH (or UID FETCH when `uid`) of `set` ("1:*", "5,7:9") and `items`: each FETCH response
+  /// goes to `on_message` as it arrives. With a `body_sink`, the bytes of body sections
+  /// (BODY[...], BINARY[...]) stream there in chunks, in order (their SectionData says
+  /// `streamed`), so memory stays bounded however many and large the messages are.
+  void fetch(const std::string& set, const std::string& items, bool uid,
+             const std::function<void(const imap::FetchData&)>& on_message,
+             const ByteSink& body_sink = {});
   /// The whole message (BODY.PEEK[]) or one section ("2", "1.HEADER") streamed to `sink`;
   /// returns its size. Memory stays bounded whatever the size.
   std::uint64_t fetch_section(std::uint32_t uid, const std::string& section, const ByteSink& sink,

@@ -489,6 +489,32 @@ std::vector<imap::FetchData> ImapClient::uid_fetch(const std::vector<std::uint32
   return out;
 }
 
+void ImapClient::fetch(const std::string& set, const std::string& items, bool uid,
+                       const std::function<void(const imap::FetchData&)>& on_message,
+                       const ByteSink& body_sink) {
+  Impl& m = *impl_;
+  const auto parsed = imap::SequenceSet::parse(set);
+  if (!parsed) throw Error(Errc::usage, "imap: '" + set + "' is not a sequence set");
+  Command cmd(uid ? "UID FETCH" : "FETCH");
+  cmd.sequence_set(*parsed).raw(items);
+  m.sink = body_sink ? &body_sink : nullptr;
+  try {
+    const Response r = m.run(
+        cmd,
+        [&](const Response& x) {
+          if (const auto* f = x.get<imap::FetchData>()) {
+            if (on_message) on_message(*f);
+          }
+        },
+        uid ? "UID FETCH" : "FETCH");
+    m.sink = nullptr;
+    Impl::check(r, uid ? "UID FETCH" : "FETCH");
+  } catch (...) {
+    m.sink = nullptr;
+    throw;
+  }
+}
+
 std::uint64_t ImapClient::fetch_section(std::uint32_t uid, const std::string& section,
                                         const ByteSink& sink, const ProgressCallback& progress) {
   Impl& m = *impl_;
