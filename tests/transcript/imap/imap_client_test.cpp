@@ -4,6 +4,7 @@
 #include "support/test_pki.hpp"
 
 #include <mailwire/error.hpp>
+#include <mailwire/imap/fetch_data.hpp>
 #include <mailwire/imap_client.hpp>
 
 #include <catch2/catch.hpp>
@@ -222,5 +223,31 @@ TEST_CASE("IMAP IDLE: the wait ends with DONE when nothing happens", "[imap]") {
   ImapClient client(plain_options());
   client.connect(peer->transport(), "localhost");
   CHECK(client.idle(std::chrono::milliseconds(100), {}) == 0);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP fetch: several bodies streamed to the sink in order", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 FETCH 1:2 (BODY.PEEK[])
+    S~ * 1 FETCH (BODY[] {5}\r\nfirst)\r\n* 2 FETCH (BODY[] {6}\r\nsecond)\r\n
+    S: A001 OK done
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::string bodies;
+  std::vector<std::uint32_t> seqs;
+  client.fetch(
+      "1:2", "(BODY.PEEK[])", false,
+      [&](const imap::FetchData& f) {
+        seqs.push_back(f.seq);
+        REQUIRE(f.sections.size() == 1);
+        CHECK(f.sections[0].streamed);
+        CHECK(f.sections[0].data.empty());
+      },
+      [&](std::string_view chunk) { bodies.append(chunk); });
+  CHECK(bodies == "firstsecond");
+  CHECK(seqs == std::vector<std::uint32_t>{1, 2});
+  CHECK_THROWS_AS(client.fetch("1:x", "(FLAGS)", false, {}), Error);
   CHECK(peer->finished());
 }
