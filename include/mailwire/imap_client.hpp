@@ -94,6 +94,26 @@ class MAILWIRE_API ImapClient {
   const MailboxInfo& examine(const std::string& mailbox);
   const MailboxInfo& mailbox() const noexcept { return mailbox_; }
   void create(const std::string& mailbox);
+  void delete_mailbox(const std::string& mailbox);
+  void rename(const std::string& from, const std::string& to);
+  void subscribe(const std::string& mailbox);
+  void unsubscribe(const std::string& mailbox);
+  /// Leaves the selected mailbox without expunging (UNSELECT, RFC 3691; CLOSE when absent only
+  /// for a read-only mailbox, where it cannot expunge anything).
+  void unselect();
+  /// CLOSE: expunges \Deleted messages of the selected mailbox and leaves it.
+  void close_mailbox();
+  /// UID EXPUNGE of exactly `uids` (UIDPLUS); Error(rejected) without UIDPLUS, never a plain
+  /// EXPUNGE that would remove other messages.
+  void uid_expunge(const std::vector<std::uint32_t>& uids);
+  /// ID (RFC 2971): sends ours, returns the server's fields.
+  std::vector<std::pair<std::string, std::string>> id(
+      const std::vector<std::pair<std::string, std::string>>& ours = {{"name", "mailwire"}});
+  /// ENABLE (RFC 5161); "UTF8=ACCEPT" switches mailbox names to UTF-8. Returns what was enabled.
+  std::vector<std::string> enable(const std::vector<std::string>& extensions);
+  imap::NamespaceData namespaces();
+  /// GETQUOTAROOT (RFC 9208): the quotas of the roots of `mailbox`.
+  std::vector<imap::QuotaData> quota_root(const std::string& mailbox);
 
   /// UID SEARCH with criteria in IMAP syntax ("UNSEEN SINCE 1-Jan-2026"); each of `arguments`
   /// is appended as a quoted string or literal (CHARSET UTF-8 when one is not ASCII).

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace mailwire {
 
@@ -447,6 +448,136 @@ void ImapClient::create(const std::string& mailbox) {
   Command cmd("CREATE");
   cmd.mailbox(mailbox);
   Impl::check(impl_->run(cmd, {}, "CREATE " + mailbox), "CREATE " + mailbox);
+}
+
+namespace {
+
+Command mailbox_command(const char* verb, const std::string& mailbox) {
+  Command cmd(verb);
+  cmd.mailbox(mailbox);
+  return cmd;
+}
+
+}  // namespace
+
+void ImapClient::delete_mailbox(const std::string& mailbox) {
+  Impl::check(impl_->run(mailbox_command("DELETE", mailbox), {}, "DELETE " + mailbox),
+              "DELETE " + mailbox);
+}
+
+void ImapClient::rename(const std::string& from, const std::string& to) {
+  Command cmd("RENAME");
+  cmd.mailbox(from).mailbox(to);
+  Impl::check(impl_->run(cmd, {}, "RENAME " + from), "RENAME " + from);
+}
+
+void ImapClient::subscribe(const std::string& mailbox) {
+  Impl::check(impl_->run(mailbox_command("SUBSCRIBE", mailbox), {}, "SUBSCRIBE " + mailbox),
+              "SUBSCRIBE " + mailbox);
+}
+
+void ImapClient::unsubscribe(const std::string& mailbox) {
+  Impl::check(impl_->run(mailbox_command("UNSUBSCRIBE", mailbox), {}, "UNSUBSCRIBE " + mailbox),
+              "UNSUBSCRIBE " + mailbox);
+}
+
+void ImapClient::unselect() {
+  if (caps_.has("UNSELECT") || caps_.has("IMAP4REV2")) {
+    Impl::check(impl_->run(Command("UNSELECT"), {}, "UNSELECT"), "UNSELECT");
+  } else if (mailbox_.read_only) {
+    Impl::check(impl_->run(Command("CLOSE"), {}, "CLOSE"), "CLOSE");
+  } else {
+    throw Error(Errc::rejected, "imap: the server lacks UNSELECT; CLOSE would expunge messages");
+  }
+  mailbox_ = {};
+}
+
+void ImapClient::close_mailbox() {
+  Impl::check(impl_->run(Command("CLOSE"), {}, "CLOSE"), "CLOSE");
+  mailbox_ = {};
+}
+
+void ImapClient::uid_expunge(const std::vector<std::uint32_t>& uids) {
+  if (!caps_.has("UIDPLUS") && !caps_.has("IMAP4REV2")) {
+    throw Error(Errc::rejected,
+                "imap: the server lacks UIDPLUS; a plain EXPUNGE would remove every message "
+                "marked \\Deleted, not only these");
+  }
+  Command cmd("UID EXPUNGE");
+  cmd.sequence_set(imap::SequenceSet::from_numbers(uids));
+  Impl::check(impl_->run(cmd, {}, "UID EXPUNGE"), "UID EXPUNGE");
+}
+
+std::vector<std::pair<std::string, std::string>> ImapClient::id(
+    const std::vector<std::pair<std::string, std::string>>& ours) {
+  Command cmd("ID");
+  if (ours.empty()) {
+    cmd.raw("NIL");
+  } else {
+    cmd.open_list();
+    for (const auto& [k, v] : ours)
+      cmd.string(k).string(v);
+    cmd.close_list();
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* d = r.get<imap::IdData>()) out = d->fields;
+                  },
+                  "ID"),
+              "ID");
+  return out;
+}
+
+std::vector<std::string> ImapClient::enable(const std::vector<std::string>& extensions) {
+  Command cmd("ENABLE");
+  for (const std::string& e : extensions)
+    cmd.atom(e);
+  std::vector<std::string> enabled;
+  Impl::check(impl_->run(
+                  cmd,
+                  [&](const Response& r) {
+                    if (const auto* d = r.get<imap::EnabledData>()) {
+                      enabled.insert(enabled.end(), d->capabilities.begin(), d->capabilities.end());
+                    }
+                  },
+                  "ENABLE"),
+              "ENABLE");
+  for (const std::string& e : enabled) {
+    std::string upper = e;
+    for (char& ch : upper)
+      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (upper == "UTF8=ACCEPT") {
+      impl_->utf8 = true;  // mailbox names in UTF-8 from now on, both ways
+      impl_->make_reader();
+    }
+  }
+  return enabled;
+}
+
+imap::NamespaceData ImapClient::namespaces() {
+  imap::NamespaceData out;
+  Impl::check(impl_->run(
+                  Command("NAMESPACE"),
+                  [&](const Response& r) {
+                    if (const auto* d = r.get<imap::NamespaceData>()) out = *d;
+                  },
+                  "NAMESPACE"),
+              "NAMESPACE");
+  return out;
+}
+
+std::vector<imap::QuotaData> ImapClient::quota_root(const std::string& mailbox) {
+  std::vector<imap::QuotaData> out;
+  Impl::check(impl_->run(
+                  mailbox_command("GETQUOTAROOT", mailbox),
+                  [&](const Response& r) {
+                    if (const auto* d = r.get<imap::QuotaData>()) out.push_back(*d);
+                  },
+                  "GETQUOTAROOT " + mailbox),
+              "GETQUOTAROOT " + mailbox);
+  return out;
 }
 
 std::vector<std::uint32_t> ImapClient::uid_search(const std::string& criteria,

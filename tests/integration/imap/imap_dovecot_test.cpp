@@ -9,6 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+#include <algorithm>
+
 using namespace mailwire;
 using namespace mailwire::test;
 
@@ -119,5 +122,43 @@ TEST_CASE("Dovecot IMAP: implicit TLS, wrong password, missing mailbox", "[imap]
     CHECK_FALSE(e.is_fatal());
   }
   client.noop();  // the session is still usable
+  client.logout();
+}
+
+TEST_CASE("Dovecot IMAP: mailbox management, ID, NAMESPACE, UID EXPUNGE, UNSELECT",
+          "[imap][dovecot]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  ImapClient client(options_for(*stack));
+  client.connect("localhost", stack->imap_port);
+  client.login("bob", MailStack::password("bob"));
+  const auto server_id = client.id();
+  CHECK(std::any_of(server_id.begin(), server_id.end(),
+                    [](const auto& f) { return f.first == "name" && f.second == "Dovecot"; }));
+  const imap::NamespaceData ns = client.namespaces();
+  CHECK_FALSE(ns.personal.empty());
+
+  // A non-ASCII name goes out in modified UTF-7 and comes back decoded.
+  const std::string name = "Entw\xc3\xbcrfe " + std::to_string(::getpid());
+  client.create(name);
+  client.subscribe(name);
+  const auto listed = client.list("", "*");
+  CHECK(
+      std::any_of(listed.begin(), listed.end(), [&](const auto& b) { return b.mailbox == name; }));
+  client.rename(name, name + " old");
+  client.unsubscribe(name + " old");
+
+  // UID EXPUNGE removes exactly the UIDs given, even with another message marked \Deleted.
+  const auto keep = client.append(name + " old", "Subject: keep\r\n\r\nk\r\n");
+  const auto drop = client.append(name + " old", "Subject: drop\r\n\r\nd\r\n");
+  REQUIRE(keep);
+  REQUIRE(drop);
+  client.select(name + " old");
+  client.uid_store_flags({*keep, *drop}, {"\\Deleted"});
+  client.uid_expunge({*drop});
+  CHECK(client.uid_search("ALL") == std::vector<std::uint32_t>{*keep});
+  client.unselect();
+  CHECK(client.mailbox().name.empty());
+  client.delete_mailbox(name + " old");
+  CHECK_THROWS_AS(client.status(name + " old"), Error);
   client.logout();
 }
