@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace mailwire::test {
 
@@ -89,8 +91,9 @@ std::string openssl_errors() {
 class PeerTransport final : public Transport {
  public:
   explicit PeerTransport(std::shared_ptr<ScriptedPeer> peer) : peer_(std::move(peer)) {}
-  std::size_t read_some(char* buffer, std::size_t size, Deadline) override {
+  std::size_t read_some(char* buffer, std::size_t size, Deadline deadline) override {
     if (cancelled_) throw Error(Errc::cancelled, "operation cancelled");
+    if (Clock::now() >= deadline) throw Error(Errc::timeout, "scripted peer: deadline passed");
     return peer_->on_read(buffer, size);
   }
   void write_all(std::string_view bytes, Deadline) override {
@@ -158,6 +161,13 @@ std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
       peer->reset();
     } else if (line == "!stall") {
       peer->stall();
+    } else if (line == "!cut") {
+      peer->cut();
+    } else if (line.substr(0, 3) == "D~ ") {
+      const std::size_t space = rest.find(' ');
+      if (space == std::string_view::npos)
+        throw std::invalid_argument("script line " + std::to_string(line_no) + ": D~ MS bytes");
+      peer->drip(unescape(rest.substr(space + 1)), std::stoi(std::string(rest.substr(0, space))));
     } else if (line == "!starttls") {
       peer->start_tls();
     } else {
@@ -206,6 +216,14 @@ ScriptedPeer& ScriptedPeer::stall() {
   steps_.push_back({Kind::Stall, {}});
   return *this;
 }
+ScriptedPeer& ScriptedPeer::drip(std::string_view bytes, int delay_ms) {
+  steps_.push_back({Kind::Drip, std::string(bytes), 0, delay_ms});
+  return *this;
+}
+ScriptedPeer& ScriptedPeer::cut() {
+  steps_.push_back({Kind::Cut, {}});
+  return *this;
+}
 ScriptedPeer& ScriptedPeer::start_tls() {
   steps_.push_back({Kind::StartTls, {}});
   return *this;
@@ -239,6 +257,10 @@ std::string ScriptedPeer::describe(const Step& step) const {
       return "server stalls" + where;
     case Kind::StartTls:
       return "TLS handshake" + where;
+    case Kind::Drip:
+      return "server drips \"" + escape(step.bytes) + "\"" + where;
+    case Kind::Cut:
+      return "server cuts the connection" + where;
   }
   return "?";
 }
@@ -280,6 +302,7 @@ void ScriptedPeer::match_expectations() {
         break;
       }
       case Kind::Close:
+      case Kind::Cut:
         pending_.clear();  // the server is gone; the bytes went nowhere
         return;
       case Kind::Stall:
@@ -362,6 +385,20 @@ ScriptedPeer::Output ScriptedPeer::next_output(char* buffer, std::size_t size) {
         ++next_;
         continue;
       }
+      if (tls_->established && step != nullptr && step->kind == Kind::Drip &&
+          BIO_ctrl_pending(tls_->out) == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(step->delay_ms));
+        std::size_t written = 0;
+        SSL_write_ex(tls_->ssl, step->bytes.data() + send_offset_, 1, &written);
+        if (++send_offset_ == step->bytes.size()) {
+          send_offset_ = 0;
+          ++next_;
+        }
+      }
+      if (tls_->established && step != nullptr && step->kind == Kind::Cut) {
+        ++next_;
+        return {OutputKind::Eof, 0, {}};
+      }
       if (tls_->established && step != nullptr && step->kind == Kind::Close &&
           !tls_->shutdown_sent) {
         SSL_shutdown(tls_->ssl);
@@ -386,7 +423,17 @@ ScriptedPeer::Output ScriptedPeer::next_output(char* buffer, std::size_t size) {
         }
         return {OutputKind::Data, n, {}};
       }
+      case Kind::Drip: {
+        std::this_thread::sleep_for(std::chrono::milliseconds(step->delay_ms));
+        buffer[0] = step->bytes[send_offset_];
+        if (++send_offset_ == step->bytes.size()) {
+          send_offset_ = 0;
+          ++next_;
+        }
+        return {OutputKind::Data, 1, {}};
+      }
       case Kind::Close:
+      case Kind::Cut:
         ++next_;
         return {OutputKind::Eof, 0, {}};
       case Kind::Reset:

@@ -16,7 +16,10 @@
 // with Error(connect)), "!stall" (the next read fails with Error(timeout) at once: a server
 // that never answers, without waiting), "!starttls" (from here on the peer is a TLS server,
 // using TestPki's valid certificate unless set_certificate() chose another, and later S:/C:
-// lines are plaintext inside TLS). Blank lines and lines starting with '#' are ignored.
+// lines are plaintext inside TLS), "!cut" (the connection ends without a TLS close_notify:
+// a truncation attack). "D~ MS bytes" drips bytes, one every MS milliseconds (a slow-loris
+// server; keep the total short, the server thread sleeps). Blank lines and lines starting with
+// '#' are ignored.
 //
 // Each S step is one segment: one read_some() returns at most one segment, so "S~" with
 // several replies tests pipelining parsers and split_send() tests replies cut anywhere.
@@ -43,11 +46,12 @@ std::string escape(std::string_view bytes);
 
 class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
  public:
-  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls };
+  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut };
   struct Step {
     Kind kind;
     std::string bytes;
-    int line = 0;  // in the script text, for messages
+    int line = 0;      // in the script text, for messages
+    int delay_ms = 0;  // Drip: the pause before each byte
   };
 
   /// An empty script (add steps with the builder methods).
@@ -64,6 +68,10 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   ScriptedPeer& close();
   ScriptedPeer& reset();
   ScriptedPeer& stall();
+  /// `bytes` one at a time, each after a pause of `delay_ms`.
+  ScriptedPeer& drip(std::string_view bytes, int delay_ms);
+  /// The end of the connection without a TLS close_notify (plain: like close()).
+  ScriptedPeer& cut();
   ScriptedPeer& start_tls();
   /// Certificate chain and key of the TLS server (default: TestPki valid).
   void set_certificate(std::string chain_file, std::string key_file);

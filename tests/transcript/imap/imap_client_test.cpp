@@ -178,6 +178,16 @@ TEST_CASE("IMAP: hostile replies", "[imap][security]") {
             client.fetch_section(5, "", [&](std::string_view c) { got.append(c); });
           }).kind() == Errc::connect);
   }
+  SECTION("an endless line is a limit error, not unbounded memory") {
+    auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1] ready\nC: A001 NOOP\n");
+    for (int i = 0; i < 100; ++i)
+      peer->send_raw("* OK " + std::string(8192, 'x'));
+    ImapOptions options = plain_options();
+    options.max_line = 64 * 1024;
+    ImapClient client(options);
+    client.connect(peer->transport(), "localhost");
+    CHECK(error_of([&] { client.noop(); }).kind() == Errc::limit);
+  }
   SECTION("BYE greeting") {
     auto peer = ScriptedPeer::parse("S: * BYE [UNAVAILABLE] overloaded\n");
     ImapClient client(plain_options());
@@ -250,4 +260,56 @@ TEST_CASE("IMAP fetch: several bodies streamed to the sink in order", "[imap]") 
   CHECK(seqs == std::vector<std::uint32_t>{1, 2});
   CHECK_THROWS_AS(client.fetch("1:x", "(FLAGS)", false, {}), Error);
   CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP AUTHENTICATE: hostile challenges end in a clean failure",
+          "[imap][sasl][security]") {
+  const std::string start = R"(
+    S: * OK [CAPABILITY IMAP4rev1 AUTH=CRAM-MD5] ready
+    C: A001 AUTHENTICATE CRAM-MD5
+  )";
+  SECTION("not base64: cancelled with *") {
+    auto peer = ScriptedPeer::parse(start + "S: + !!!not base64!!!\nC: *\nS: A001 BAD cancelled\n");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    const Error e = error_of([&] { client.login("alice", "secret"); });
+    CHECK(e.kind() == Errc::auth);
+    CHECK_THAT(e.what(), Catch::Contains("not base64"));
+    CHECK(peer->finished());
+    CHECK(peer->received().find("secret") == std::string::npos);
+  }
+  SECTION("an empty challenge where CRAM-MD5 needs one: cancelled") {
+    auto peer = ScriptedPeer::parse(start + "S: +\nC: *\nS: A001 BAD cancelled\n");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    CHECK(error_of([&] { client.login("alice", "secret"); }).kind() == Errc::auth);
+    CHECK(peer->finished());
+  }
+  SECTION("a challenge of megabytes is a limit error") {
+    auto peer = ScriptedPeer::parse(start);
+    peer->send_raw("+ ");
+    for (int i = 0; i < 64; ++i)
+      peer->send_raw(std::string(16384, 'A'));
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    CHECK(error_of([&] { client.login("alice", "secret"); }).kind() == Errc::limit);
+    CHECK(peer->received() == "A001 AUTHENTICATE CRAM-MD5\r\n");
+  }
+  SECTION("a challenge after the exchange is over: cancelled, not answered") {
+    auto peer = ScriptedPeer::parse(R"(
+      S: * OK [CAPABILITY IMAP4rev1 AUTH=LOGIN] ready
+      C: A001 AUTHENTICATE LOGIN
+      S: + VXNlcm5hbWU6
+      C: YWxpY2U=
+      S: + UGFzc3dvcmQ6
+      C: c2VjcmV0
+      S: + UGFzc3dvcmQ6
+      C: *
+      S: A001 BAD cancelled
+    )");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    CHECK(error_of([&] { client.login("alice", "secret"); }).kind() == Errc::auth);
+    CHECK(peer->finished());
+  }
 }

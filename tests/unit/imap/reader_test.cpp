@@ -143,6 +143,26 @@ TEST_CASE("limits turn hostile input into Errc::limit", "[imap][reader][hostile]
     reader2.feed("* 1 FETCH (BODY[] {999999999999999999999999999}\r\n");
     CHECK(reader2.error() == Errc::limit);
   }
+  SECTION("literal sizes that are not sizes, or overflow, fail before any allocation") {
+    for (const char* size : {"{18446744073709551615}", "{18446744073709551616}", "{-1}",
+                             "{4294967296}", "{}", "{+5}", "{ 5}", "~{99999999999999}"}) {
+      INFO(size);
+      ResponseReader reader;
+      reader.feed(std::string("* 1 FETCH (BODY[] ") + size + "\r\n");
+      CHECK(reader.error());
+      CHECK_FALSE(reader.has_response());
+    }
+  }
+  SECTION("a zero-size literal and a truncated one") {
+    ResponseReader reader;
+    reader.feed("* 1 FETCH (BODY[] {0}\r\n)\r\n");
+    REQUIRE(reader.has_response());
+    CHECK_FALSE(reader.error());
+    ResponseReader cut;
+    cut.feed("* 1 FETCH (BODY[] {10}\r\nabc");
+    CHECK_FALSE(cut.has_response());
+    CHECK(cut.literal_remaining() == 7);
+  }
   SECTION("many small literals exceed the response size") {
     ResponseReaderOptions options;
     options.max_response = 10000;

@@ -1,3 +1,4 @@
+#include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/message.hpp>
 
 #include <catch2/catch.hpp>
@@ -155,4 +156,30 @@ TEST_CASE("Parser: every corpus message writes back byte for byte", "[mime][pars
     ++count;
   }
   CHECK(count > 200);  // the messages, mboxes and vectors of the corpus
+}
+
+TEST_CASE("Parser: more MIME bombs give deterministic results", "[mime][parser][security]") {
+  SECTION("10,000 encoded words in one header decode to one string, the same every time") {
+    std::string subject;
+    for (int i = 0; i < 10000; ++i)
+      subject += (i ? " " : "") + std::string("=?UTF-8?B?w6k=?=");
+    const Message m = Message::parse("Subject: " + subject + "\r\n\r\nbody\r\n");
+    const std::string decoded = decode_encoded_words(*m.root().headers().get("Subject"));
+    // Adjacent encoded words join without the white space between them (RFC 2047 6.2).
+    CHECK(decoded.size() == 2 * 10000);
+    CHECK(decoded.substr(0, 4) == "\xC3\xA9\xC3\xA9");
+    CHECK(decode_encoded_words(*m.root().headers().get("Subject")) == decoded);
+  }
+  SECTION("boundaries that never close, nested 1,000 times") {
+    std::string open;
+    for (int i = 0; i < 1000; ++i)
+      open += "Content-Type: multipart/mixed; boundary=\"q" + std::to_string(i) + "\"\n\n--q" +
+              std::to_string(i) + "\n";
+    open += "\nthe end\n";
+    const Message a = Message::parse(open);
+    const Message b = Message::parse(open);
+    CHECK(written(a) == open);
+    CHECK(written(a) == written(b));
+    CHECK_FALSE(a.root().defects().empty());
+  }
 }
