@@ -29,25 +29,26 @@ int main(int argc, char** argv) {
     const auto uids = imap.uid_search("ALL");
     for (const auto& message : imap.uid_fetch(uids, "(UID BODYSTRUCTURE)")) {
       if (!message.body_structure || !message.uid) continue;
-      mailwire::imap::for_each_part(*message.body_structure, [&](const std::string& section,
-                                                                 const auto& part) {
-        if (part.type != "application" || part.subtype != "pdf") return;
-        // The part arrives transfer-encoded; decode it on the fly into the file.
-        const std::string name = std::string(argv[5]) + "/" + std::to_string(*message.uid) + "-" +
-                                 (part.file_name().empty() ? "invoice.pdf" : part.file_name());
-        std::ofstream out(name, std::ios::binary);
-        mailwire::mime::Base64Decoder base64;
-        std::string decoded;
-        imap.fetch_section(*message.uid, section, [&](std::string_view chunk) {
-          decoded.clear();
-          base64.feed(chunk, decoded);
-          out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
-        });
-        decoded.clear();
-        base64.finish(decoded);
-        out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
-        std::printf("%s\n", name.c_str());
-      });
+      mailwire::imap::for_each_part(
+          *message.body_structure, [&](const std::string& section, const auto& part) {
+            if (part.type != "application" || part.subtype != "pdf") return;
+            // The part arrives transfer-encoded; decode it on the fly into the file.
+            // The sender chose the file name: made safe, and never overwriting an earlier file.
+            const std::string name = mailwire::mime::unique_file_path(
+                argv[5], mailwire::mime::safe_file_name(part.file_name(), "invoice.pdf"));
+            std::ofstream out(name, std::ios::binary);
+            mailwire::mime::Base64Decoder base64;
+            std::string decoded;
+            imap.fetch_section(*message.uid, section, [&](std::string_view chunk) {
+              decoded.clear();
+              base64.feed(chunk, decoded);
+              out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
+            });
+            decoded.clear();
+            base64.finish(decoded);
+            out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
+            std::printf("%s\n", name.c_str());
+          });
     }
     imap.logout();
     return 0;

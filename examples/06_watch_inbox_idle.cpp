@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       imap.connect(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
       imap.login(argv[3], password);
       std::uint32_t next_uid = imap.select("INBOX").uid_next;
+      std::printf("watching INBOX of %s\n", argv[3]);
+      std::fflush(stdout);
       pause = std::chrono::seconds(1);
       while (std::chrono::steady_clock::now() < until) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

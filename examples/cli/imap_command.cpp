@@ -7,6 +7,7 @@
 #include "progress.hpp"
 
 #include <mailwire/imap_client.hpp>
+#include <mailwire/mime/file_name.hpp>
 #include <mailwire/mime/message.hpp>
 
 #include <algorithm>
@@ -251,12 +252,9 @@ int run(const Args& args) {
           if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
             continue;
           }
-          std::string name = part->filename().value_or("attachment");
-          for (char& ch : name) {
-            if (ch == '/' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ch = '_';
-          }
-          if (name.empty() || name == "." || name == "..") name = "attachment";
-          const std::string path = out + "/" + std::to_string(uid) + "-" + name;
+          // The sender chose the name: keep its last component only, and never overwrite.
+          const std::string path = mime::unique_file_path(
+              out, std::to_string(uid) + "-" + mime::safe_file_name(part->filename().value_or("")));
           std::ofstream file(path, std::ios::binary);
           part->decode_body([&](std::string_view chunk) {
             file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));

@@ -28,6 +28,7 @@
 #include <mailwire/mime/date_time.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
+#include <mailwire/mime/file_name.hpp>
 #include <mailwire/mime/header.hpp>
 #include <mailwire/mime/message.hpp>
 #include <mailwire/net/deadline.hpp>

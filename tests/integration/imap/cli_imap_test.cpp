@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 using namespace mailwire;
 using namespace mailwire::test;
@@ -81,5 +83,55 @@ TEST_CASE("mailwire imap: search, save PDF attachments, move them", "[imap][dove
   CHECK_THAT(moved.second, Catch::StartsWith("messages=1 "));
   const auto bad = run_cli(c + "search INBOX --since 2026-13-45");
   CHECK(bad.first == 2);
+}
+
+TEST_CASE("mailwire imap attachments: hostile file names stay inside --out, nothing overwritten",
+          "[imap][dovecot][cli][security]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  TempDir dir;
+  const std::string out_dir = dir.path + "/out";
+  const std::string tag = "evil-" + std::to_string(::getpid());
+  const std::string raw =
+      "From: attacker@evil.example\r\nTo: alice@example.test\r\nSubject: " + tag +
+      "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+      "Content-Type: application/pdf\r\nContent-Disposition: attachment; "
+      "filename=\"../../escape.pdf\"\r\n\r\nfirst\r\n--b\r\nContent-Type: application/pdf\r\n"
+      "Content-Disposition: attachment; filename=\"/tmp/../escape.pdf\"\r\n\r\nsecond\r\n"
+      "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+      "filename=\"..\"\r\n\r\nthird\r\n--b--\r\n";
+  {
+    ImapOptions options;
+    options.tls.ca_file = stack->ca_file;
+    ImapClient client(options);
+    client.connect("localhost", stack->imap_port);
+    client.login("alice", MailStack::password("alice"));
+    client.append("INBOX", raw);
+    client.logout();
+  }
+  const std::string c = "--server localhost:" + std::to_string(stack->imap_port) + " --ca-file " +
+                        stack->ca_file + " --user alice ";
+  const auto [status, out] =
+      run_cli(c + "attachments INBOX --subject " + tag + " --out " + out_dir);
+  INFO(out);
+  REQUIRE(status == 0);
+  std::istringstream lines(out);
+  std::vector<std::string> saved;
+  for (std::string line; std::getline(lines, line);)
+    saved.push_back(line);
+  REQUIRE(saved.size() == 3);
+  std::set<std::string> contents;
+  for (const std::string& path : saved) {
+    // Directly inside the output directory, under a name without any path in it.
+    CHECK(path.rfind(out_dir + "/", 0) == 0);
+    CHECK(path.find('/', out_dir.size() + 1) == std::string::npos);
+    CHECK(path.find("..") == std::string::npos);
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    contents.insert(bytes.str());
+  }
+  // Three distinct files: the second escape.pdf did not overwrite the first.
+  CHECK(contents == std::set<std::string>{"first", "second", "third"});
+  CHECK_FALSE(std::ifstream(dir.path + "/escape.pdf"));
 }
 #endif

@@ -1,0 +1,191 @@
+// The numbered examples run against the local Postfix + Dovecot, as a newcomer would run them:
+// send (01, 02), fetch the invoice PDF (04), archive over POP3 (05), parse what arrived (07),
+// watch with IDLE (06), and a custom transport (08).
+
+#include "support/mail_stack.hpp"
+#include "support/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+using namespace mailwire::test;
+
+#ifdef MAILWIRE_EXAMPLES_DIR
+namespace {
+
+// A running example with its standard output (and error) on a pipe; killed by PID if the
+// test ends before it does.
+class Example {
+ public:
+  Example(const std::string& name, std::vector<std::string> args, const std::string& password) {
+    const std::string path = std::string(MAILWIRE_EXAMPLES_DIR) + "/" + name;
+    args.insert(args.begin(), path);
+    std::vector<char*> argv;
+    for (std::string& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e)
+      env_strings.emplace_back(*e);
+    env_strings.push_back("MAILWIRE_PASSWORD=" + password);
+    std::vector<char*> envp;
+    for (std::string& e : env_strings)
+      envp.push_back(e.data());
+    envp.push_back(nullptr);
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    REQUIRE(::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), envp.data()) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~Example() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ != nullptr) ::fclose(out_);
+  }
+  Example(const Example&) = delete;
+  Example& operator=(const Example&) = delete;
+
+  // The next line of output without its newline, or nullopt at the end.
+  std::optional<std::string> line() {
+    char buf[4096];
+    if (std::fgets(buf, sizeof buf, out_) == nullptr) return std::nullopt;
+    std::string s(buf);
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    output_ += s + "\n";
+    return s;
+  }
+  // Reads the rest of the output and the exit status.
+  int wait() {
+    while (line()) {
+    }
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::FILE* out_ = nullptr;
+  std::string output_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("Examples 01, 02, 04, 05, 07 and 08 against the local mail stack",
+          "[examples][dovecot]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  TempDir dir;
+  const std::string ca = stack->ca_file;
+  const std::string submission = std::to_string(stack->submission_port);
+  const std::string pdf_path = dir.path + "/invoice-2026-11.pdf";
+  const std::string pdf = "%PDF-1.4\n" + std::string(20000, '\xE2') + "\n%%EOF\n";
+  std::ofstream(pdf_path, std::ios::binary) << pdf;
+
+  {
+    Example send(
+        "01_send_text",
+        {"localhost", submission, "alice@example.test", "bob@example.test", "--ca-file", ca},
+        "alice-pass");
+    CHECK(send.wait() == 0);
+    INFO(send.output());
+  }
+  {
+    Example send("02_send_html_with_attachments",
+                 {"localhost", submission, "alice@example.test", "bob@example.test", pdf_path,
+                  "--ca-file", ca},
+                 "alice-pass");
+    CHECK(send.wait() == 0);
+    INFO(send.output());
+  }
+  REQUIRE(stack->wait_for_inbox("bob", 2) == 2);
+
+  {
+    const std::string out = dir.path + "/invoices";
+    std::filesystem::create_directories(out);
+    Example fetch(
+        "04_fetch_invoices",
+        {"localhost", std::to_string(stack->imap_port), "bob", "INBOX", out, "--ca-file", ca},
+        "bob-pass");
+    REQUIRE(fetch.wait() == 0);
+    INFO(fetch.output());
+    const std::string saved = fetch.output().substr(0, fetch.output().find('\n'));
+    CHECK_THAT(saved, Catch::EndsWith("invoice-2026-11.pdf"));
+    CHECK(read_file(saved) == pdf);  // the original bytes, decoded from base64 on the fly
+  }
+  const std::string maildir = dir.path + "/archive";
+  {
+    Example archive(
+        "05_pop3_archive",
+        {"localhost", std::to_string(stack->pop3_port), "bob", maildir, "--ca-file", ca},
+        "bob-pass");
+    CHECK(archive.wait() == 0);
+    INFO(archive.output());
+  }
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(maildir + "/new"))
+    files.push_back(e.path());
+  REQUIRE(files.size() == 2);
+  bool saw_pdf = false;
+  for (const std::string& file : files) {
+    Example parse("07_parse_eml", {file}, "");
+    CHECK(parse.wait() == 0);
+    saw_pdf = saw_pdf || parse.output().find("application/pdf") != std::string::npos;
+  }
+  CHECK(saw_pdf);
+  {
+    Example custom("08_custom_transport",
+                   {"localhost", std::to_string(stack->pop3_port), "bob", "--ca-file", ca},
+                   "bob-pass");
+    CHECK(custom.wait() == 0);
+    INFO(custom.output());
+  }
+}
+
+TEST_CASE("Example 06 sees a message delivered while it waits in IDLE", "[examples][dovecot]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  Example watch("06_watch_inbox_idle",
+                {"localhost", std::to_string(stack->imap_port), "bob", "--ca-file", stack->ca_file,
+                 "--for", "30"},
+                "bob-pass");
+  const auto ready = watch.line();
+  REQUIRE(ready);
+  REQUIRE(*ready == "watching INBOX of bob");
+  stack->deliver("bob",
+                 "From: a@example.test\r\nTo: bob@example.test\r\nSubject: ping while idle\r\n\r\n"
+                 "hi\r\n");
+  const auto seen = watch.line();
+  REQUIRE(seen);
+  CHECK(*seen == "new: ping while idle");
+}
+#endif
