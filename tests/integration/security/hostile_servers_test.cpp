@@ -153,7 +153,7 @@ std::shared_ptr<ScriptedPeer> with_certificate(std::shared_ptr<ScriptedPeer> pee
 }  // namespace
 
 TEST_CASE(
-    "Security 6, 8: STARTTLS then login; nothing pipelined before the handshake, "
+    "Security 6 and 8: STARTTLS then login - nothing pipelined before the handshake and "
     "capabilities asked again",
     "[security]") {
   for (const Protocol& p : protocols()) {

@@ -169,7 +169,8 @@ TEST_CASE("Download: delivered but not recorded (crash) is recognised by its tag
   CHECK(files_in(dir.path + "/Mail/new").size() == 2);
 }
 
-TEST_CASE("Download: no UIDL, identity from TOP; neither: leave mode refused", "[pop3][download]") {
+TEST_CASE("Download: no UIDL, identity from TOP - neither: leave mode refused",
+          "[pop3][download]") {
   TempDir dir;
   Maildir maildir(dir.path + "/Mail");
   const std::string no_uidl = session_start("TOP") +

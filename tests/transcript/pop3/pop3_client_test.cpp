@@ -255,7 +255,7 @@ TEST_CASE("POP3: listings, RETR unstuffed across segments, TOP", "[pop3]") {
   CHECK(peer->finished());
 }
 
-TEST_CASE("POP3: DELE is pipelined when offered; every reply is read", "[pop3]") {
+TEST_CASE("POP3: DELE is pipelined when offered and every reply is read", "[pop3]") {
   auto peer = ScriptedPeer::parse(R"(
     S: +OK ready
     C: CAPA

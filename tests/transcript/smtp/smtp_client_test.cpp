@@ -410,7 +410,7 @@ TEST_CASE("SMTP AUTH: refusal, bad challenges, redaction", "[smtp][sasl]") {
   }
 }
 
-TEST_CASE("SMTP: BDAT for binary bodies; DSN parameters", "[smtp]") {
+TEST_CASE("SMTP: BDAT for binary bodies and DSN parameters", "[smtp]") {
   auto peer = ScriptedPeer::parse(R"(
     S: 220 mx
     C: EHLO client.example

@@ -98,7 +98,7 @@ TEST_CASE("large literals stream to a sink with bounded memory", "[imap][reader]
   CHECK(seen_seq == 7);
 }
 
-TEST_CASE("a sink may decline; small literals never reach it", "[imap][reader]") {
+TEST_CASE("a sink may decline and small literals never reach it", "[imap][reader]") {
   ResponseReaderOptions options;
   options.stream_threshold = 4;
   int asked = 0;

@@ -1,0 +1,188 @@
+#pragma once
+
+// ImapClient's private state, shared by the files that implement it (imap_client.cpp: the
+// session and the base commands; imap_client_sync.cpp: typed search/fetch/store, CONDSTORE and
+// QRESYNC, LIST-EXTENDED, mailbox events). Not installed.
+
+#include <mailwire/error.hpp>
+#include <mailwire/imap/command.hpp>
+#include <mailwire/imap/response_reader.hpp>
+#include <mailwire/imap/sequence_set.hpp>
+#include <mailwire/imap_client.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace mailwire {
+
+struct ImapClient::Impl {
+  using Command = imap::Command;
+  using Response = imap::Response;
+  using Status = imap::Status;
+
+  ImapClient* client;
+  ImapOptions options;
+  std::unique_ptr<Stream> stream;
+  std::unique_ptr<imap::ResponseReader> reader;
+  imap::TagGenerator tags;
+  std::string host;
+  bool utf8 = false;
+  // While fetching a body: its literal goes here.
+  const ByteSink* sink = nullptr;
+  const ProgressCallback* progress = nullptr;
+  std::uint64_t streamed = 0;
+  Clock::time_point started{};
+
+  explicit Impl(ImapClient& c) : client(&c) {}
+
+  Stream& s() {
+    if (!stream) throw Error(Errc::usage, "imap: not connected");
+    return *stream;
+  }
+  Deadline deadline() const { return deadline_after(options.timeout); }
+
+  void make_reader() {
+    imap::ResponseReaderOptions ro;
+    ro.max_line = options.max_line;
+    ro.max_literal = options.max_literal_in_memory;
+    ro.max_response = options.max_response;
+    ro.stream_threshold = 1;
+    ro.utf8 = utf8;
+    ro.literal_sink = [this](const imap::LiteralInfo& info) -> imap::LiteralSink {
+      if (sink == nullptr) return {};
+      const std::string_view item = info.fetch_item;
+      if (item.rfind("BODY[", 0) != 0 && item.rfind("BINARY[", 0) != 0) return {};
+      return [this](std::string_view chunk) {
+        (*sink)(chunk);
+        streamed += chunk.size();
+        if (progress != nullptr && *progress) (*progress)(streamed, 0);
+      };
+    };
+    reader = std::make_unique<imap::ResponseReader>(std::move(ro));
+  }
+
+  [[noreturn]] void reader_failed() {
+    const std::error_code ec = reader->error();
+    throw Error(ec == make_error_code(Errc::limit) ? Errc::limit : Errc::protocol,
+                "imap: " + reader->error_message(), Diagnostics{{}, {}, 0, {}, {}, false, true});
+  }
+
+  Response read(Deadline d) {
+    const std::uint64_t rate = std::max<std::uint64_t>(1, options.min_transfer_rate);
+    while (!reader->has_response()) {
+      if (reader->error()) reader_failed();
+      if (const std::uint64_t left = reader->literal_remaining(); left > 0) {
+        // In pieces: the allowance grows with what arrived, so a drip cannot hold it open.
+        const std::uint64_t piece = std::min<std::uint64_t>(left, 1 << 20);
+        const Deadline body =
+            std::max(d, started + options.timeout + std::chrono::seconds(streamed / rate));
+        s().read_to_sink(
+            piece, [&](std::string_view c) { reader->on_literal(c); }, body);
+      } else {
+        reader->on_line(s().read_line(d));
+      }
+    }
+    if (reader->error()) reader_failed();
+    return reader->pop();
+  }
+
+  void track(const Response& r) {
+    MailboxInfo& box = client->mailbox_;
+    if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = *caps;
+    if (r.code.kind == imap::ResponseCodeKind::Capability)
+      client->caps_ = imap::CapabilitySet(r.code.atoms);
+    if (const auto* e = r.get<imap::ExistsData>()) box.exists = e->count;
+    if (const auto* e = r.get<imap::RecentData>()) box.recent = e->count;
+    if (r.get<imap::ExpungeData>() != nullptr && box.exists > 0) --box.exists;
+    if (const auto* f = r.get<imap::FlagsData>()) box.flags = f->flags;
+    switch (r.code.kind) {
+      case imap::ResponseCodeKind::UidValidity:
+        box.uid_validity = static_cast<std::uint32_t>(r.code.number);
+        break;
+      case imap::ResponseCodeKind::UidNext:
+        box.uid_next = static_cast<std::uint32_t>(r.code.number);
+        break;
+      case imap::ResponseCodeKind::HighestModSeq:
+        box.highest_modseq = r.code.number;
+        break;
+      case imap::ResponseCodeKind::PermanentFlags:
+        box.permanent_flags = r.code.atoms;
+        break;
+      default:
+        break;
+    }
+  }
+
+  [[noreturn]] void foreign_tag(const Response& r, const std::string& what) {
+    throw Error(Errc::protocol,
+                fmt::format("imap: the server completed '{}', a command never sent (during {})",
+                            r.tag, what),
+                Diagnostics{what, r.text, 0, {}, r.code.name, false, true});
+  }
+
+  // Sends `command` and reads up to its tagged completion.
+  Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
+               const std::string& what) {
+    imap::EncodedCommand encoded;
+    if (const std::error_code ec =
+            command.encode(tags.next(), imap::encode_options_for(client->caps_, utf8), encoded)) {
+      throw Error(Errc::usage, fmt::format("imap: {}: {}", what, command.error_message()));
+    }
+    Stream& st = s();
+    const Deadline d = deadline();
+    started = Clock::now();
+    streamed = 0;
+    const auto handle = [&](const Response& r) {
+      track(r);
+      if (on_untagged) on_untagged(r);
+    };
+    for (std::size_t i = 0; i < encoded.segments.size(); ++i) {
+      const imap::CommandSegment& seg = encoded.segments[i];
+      st.write(seg.bytes, d,
+               i == 0 ? std::string_view(encoded.log_line)
+                      : std::string_view(fmt::format("[{} bytes]\r\n", seg.bytes.size())));
+      if (!seg.wait_for_continuation) continue;
+      for (;;) {
+        Response r = read(d);
+        if (r.is_continuation()) break;
+        if (r.is_tagged()) {
+          if (r.tag != encoded.tag) foreign_tag(r, what);
+          return r;  // refused before the literal: its bytes are never sent
+        }
+        handle(r);
+      }
+    }
+    for (;;) {
+      Response r = read(d);
+      if (r.is_tagged()) {
+        if (r.tag != encoded.tag) foreign_tag(r, what);
+        track(r);  // its code may carry capabilities (after LOGIN) or mailbox state
+        return r;
+      }
+      if (r.is_continuation()) {
+        throw Error(Errc::protocol, "imap: an unexpected continuation request",
+                    Diagnostics{what, r.text, 0, {}, {}, false, true});
+      }
+      handle(r);
+    }
+  }
+
+  static void check(const Response& r, const std::string& what, Errc refusal = Errc::rejected) {
+    if (r.status == Status::Ok) return;
+    const std::string code = r.code ? "[" + r.code.name + "] " : "";
+    const bool transient =
+        r.code.name == "UNAVAILABLE" || r.code.name == "INUSE" || r.code.name == "LIMIT";
+    throw Error(r.status == Status::No ? refusal : Errc::protocol,
+                fmt::format("imap: {} failed: {} {}{}", what, r.status == Status::No ? "NO" : "BAD",
+                            code, r.text),
+                Diagnostics{what, r.text, 0, {}, r.code.name, transient, false});
+  }
+
+  void capability() { check(run(Command("CAPABILITY"), {}, "CAPABILITY"), "CAPABILITY"); }
+};
+
+}  // namespace mailwire
