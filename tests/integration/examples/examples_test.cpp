@@ -102,8 +102,7 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("Examples 01 02 04 05 07 08 against the local mail stack",
-          "[examples][dovecot]") {
+TEST_CASE("Examples 01 02 04 05 07 08 against the local mail stack", "[examples][dovecot]") {
   MAILWIRE_REQUIRE_STACK(stack);
   TempDir dir;
   const std::string ca = stack->ca_file;
