@@ -1,6 +1,8 @@
-# API reference (Doxygen) of the public headers; exists only when Doxygen is found.
+# API reference (Doxygen) of the public headers, and the test that every public symbol is
+# documented. Both exist only when Doxygen is found.
 #
 #   cmake --build build --target docs    -> build/docs/html/index.html
+#   ctest --test-dir build -R "^docs: "  -> fails listing undocumented public symbols
 
 find_package(Doxygen QUIET)
 if(NOT DOXYGEN_FOUND)
@@ -24,3 +26,12 @@ add_custom_target(docs
           ${PROJECT_SOURCE_DIR}/README.md
   COMMENT "Generating the API reference with Doxygen"
   VERBATIM)
+
+if(MAILWIRE_BUILD_TESTS)
+  add_test(NAME "docs: every public symbol documented"
+           COMMAND ${CMAKE_COMMAND} -DDOXYGEN=$<TARGET_FILE:Doxygen::doxygen>
+                   -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DWORK_DIR=${PROJECT_BINARY_DIR}/docs-check
+                   -P ${PROJECT_SOURCE_DIR}/cmake/check_docs.cmake)
+  set_tests_properties("docs: every public symbol documented" PROPERTIES LABELS unit)
+endif()
