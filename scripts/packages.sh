@@ -2,7 +2,7 @@
 # only when missing (so reruns are fast). Runs apt as root, or through sudo.
 MAILWIRE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libssl-dev libfmt-dev catch2 openssl clang-format python3
+  libssl-dev libfmt-dev catch2 openssl clang-format python3 doxygen
   # the local mail stack (scripts/mailstack.sh) for integration tests and the demo
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
 )

@@ -16,10 +16,10 @@ namespace mailwire {
 
 /// One SRV record (RFC 2782).
 struct SrvRecord {
-  std::uint16_t priority = 0;
-  std::uint16_t weight = 0;
-  std::uint16_t port = 0;
-  std::string target;  ///< "." means "no such service here"
+  std::uint16_t priority = 0;  ///< lower is tried first
+  std::uint16_t weight = 0;    ///< among equal priorities, higher is preferred
+  std::uint16_t port = 0;      ///< TCP port of the service on `target`
+  std::string target;          ///< "." means "no such service here"
 };
 
 /// Looks up SRV records; tests replace it, SystemSrvResolver asks the C resolver.

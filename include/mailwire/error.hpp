@@ -51,16 +51,21 @@ struct Diagnostics {
 /// "smtp: RCPT TO:<x@example.com> rejected: 550 5.1.1 user unknown".
 class MAILWIRE_API Error : public std::system_error {
  public:
+  /// An error of kind `kind`; `message` is what what() returns (by convention one line,
+  /// prefixed with the protocol: "smtp: ..."), `diagnostics` what the server said.
   Error(Errc kind, std::string message, Diagnostics diagnostics = {});
 
   /// The kind of failure.
   Errc kind() const noexcept;
   /// Server reply, command and flags.
   const Diagnostics& diagnostics() const noexcept { return diagnostics_; }
-  /// Retrying later may succeed (SMTP 4xx, timeouts, [SYS/TEMP]).
+  /// Retrying later may succeed: diagnostics().transient (SMTP 4xx, [SYS/TEMP], ...) or
+  /// kind() is Errc::timeout.
   bool is_transient() const noexcept;
   /// The connection cannot be used any more.
   bool is_fatal() const noexcept { return diagnostics_.fatal; }
+  /// The readable message given to the constructor, e.g. "smtp: RCPT TO:<x@example.com>
+  /// rejected: 550 5.1.1 user unknown". Valid as long as the Error.
   const char* what() const noexcept override { return message_.c_str(); }
 
  private:
@@ -71,6 +76,7 @@ class MAILWIRE_API Error : public std::system_error {
 }  // namespace mailwire
 
 namespace std {
+/// Lets an Errc convert to std::error_code implicitly (`ec == mailwire::Errc::timeout`).
 template <>
 struct is_error_code_enum<mailwire::Errc> : true_type {};
 }  // namespace std

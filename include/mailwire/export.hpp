@@ -15,5 +15,7 @@
 #define MAILWIRE_API __attribute__((visibility("default")))
 #endif
 #else
+/// Marks a class or function as part of the library's ABI: exported from (or, on Windows,
+/// imported from) a shared mailwire, empty in a static build.
 #define MAILWIRE_API
 #endif

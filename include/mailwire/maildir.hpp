@@ -20,9 +20,12 @@ namespace mailwire {
 /// Errors are Error(io) naming the file and the system's reason.
 class MAILWIRE_API Maildir {
  public:
-  /// Opens the Maildir at `path`, creating it (mode 0700) when `create` is true.
+  /// Opens the Maildir at `path`, creating it and its tmp/, new/ and cur/ (mode 0700) when
+  /// `create` is true. Throws Error(usage) for an empty path, Error(io) when it cannot be
+  /// created or is not a Maildir.
   explicit Maildir(std::string path, bool create = true);
 
+  /// The Maildir directory, without trailing slashes.
   const std::string& path() const noexcept { return path_; }
 
   /// Delivers what `write` produces: `write` is called once with a sink to push the message

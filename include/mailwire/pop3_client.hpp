@@ -27,9 +27,11 @@ namespace mailwire {
 struct Pop3Options {
   /// Auto: implicit TLS on 995, STLS required on any other port.
   Security security = Security::Auto;
+  /// Certificate verification, pins, client certificate (implicit TLS and STLS).
   TlsOptions tls;
+  /// Connect timeout and address family (connect(host, port) only).
   ConnectOptions connect;
-  /// Deadline of each command (its reply included).
+  /// Deadline of each command (its reply included); default 60 s.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   /// Multi-line bodies (RETR, TOP) get `timeout` plus one second per this many octets
   /// received, so a large message may take as long as it needs while a server that drips a
@@ -39,10 +41,11 @@ struct Pop3Options {
   bool allow_plaintext_auth = false;
   /// The dialogue; PASS, APOP digests and AUTH payloads redacted unless redact_secrets is off.
   ProtocolLog log;
+  /// Redact PASS, APOP digests and AUTH payloads in `log`. Turn off only to debug.
   bool redact_secrets = true;
-  /// Longest status or listing line accepted.
+  /// Longest status or listing line accepted; longer: Error(limit).
   std::size_t max_line = 16 * 1024;
-  /// Most lines accepted in a CAPA, LIST or UIDL listing.
+  /// Most lines accepted in a CAPA, LIST or UIDL listing; more: Error(limit).
   std::size_t max_list_entries = 10'000'000;
 };
 
@@ -55,11 +58,17 @@ struct Pop3Options {
 /// [IN-USE], [LOGIN-DELAY] and [SYS/TEMP].
 class MAILWIRE_API Pop3Client {
  public:
+  /// An unconnected client; nothing happens on the network until connect().
   explicit Pop3Client(Pop3Options options = {});
+  /// Closes the connection without QUIT: deletions of the session roll back.
   ~Pop3Client();
   Pop3Client(const Pop3Client&) = delete;
   Pop3Client& operator=(const Pop3Client&) = delete;
+  /// Takes over the session.
+  /// \bug Declared but not defined in the library: moving a Pop3Client fails to link.
   Pop3Client(Pop3Client&&) noexcept;
+  /// Takes over `other`'s session.
+  /// \bug Declared but not defined in the library: moving a Pop3Client fails to link.
   Pop3Client& operator=(Pop3Client&&) noexcept;
 
   /// Connects, secures the connection as options().security says, and reads the greeting.
@@ -95,10 +104,19 @@ class MAILWIRE_API Pop3Client {
   /// APOP with the greeting's timestamp (RFC 1939 section 7). Throws Error(usage) without one.
   void apop(const std::string& user, const std::string& password);
 
+  /// STAT: message count and total size. Throws Error(rejected) on -ERR, Error(protocol) for a
+  /// malformed reply.
   Pop3Stat stat();
+  /// LIST: number and size of every message not marked deleted. Throws Error(rejected) on
+  /// -ERR, Error(protocol) for a malformed line, Error(limit) past max_list_entries.
   std::vector<Pop3ListEntry> list();
+  /// LIST n: one message; nullopt when the server answers -ERR (no such message, or marked
+  /// deleted).
   std::optional<Pop3ListEntry> list(std::uint32_t number);
+  /// UIDL: number and unique id of every message not marked deleted. Throws like list(); a
+  /// server without UIDL answers -ERR (Error(rejected)).
   std::vector<Pop3UidlEntry> uidl();
+  /// UIDL n: one message; nullopt when the server answers -ERR.
   std::optional<Pop3UidlEntry> uidl(std::uint32_t number);
 
   /// RETR: the message, dot-unstuffed, to `sink` in bounded chunks. Returns its size.
@@ -116,15 +134,18 @@ class MAILWIRE_API Pop3Client {
   void dele(const std::vector<std::uint32_t>& numbers);
   /// Unmarks every deletion of this session.
   void rset();
+  /// NOOP: keeps the session alive. Throws Error(rejected) on -ERR.
   void noop();
   /// Ends the session: the server commits the deletions. Throws when it cannot (-ERR, or the
   /// connection broke before the reply — then whether deletions happened is unknown).
   void quit();
   /// Closes without QUIT (deletions roll back). Never throws.
   void close() noexcept;
-  /// From any thread: makes the pending call fail with Errc::cancelled.
+  /// From any thread: makes the pending call fail with Errc::cancelled. Must not race with
+  /// connect(), close(), quit() or destruction on the client's own thread.
   void cancel() noexcept;
 
+  /// The settings given to the constructor.
   const Pop3Options& options() const noexcept { return options_; }
   /// "user@host" once logged in ("@host" before): names the maildrop, e.g. for state files.
   std::string account() const { return user_ + "@" + host_; }

@@ -16,15 +16,18 @@ namespace mailwire {
 
 /// What happened to one message of the maildrop.
 struct Pop3DownloadEvent {
+  /// What was done with the message.
   enum class Action {
     Downloaded,  ///< retrieved and durably delivered into the Maildir
     Known,       ///< already downloaded by an earlier run (state file or Maildir tag)
   };
-  Action action = Action::Downloaded;
-  std::uint32_t number = 0;
-  std::string uid;  ///< the UIDL, or "h:<hash>" when the server has no UIDL
-  std::uint64_t size = 0;
-  std::string file;  ///< the Maildir file name (Downloaded only)
+  Action action = Action::Downloaded;  ///< downloaded now, or known from an earlier run
+  std::uint32_t number = 0;            ///< message number in this POP3 session
+  /// The UIDL, or "h:<hash>:<size>" (a hash of the header from TOP n 0) when the server has
+  /// no UIDL.
+  std::string uid;
+  std::uint64_t size = 0;  ///< size in octets from LIST
+  std::string file;        ///< the Maildir file name (Downloaded only)
 };
 
 /// Settings of download_to_maildir().

@@ -31,8 +31,9 @@ MAILWIRE_API std::string redact_words(std::string_view line, std::size_t keep_wo
 /// "****" plus the line ending of `line`: for lines that are secret as a whole (SASL responses).
 MAILWIRE_API std::string redact_line(std::string_view line);
 
-/// Formats bytes for a human log: printable ASCII as is, CR LF as "\r\n" at line ends, other
-/// bytes as \xNN.
+/// Formats bytes for a human log: printable ASCII as is; CR LF as the four characters "\\r\\n"
+/// and a bare LF as "\\n", each followed by a real newline; any other byte as "\\xNN" (two
+/// lower-case hex digits).
 MAILWIRE_API std::string escape_for_log(std::string_view bytes);
 
 }  // namespace mailwire

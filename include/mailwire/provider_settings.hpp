@@ -16,8 +16,8 @@ namespace mailwire {
 
 /// One server: where and how to connect.
 struct ServerEndpoint {
-  std::string host;
-  std::uint16_t port = 0;
+  std::string host;        ///< host name to connect to (and to verify the certificate against)
+  std::uint16_t port = 0;  ///< TCP port
   Security security = Security::Auto;  ///< Tls (implicit) or StartTls
 };
 
@@ -30,13 +30,13 @@ enum class AuthRecommendation {
 
 /// Settings of one provider. The data are public facts from each provider's documentation.
 struct MAILWIRE_API ProviderSettings {
-  std::string id;                    ///< "gmail", "microsoft365", "icloud", "fastmail", "yahoo"
-  std::string name;                  ///< "Gmail"
-  std::vector<std::string> domains;  ///< address domains hosted there ("gmail.com")
-  ServerEndpoint smtp;               ///< submission
-  ServerEndpoint imap;
+  std::string id;                      ///< "gmail", "microsoft365", "icloud", "fastmail", "yahoo"
+  std::string name;                    ///< "Gmail"
+  std::vector<std::string> domains;    ///< address domains hosted there ("gmail.com")
+  ServerEndpoint smtp;                 ///< submission
+  ServerEndpoint imap;                 ///< IMAP
   std::optional<ServerEndpoint> pop3;  ///< absent when the provider has no POP3
-  AuthRecommendation auth = AuthRecommendation::Password;
+  AuthRecommendation auth = AuthRecommendation::Password;  ///< how to authenticate
   std::string notes;  ///< one line for a human: what to set up on the provider's side
 
   /// Every known provider.

@@ -54,7 +54,9 @@ class MAILWIRE_API SaslMechanism {
   const std::string& reason() const noexcept { return reason_; }
 
  protected:
+  /// For implementations: stores `reason` for reason() and returns Errc::auth.
   std::error_code fail(std::string reason);
+  /// What reason() returns; set by fail().
   std::string reason_;
 };
 

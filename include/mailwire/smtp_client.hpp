@@ -31,15 +31,20 @@ namespace mailwire {
 struct SmtpOptions {
   /// Auto: implicit TLS on 465, STARTTLS required on any other port.
   Security security = Security::Auto;
+  /// Certificate verification, pins, client certificate (used for implicit TLS and STARTTLS).
   TlsOptions tls;
+  /// Connect timeout and address family (connect(host, port) only).
   ConnectOptions connect;
-  /// Deadline of each command and its reply.
+  /// Deadline of each command and its reply, and the TLS handshake; default 60 s.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-  /// The message body gets `timeout` plus one second per this many octets, and the reply to
-  /// the final "." gets 10 minutes (RFC 5321 4.5.3.2.6: the server may take that long).
+  /// Sending the message body may take `timeout` plus one second per this many octets sent
+  /// (default 16 KiB/s), so a large message gets the time it needs. 0 counts as 1.
   std::uint64_t min_transfer_rate = 16 * 1024;
+  /// Deadline of the reply to the end of the data (the final "." or BDAT LAST); default 10
+  /// minutes, as RFC 5321 4.5.3.2.6 allows the server that long.
   std::chrono::milliseconds final_reply_timeout{std::chrono::minutes(10)};
-  /// The name we give in EHLO/HELO/LHLO; empty: this host's name, or "localhost".
+  /// The name we give in EHLO/HELO/LHLO; empty: this host's name, or "localhost". A name with
+  /// spaces or control characters makes connect() throw Error(usage).
   std::string helo_name;
   /// Send credentials over a connection that is not encrypted.
   bool allow_plaintext_auth = false;
@@ -47,9 +52,13 @@ struct SmtpOptions {
   bool lmtp = false;
   /// A rejected recipient aborts the message (RSET) instead of sending to the others.
   bool abort_on_rejected_recipient = false;
+  /// The dialogue; empty for none. Called on the thread making the call.
   ProtocolLog log;
+  /// Redact AUTH payloads in `log` (the mechanism name stays). Turn off only to debug.
   bool redact_secrets = true;
+  /// Longest reply line accepted, CRLF included (default 16 KiB); longer: Error(limit).
   std::size_t max_line = 16 * 1024;
+  /// Most lines accepted in one multi-line reply (default 1000); more: Error(limit).
   std::size_t max_reply_lines = 1000;
 };
 
@@ -57,34 +66,52 @@ struct SmtpOptions {
 struct SmtpEnvelope {
   std::string sender;                   ///< MAIL FROM; empty for the null sender "<>"
   std::vector<std::string> recipients;  ///< RCPT TO
-  /// DSN (RFC 3461), used when the server offers DSN: NOTIFY for every recipient
-  /// ("SUCCESS,FAILURE", "NEVER"), RET ("FULL" or "HDRS"), ENVID.
+  /// DSN (RFC 3461) NOTIFY for every recipient ("SUCCESS,FAILURE", "DELAY", "NEVER"), with an
+  /// ORCPT for each (not with SMTPUTF8 addresses). DSN fields are sent only when the server offers
+  /// DSN, ignored otherwise; empty: not sent.
   std::string dsn_notify;
+  /// DSN RET: "FULL" or "HDRS" (how much of the message a bounce returns); empty: not sent.
   std::string dsn_ret;
+  /// DSN ENVID: an identifier of this message, returned in DSNs (xtext-encoded on the wire).
   std::string dsn_envid;
 };
 
 /// What the message body needs. Left at Auto, send() scans the body once to find out.
-enum class BodyType { Auto, SevenBit, EightBit, Binary };
+/// An 8-bit body needs 8BITMIME, a binary one (NUL bytes) BINARYMIME and CHUNKING;
+/// without them send() throws Error(rejected) before MAIL FROM.
+enum class BodyType {
+  Auto,      ///< read the message once to find out (a NUL byte: Binary; bytes >= 0x80: EightBit)
+  SevenBit,  ///< ASCII only: plain DATA
+  EightBit,  ///< 8-bit text: BODY=8BITMIME
+  Binary,    ///< arbitrary bytes: BODY=BINARYMIME, sent with BDAT
+};
 
 /// Per-message settings.
 struct SmtpSendOptions {
+  /// What the body needs; Auto scans it first (one extra read of the source).
   BodyType body = BodyType::Auto;
+  /// Called after each chunk of the body is sent: octets read from the source so far, and its
+  /// size. Called on the sending thread.
   ProgressCallback progress;
 };
 
 /// What happened to one recipient.
 struct SmtpRecipientResult {
-  std::string address;
+  std::string address;    ///< the recipient, as in SmtpEnvelope::recipients
   bool accepted = false;  ///< the message was accepted for this recipient
   SmtpReply reply;        ///< the RCPT reply, or (LMTP) the delivery reply
 };
 
 /// What happened to one message: the recipients one by one, and the server's final reply.
 struct SmtpSendResult {
+  /// One entry per envelope recipient, in envelope order.
   std::vector<SmtpRecipientResult> recipients;
-  SmtpReply reply;  ///< reply to the end of the data ("250 2.0.0 Ok: queued as ...")
+  /// Reply to the end of the data ("250 2.0.0 Ok: queued as ..."); with LMTP the last
+  /// per-recipient delivery reply.
+  SmtpReply reply;
+  /// How many recipients accepted the message.
   std::size_t accepted() const noexcept;
+  /// Every recipient accepted it.
   bool all_accepted() const noexcept { return accepted() == recipients.size(); }
 };
 
@@ -111,11 +138,15 @@ class MAILWIRE_API MessageSource {
 /// a rejected transaction (the client sends RSET). A broken connection is fatal.
 class MAILWIRE_API SmtpClient {
  public:
+  /// An unconnected client; nothing happens on the network until connect().
   explicit SmtpClient(SmtpOptions options = {});
+  /// Closes the connection without QUIT (see quit()).
   ~SmtpClient();
   SmtpClient(const SmtpClient&) = delete;
   SmtpClient& operator=(const SmtpClient&) = delete;
+  /// Takes over the session; the moved-from client is not connected.
   SmtpClient(SmtpClient&&) noexcept;
+  /// Closes this session (without QUIT), then takes over `other`'s.
   SmtpClient& operator=(SmtpClient&&) noexcept;
 
   /// Connects, reads the greeting, says EHLO (HELO when EHLO is refused) and secures the
@@ -129,7 +160,9 @@ class MAILWIRE_API SmtpClient {
   const SmtpReply& greeting() const noexcept { return greeting_; }
   /// The capabilities from the last EHLO (after STARTTLS: the new ones only).
   const SmtpCapabilities& capabilities() const noexcept { return caps_; }
+  /// True when connected over TLS (implicit, or after STARTTLS).
   bool is_encrypted() const noexcept;
+  /// The TLS session (protocol, cipher, peer certificate); nullopt when not encrypted.
   std::optional<TlsInfo> tls_info() const;
 
   /// AUTH with the strongest mechanism both sides have (or `mechanism`). Throws Error(usage)
@@ -146,6 +179,7 @@ class MAILWIRE_API SmtpClient {
   /// when the connection broke (after the final "." the delivery status is unknown).
   SmtpSendResult send(const SmtpEnvelope& envelope, std::string_view message,
                       const SmtpSendOptions& options = {});
+  /// The same from a MessageSource, streamed: read once more first when options.body is Auto.
   SmtpSendResult send(const SmtpEnvelope& envelope, MessageSource& message,
                       const SmtpSendOptions& options = {});
 
@@ -161,11 +195,17 @@ class MAILWIRE_API SmtpClient {
   SmtpSendResult send_file(const std::string& path, const SmtpEnvelope* envelope = nullptr,
                            const SmtpSendOptions& options = {});
 
+  /// NOOP: keeps the connection alive or checks it. Throws Error(rejected) on a non-2xx reply.
   void noop();
+  /// RSET: aborts the current transaction (send() already does after a failure). Throws
+  /// Error(rejected) on a non-2xx reply.
   void rset();
-  /// Says goodbye and closes. Never throws.
+  /// Sends QUIT, waits up to 5 seconds for the reply, and closes. Never throws.
   void quit() noexcept;
+  /// Closes the connection without QUIT. Never throws; idempotent.
   void close() noexcept;
+  /// From another thread: makes the pending call on this client fail with Errc::cancelled.
+  /// Must not race with connect(), close() or destruction on the client's own thread.
   void cancel() noexcept;
 
  private:

@@ -24,6 +24,7 @@ class MAILWIRE_API Base64Decoder {
   /// The same into raw memory: `out` must have room for max_output(in.size()) bytes; returns
   /// the end of what was written.
   char* feed(std::string_view in, char* out);
+  /// Room that feed(in, char*) needs for `input` bytes of input, whatever was fed before.
   static constexpr std::size_t max_output(std::size_t input) { return (input / 4 + 2) * 3; }
   /// Flushes a trailing partial group (unpadded input).
   void finish(std::string& out);
@@ -40,8 +41,12 @@ class MAILWIRE_API Base64Decoder {
 /// Streaming base64 encoder: lines of `line_length` characters ended by CRLF.
 class MAILWIRE_API Base64Encoder {
  public:
+  /// `line_length` characters per line (76, the RFC 2045 maximum, by default); 0 for one line.
   explicit Base64Encoder(std::size_t line_length = 76) : line_length_(line_length) {}
+  /// Appends the encoding of `in` to `out`; up to 2 bytes wait for the next call.
   void feed(std::string_view in, std::string& out);
+  /// Appends the last group, padded with "=", and ends the last line with CRLF (nothing for
+  /// empty input). The encoder can then start a new encoding.
   void finish(std::string& out);
 
  private:
@@ -57,8 +62,13 @@ class MAILWIRE_API Base64Encoder {
 /// break dropped, line breaks kept as they arrive.
 class MAILWIRE_API QuotedPrintableDecoder {
  public:
+  /// Appends the bytes decoded from `in` to `out`; an escape or whitespace cut by the end of
+  /// `in` waits for the next call.
   void feed(std::string_view in, std::string& out);
+  /// Ends the input: a held incomplete escape is written as it is (and counted as bad), held
+  /// trailing whitespace is dropped.
   void finish(std::string& out);
+  /// An "=" not followed by two hex digits or a line break was seen (and kept as text).
   bool had_bad_escape() const noexcept { return bad_ > 0; }
 
  private:
@@ -72,8 +82,13 @@ class MAILWIRE_API QuotedPrintableDecoder {
 /// LF or CR) become CRLF; in binary mode CR and LF are encoded as =0D and =0A.
 class MAILWIRE_API QuotedPrintableEncoder {
  public:
+  /// Text mode by default; `binary` for content whose CR and LF bytes must survive as such.
   explicit QuotedPrintableEncoder(bool binary = false) : binary_(binary) {}
+  /// Appends the encoding of `in` to `out`: lines of at most 76 characters (soft breaks "="),
+  /// "=", controls, bytes >= 0x80, whitespace at a line end and a "." starting a line
+  /// encoded as =XX. A CR at the end of `in` waits for the next call (it may start a CRLF).
   void feed(std::string_view in, std::string& out);
+  /// Ends the input; input that did not end with a line break ends with a soft break "=" CRLF.
   void finish(std::string& out);
 
  private:
@@ -91,7 +106,10 @@ class MAILWIRE_API QuotedPrintableEncoder {
 /// at a time, with or without their line break.
 class MAILWIRE_API UudecodeDecoder {
  public:
+  /// Appends the bytes decoded from one line to `out`. Lines before "begin" and after "end"
+  /// are ignored; malformed lines decode leniently, never throw.
   void feed_line(std::string_view line, std::string& out);
+  /// The "end" line was seen.
   bool finished() const noexcept { return state_ == State::End; }
   /// The file name from the "begin" line.
   const std::string& file_name() const noexcept { return name_; }
@@ -102,10 +120,13 @@ class MAILWIRE_API UudecodeDecoder {
   std::string name_;
 };
 
-/// Whole-buffer helpers.
+/// Whole-buffer Base64Decoder: `in` decoded, leniently (never throws).
 MAILWIRE_API std::string base64_decode(std::string_view in);
+/// Whole-buffer Base64Encoder: CRLF-terminated lines of `line_length` characters.
 MAILWIRE_API std::string base64_encode(std::string_view in, std::size_t line_length = 76);
+/// Whole-buffer QuotedPrintableDecoder: `in` decoded, leniently (never throws).
 MAILWIRE_API std::string quoted_printable_decode(std::string_view in);
+/// Whole-buffer QuotedPrintableEncoder, in text or `binary` mode.
 MAILWIRE_API std::string quoted_printable_encode(std::string_view in, bool binary = false);
 
 }  // namespace mailwire::mime

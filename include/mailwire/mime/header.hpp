@@ -30,6 +30,7 @@ class MAILWIRE_API HeaderList {
   /// was, and reported in `defects`.
   static HeaderList parse(std::string_view block, std::vector<std::string>* defects = nullptr);
 
+  /// Every field in order, nameless non-field lines included.
   const std::vector<HeaderField>& fields() const noexcept { return fields_; }
   /// The first field named `name`, or nullptr.
   const HeaderField* find(std::string_view name) const noexcept;
@@ -49,6 +50,7 @@ class MAILWIRE_API HeaderList {
 
   /// The fields' raw bytes, in order (no empty line).
   std::string to_string() const;
+  /// No fields at all.
   bool empty() const noexcept { return fields_.empty(); }
 
  private:

@@ -7,6 +7,7 @@
 
 namespace mailwire {
 
+/// The clock of every deadline: monotonic, so changes of the wall-clock time do not matter.
 using Clock = std::chrono::steady_clock;
 /// An absolute point in time after which a blocking call gives up with Errc::timeout.
 using Deadline = Clock::time_point;

@@ -38,7 +38,10 @@ struct StreamOptions {
 /// A buffered reader and writer over an owned Transport. Not thread-safe, except cancel().
 class MAILWIRE_API Stream {
  public:
+  /// Takes ownership of a connected `transport`. Throws Error(usage) when it is null. A
+  /// read_chunk of 0 means the default (16 KiB).
   explicit Stream(std::unique_ptr<Transport> transport, StreamOptions options = {});
+  /// Destroys the transport (which closes it).
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
@@ -81,6 +84,7 @@ class MAILWIRE_API Stream {
 
   /// Where the dialogue is logged; empty for none.
   void set_log(ProtocolLog log) { log_ = std::move(log); }
+  /// Where the dialogue is logged; empty for none.
   const ProtocolLog& log() const noexcept { return log_; }
   /// Logs an Info note when a log is set.
   void note(std::string_view text) const;
@@ -90,6 +94,7 @@ class MAILWIRE_API Stream {
   /// Thread-safe: makes the pending and later calls fail with Errc::cancelled.
   void cancel() noexcept;
 
+  /// The limits, changeable between calls (e.g. a longer max_line for a known long reply).
   StreamOptions& options() noexcept { return options_; }
 
  private:

@@ -15,12 +15,17 @@
 namespace mailwire {
 
 /// Which address families TcpTransport::connect may use.
-enum class AddressFamily { Any, Ipv4, Ipv6 };
+enum class AddressFamily {
+  Any,   ///< every address getaddrinfo() returns, in its order (RFC 6724, /etc/gai.conf)
+  Ipv4,  ///< IPv4 addresses only
+  Ipv6,  ///< IPv6 addresses only
+};
 
 /// Settings for TcpTransport::connect.
 struct ConnectOptions {
   /// Gives up connecting after this long (resolution plus all addresses tried).
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  /// Address families to try; default: any.
   AddressFamily family = AddressFamily::Any;
   /// Disable Nagle's algorithm (small commands are sent at once).
   bool no_delay = true;
@@ -34,6 +39,7 @@ class MAILWIRE_API TcpTransport final : public Transport {
   TcpTransport();
   /// Adopts a connected socket (any stream socket); the transport owns and closes it.
   explicit TcpTransport(int connected_fd);
+  /// Closes the socket.
   ~TcpTransport() override;
 
   /// Resolves `host` (getaddrinfo) and tries each address in order until one connects.

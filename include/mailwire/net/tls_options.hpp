@@ -12,7 +12,10 @@
 namespace mailwire {
 
 /// Oldest TLS version a connection accepts.
-enum class TlsVersion { Tls12, Tls13 };
+enum class TlsVersion {
+  Tls12,  ///< TLS 1.2 or newer
+  Tls13,  ///< TLS 1.3 only
+};
 
 /// Settings of one TLS connection.
 struct TlsOptions {
@@ -24,8 +27,10 @@ struct TlsOptions {
   std::string ca_file;
   /// Directory of hashed CA certificates (c_rehash layout).
   std::string ca_dir;
-  /// Client certificate chain (PEM) and its private key, for servers that ask for one.
+  /// Client certificate chain (PEM file), for servers that ask for one; empty for none. A
+  /// certificate or key that cannot be used fails the connection with Error(usage).
   std::string client_cert_file;
+  /// Private key (PEM file) of client_cert_file; empty: the key is in client_cert_file.
   std::string client_key_file;
   /// Oldest protocol version accepted.
   TlsVersion min_version = TlsVersion::Tls12;

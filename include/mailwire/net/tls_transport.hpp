@@ -21,6 +21,7 @@ class MAILWIRE_API TlsTransport final : public Transport {
   /// Takes ownership of `inner`. `host` is what the certificate must name (and the SNI), unless
   /// options.verify_name / options.sni say otherwise. Call handshake() before anything else.
   TlsTransport(std::unique_ptr<Transport> inner, TlsOptions options, std::string host);
+  /// close(): close_notify, best effort, then the inner transport is closed.
   ~TlsTransport() override;
 
   /// Runs the TLS handshake. Throws Error(certificate) when the peer is not trusted, naming the

@@ -30,19 +30,21 @@ struct Pop3Capabilities {
 
 /// STAT: messages in the maildrop and their total size in octets.
 struct Pop3Stat {
-  std::uint32_t count = 0;
-  std::uint64_t size = 0;
+  std::uint32_t count = 0;  ///< messages, not counting those marked deleted
+  std::uint64_t size = 0;   ///< their total size in octets, as the server counts it
 };
 
 /// One LIST line: message number and size in octets.
 struct Pop3ListEntry {
-  std::uint32_t number = 0;
-  std::uint64_t size = 0;
+  std::uint32_t number = 0;  ///< message number in this session, from 1
+  std::uint64_t size = 0;    ///< size in octets (CRLF line ends, as the server counts it)
 };
 
 /// One UIDL line: message number and its unique id (1-70 printable characters).
 struct Pop3UidlEntry {
-  std::uint32_t number = 0;
+  std::uint32_t number = 0;  ///< message number in this session, from 1
+  /// Unique id, stable across sessions: printable ASCII without spaces (0x21-0x7E); up to
+  /// 512 characters are accepted, as servers exceed RFC 1939's 70.
   std::string uid;
 };
 

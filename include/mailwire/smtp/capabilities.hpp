@@ -9,6 +9,8 @@
 
 namespace mailwire {
 
+/// The extensions an SMTP server advertised in its last EHLO (or LHLO) reply
+/// (SmtpClient::capabilities()). All false after a HELO fallback.
 struct SmtpCapabilities {
   bool esmtp = false;                  ///< EHLO worked (false after a HELO fallback)
   std::string server_name;             ///< the domain in the first EHLO line

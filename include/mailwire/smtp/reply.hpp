@@ -14,6 +14,7 @@ struct SmtpReply {
   std::string enhanced;            ///< "5.1.1" when the server sent one, else empty
   std::vector<std::string> lines;  ///< the text of each line, code and enhanced code removed
 
+  /// 2xx or 3xx: done, or go on (354 after DATA).
   bool positive() const noexcept { return code >= 200 && code < 400; }
   /// 4xx: the same command may succeed later.
   bool transient() const noexcept { return code >= 400 && code < 500; }
