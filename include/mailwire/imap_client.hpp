@@ -7,7 +7,10 @@
 #include <mailwire/export.hpp>
 #include <mailwire/imap/capabilities.hpp>
 #include <mailwire/imap/fetch_data.hpp>
+#include <mailwire/imap/fetch_items.hpp>
 #include <mailwire/imap/mailbox_data.hpp>
+#include <mailwire/imap/search_query.hpp>
+#include <mailwire/imap/sequence_set.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
 #include <mailwire/net/tcp_transport.hpp>
@@ -18,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +45,12 @@ struct ImapOptions {
   std::size_t max_line = 256 * 1024;               ///< one response line
   std::uint64_t max_literal_in_memory = 64 << 20;  ///< larger literals only to a sink
   std::size_t max_response = 256 << 20;
+  /// search(): the most numbers expanded from an ESEARCH ALL set ("1:4000000000" would
+  /// otherwise be 16 GB); more is Error(limit).
+  std::size_t max_search_results = 10'000'000;
+  /// Capabilities to act as if the server lacked ("MOVE", "BINARY", "LITERAL+"), for servers
+  /// whose extensions are broken. Compared case-insensitively.
+  std::vector<std::string> disabled_capabilities;
 };
 
 /// The state of the selected mailbox, kept up to date from untagged responses.
@@ -53,7 +63,77 @@ struct MailboxInfo {
   std::vector<std::string> flags;
   std::vector<std::string> permanent_flags;
   bool read_only = false;
-  std::optional<std::uint64_t> highest_modseq;
+  std::optional<std::uint64_t> highest_modseq;  ///< CONDSTORE; raised by each MODSEQ seen
+  bool no_modseq = false;                       ///< [NOMODSEQ]: the mailbox keeps none
+  /// SELECT with QRESYNC only: UIDs expunged since the caller's modseq (VANISHED (EARLIER)),
+  /// and the messages whose flags changed (FETCH with UID, FLAGS and MODSEQ).
+  imap::SequenceSet vanished;
+  std::vector<imap::FetchData> changed;
+};
+
+/// How select() opens a mailbox.
+struct SelectOptions {
+  bool read_only = false;  ///< EXAMINE instead of SELECT
+  bool condstore = false;  ///< (CONDSTORE): MODSEQ tracking (RFC 7162 section 3.1)
+  /// (QRESYNC (uidvalidity modseq [known-uids])): quick resynchronisation (RFC 7162 section
+  /// 3.2). The client sends ENABLE QRESYNC first when it has not yet. When `uid_validity` still
+  /// matches, MailboxInfo::vanished and MailboxInfo::changed say what happened since `modseq`.
+  struct QResync {
+    std::uint32_t uid_validity = 0;
+    std::uint64_t modseq = 0;
+    imap::SequenceSet known_uids;  ///< optional: limits the VANISHED report to these
+  };
+  std::optional<QResync> qresync;
+};
+
+/// A change of the selected mailbox as the server reported it, during any command.
+struct MailboxEvent {
+  enum class Kind {
+    Exists,       ///< `number` is the new message count
+    Expunge,      ///< `number` is the sequence number removed (later ones shift down)
+    Vanished,     ///< `uids` were expunged (QRESYNC); `earlier` for a resync report
+    Flags,        ///< message `number` (and `uid` when sent) now has `flags`
+    UidValidity,  ///< the mailbox's UIDVALIDITY changed to `number`: cached UIDs are void
+  };
+  Kind kind = Kind::Exists;
+  std::uint32_t number = 0;
+  std::optional<std::uint32_t> uid;
+  std::vector<std::string> flags;
+  std::optional<std::uint64_t> modseq;
+  imap::SequenceSet uids;
+  bool earlier = false;
+};
+
+/// LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154) and LIST-STATUS (RFC 5819) options.
+struct ListOptions {
+  /// Selection options: "SUBSCRIBED", "SPECIAL-USE", "RECURSIVEMATCH", "REMOTE".
+  std::vector<std::string> select;
+  /// Return options: "SUBSCRIBED", "CHILDREN", "SPECIAL-USE".
+  std::vector<std::string> return_options;
+  /// LIST-STATUS: status items to return for each mailbox ("MESSAGES UNSEEN"); empty for none.
+  std::string status_items;
+};
+
+/// A mailbox from list_extended(), with its STATUS when asked (LIST-STATUS).
+struct ListEntry {
+  imap::ListData mailbox;
+  std::optional<imap::StatusData> status;
+};
+
+/// The result of search(): the matching numbers (UIDs for a UID search) and, from ESEARCH
+/// when the server offers it (else computed here), their minimum, maximum and count.
+struct SearchResult {
+  std::vector<std::uint32_t> numbers;
+  std::optional<std::uint32_t> min, max;
+  std::uint32_t count = 0;
+  std::optional<std::uint64_t> modseq;  ///< highest MODSEQ of the matches (CONDSTORE)
+};
+
+/// The result of store(): the FETCH responses it caused (not with `silent`) and, with
+/// UNCHANGEDSINCE, the messages not changed because they had changed meanwhile (MODIFIED).
+struct StoreResult {
+  std::vector<imap::FetchData> updated;
+  imap::SequenceSet modified;
 };
 
 /// An IMAP session: one connection, not thread-safe (cancel() excepted).
@@ -88,9 +168,21 @@ class MAILWIRE_API ImapClient {
   /// LIST reference pattern.
   std::vector<imap::ListData> list(const std::string& reference = "",
                                    const std::string& pattern = "*");
+  /// LIST with selection and return options (LIST-EXTENDED), several patterns, and the STATUS
+  /// of each mailbox in the same round trip (LIST-STATUS). Error(rejected) when an option needs
+  /// an extension the server lacks.
+  std::vector<ListEntry> list_extended(const std::string& reference,
+                                       const std::vector<std::string>& patterns,
+                                       const ListOptions& options);
+  /// LSUB (subscribed mailboxes, RFC 3501; LIST (SUBSCRIBED) in newer servers).
+  std::vector<imap::ListData> lsub(const std::string& reference = "",
+                                   const std::string& pattern = "*");
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
   const MailboxInfo& select(const std::string& mailbox);
+  /// SELECT or EXAMINE with CONDSTORE / QRESYNC parameters (see SelectOptions). Error(rejected)
+  /// when the server lacks the extension asked for.
+  const MailboxInfo& select(const std::string& mailbox, const SelectOptions& options);
   const MailboxInfo& examine(const std::string& mailbox);
   const MailboxInfo& mailbox() const noexcept { return mailbox_; }
   void create(const std::string& mailbox);
@@ -106,6 +198,9 @@ class MAILWIRE_API ImapClient {
   /// UID EXPUNGE of exactly `uids` (UIDPLUS); Error(rejected) without UIDPLUS, never a plain
   /// EXPUNGE that would remove other messages.
   void uid_expunge(const std::vector<std::uint32_t>& uids);
+  /// EXPUNGE: removes *every* message marked \Deleted in the selected mailbox (also those
+  /// another client marked). Returns the sequence numbers (or, with QRESYNC, the UIDs) removed.
+  std::vector<std::uint32_t> expunge();
   /// ID (RFC 2971): sends ours, returns the server's fields.
   std::vector<std::pair<std::string, std::string>> id(
       const std::vector<std::pair<std::string, std::string>>& ours = {{"name", "mailwire"}});
@@ -119,6 +214,30 @@ class MAILWIRE_API ImapClient {
   /// is appended as a quoted string or literal (CHARSET UTF-8 when one is not ASCII).
   std::vector<std::uint32_t> uid_search(const std::string& criteria,
                                         const std::vector<std::string>& arguments = {});
+  /// SEARCH (UID SEARCH when `uid`) with a typed query; CHARSET UTF-8 when a string needs it,
+  /// ESEARCH (RETURN (MIN MAX COUNT ALL)) when offered, so large results travel compactly.
+  SearchResult search(const imap::SearchKey& query, bool uid = true);
+  /// FETCH with typed items and options (UID FETCH, CHANGEDSINCE, VANISHED); otherwise as
+  /// fetch() below.
+  void fetch(const imap::SequenceSet& set, const std::vector<imap::FetchItem>& items,
+             const imap::FetchOptions& options,
+             const std::function<void(const imap::FetchData&)>& on_message,
+             const ByteSink& body_sink = {});
+  /// One MIME part of message `uid` (section "2", "1.3") streamed to `sink` as its original
+  /// bytes: BINARY.PEEK when the server offers BINARY (it decodes), else BODY.PEEK decoded here
+  /// by `transfer_encoding` (base64, quoted-printable; others pass through). Returns the
+  /// decoded size; `progress` sees the bytes received.
+  std::uint64_t fetch_part(std::uint32_t uid, const std::string& section,
+                           const std::string& transfer_encoding, const ByteSink& sink,
+                           const ProgressCallback& progress = {});
+  /// STORE (UID STORE with options.uid): replace, add or remove `flags`; with
+  /// options.unchanged_since, messages changed since are left alone and listed in
+  /// StoreResult::modified (CONDSTORE).
+  StoreResult store(const imap::SequenceSet& set, imap::StoreMode mode,
+                    const std::vector<std::string>& flags, const imap::StoreOptions& options);
+  /// UID COPY to `target`; returns the new UIDs in order when the server says (COPYUID).
+  std::vector<std::uint32_t> uid_copy(const std::vector<std::uint32_t>& uids,
+                                      const std::string& target);
   /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)").
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
@@ -142,6 +261,10 @@ class MAILWIRE_API ImapClient {
   /// APPEND; returns the new UID when the server says (APPENDUID).
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags = {});
+  /// APPEND with an internal date (the time the message is filed under; UTC).
+  std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
+                                      const std::vector<std::string>& flags,
+                                      std::time_t internal_date);
   void noop();
 
   /// What IDLE reports: an untagged response of the selected mailbox.
@@ -156,6 +279,11 @@ class MAILWIRE_API ImapClient {
   std::size_t idle(std::chrono::milliseconds wait,
                    const std::function<bool(const IdleEvent&)>& on_event);
 
+  /// Calls `handler` for every change of the selected mailbox the server reports, whatever
+  /// command is running (NOOP polls for them; IDLE waits). MailboxInfo is already updated
+  /// when it is called. The handler must not call back into this client. Empty to stop.
+  void on_mailbox_event(std::function<void(const MailboxEvent&)> handler);
+
   /// LOGOUT and close. Never throws.
   void logout() noexcept;
   void close() noexcept;
@@ -164,6 +292,9 @@ class MAILWIRE_API ImapClient {
  private:
   struct Impl;
   friend struct Impl;
+  std::uint64_t fetch_part_decoding_here(std::uint32_t uid, const std::string& section,
+                                         const std::string& encoding, const ByteSink& sink,
+                                         const ProgressCallback& progress);
   std::unique_ptr<Impl> impl_;
   imap::CapabilitySet caps_;
   MailboxInfo mailbox_;

@@ -3,6 +3,7 @@
 /// \file
 /// POP3 client (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 3206 response codes).
 
+#include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
@@ -65,10 +66,8 @@ class MAILWIRE_API Pop3Client {
   Pop3Client(const Pop3Client&) = delete;
   Pop3Client& operator=(const Pop3Client&) = delete;
   /// Takes over the session.
-  /// \bug Declared but not defined in the library: moving a Pop3Client fails to link.
   Pop3Client(Pop3Client&&) noexcept;
   /// Takes over `other`'s session.
-  /// \bug Declared but not defined in the library: moving a Pop3Client fails to link.
   Pop3Client& operator=(Pop3Client&&) noexcept;
 
   /// Connects, secures the connection as options().security says, and reads the greeting.

@@ -3,6 +3,7 @@
 /// \file
 /// Download a POP3 maildrop into a Maildir without ever losing or duplicating a message.
 
+#include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 #include <mailwire/maildir.hpp>
 #include <mailwire/pop3_client.hpp>

@@ -6,6 +6,7 @@
 /// BINARYMIME and CHUNKING (RFC 3030), DSN (RFC 3461), enhanced status codes (RFC 3463) and
 /// LMTP (RFC 2033).
 
+#include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 #include <mailwire/mime/builder.hpp>
 #include <mailwire/net/security.hpp>

@@ -31,11 +31,14 @@ struct ImapClient::Impl {
   imap::TagGenerator tags;
   std::string host;
   bool utf8 = false;
+  bool qresync_enabled = false;
   // While fetching a body: its literal goes here.
   const ByteSink* sink = nullptr;
   const ProgressCallback* progress = nullptr;
   std::uint64_t streamed = 0;
   Clock::time_point started{};
+  // The caller's subscription to mailbox changes.
+  std::function<void(const MailboxEvent&)> on_event;
 
   explicit Impl(ImapClient& c) : client(&c) {}
 
@@ -90,24 +93,79 @@ struct ImapClient::Impl {
     return reader->pop();
   }
 
+  // Keeps the selected mailbox's state from an untagged response (or a tagged one's code)
+  // and tells the caller's event handler.
   void track(const Response& r) {
     MailboxInfo& box = client->mailbox_;
-    if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = *caps;
-    if (r.code.kind == imap::ResponseCodeKind::Capability)
-      client->caps_ = imap::CapabilitySet(r.code.atoms);
-    if (const auto* e = r.get<imap::ExistsData>()) box.exists = e->count;
+    if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = usable(caps->atoms());
+    if (r.code.kind == imap::ResponseCodeKind::Capability) client->caps_ = usable(r.code.atoms);
+    if (const auto* e = r.get<imap::ExistsData>()) {
+      box.exists = e->count;
+      MailboxEvent ev;
+      ev.kind = MailboxEvent::Kind::Exists;
+      ev.number = e->count;
+      emit(ev);
+    }
     if (const auto* e = r.get<imap::RecentData>()) box.recent = e->count;
-    if (r.get<imap::ExpungeData>() != nullptr && box.exists > 0) --box.exists;
+    if (const auto* x = r.get<imap::ExpungeData>()) {
+      if (box.exists > 0) --box.exists;
+      MailboxEvent ev;
+      ev.kind = MailboxEvent::Kind::Expunge;
+      ev.number = x->seq;
+      emit(ev);
+    }
+    if (const auto* v = r.get<imap::VanishedData>()) {
+      if (v->earlier) {
+        for (const auto& range : v->uids.ranges())
+          box.vanished.add(range.first, range.last);
+      } else {
+        std::uint64_t gone = 0;
+        for (const auto& range : v->uids.ranges()) {
+          if (range.last >= range.first) gone += std::uint64_t{range.last} - range.first + 1;
+        }
+        box.exists = gone >= box.exists ? 0 : box.exists - static_cast<std::uint32_t>(gone);
+      }
+      MailboxEvent ev;
+      ev.kind = MailboxEvent::Kind::Vanished;
+      ev.uids = v->uids;
+      ev.earlier = v->earlier;
+      emit(ev);
+    }
+    if (const auto* f = r.get<imap::FetchData>()) {
+      if (f->modseq && (!box.highest_modseq || *box.highest_modseq < *f->modseq))
+        box.highest_modseq = f->modseq;
+      if (f->flags) {
+        MailboxEvent ev;
+        ev.kind = MailboxEvent::Kind::Flags;
+        ev.number = f->seq;
+        ev.uid = f->uid;
+        ev.flags = *f->flags;
+        ev.modseq = f->modseq;
+        emit(ev);
+      }
+    }
     if (const auto* f = r.get<imap::FlagsData>()) box.flags = f->flags;
     switch (r.code.kind) {
-      case imap::ResponseCodeKind::UidValidity:
-        box.uid_validity = static_cast<std::uint32_t>(r.code.number);
+      case imap::ResponseCodeKind::UidValidity: {
+        const auto validity = static_cast<std::uint32_t>(r.code.number);
+        const bool changed = box.uid_validity != 0 && box.uid_validity != validity;
+        box.uid_validity = validity;
+        if (changed) {
+          MailboxEvent ev;
+          ev.kind = MailboxEvent::Kind::UidValidity;
+          ev.number = validity;
+          emit(ev);
+        }
         break;
+      }
       case imap::ResponseCodeKind::UidNext:
         box.uid_next = static_cast<std::uint32_t>(r.code.number);
         break;
       case imap::ResponseCodeKind::HighestModSeq:
         box.highest_modseq = r.code.number;
+        break;
+      case imap::ResponseCodeKind::NoModSeq:
+        box.no_modseq = true;
         break;
       case imap::ResponseCodeKind::PermanentFlags:
         box.permanent_flags = r.code.atoms;
@@ -115,6 +173,28 @@ struct ImapClient::Impl {
       default:
         break;
     }
+  }
+
+  // The server's capabilities without those the caller disabled.
+  imap::CapabilitySet usable(std::vector<std::string> atoms) const {
+    const auto& off = options.disabled_capabilities;
+    atoms.erase(
+        std::remove_if(atoms.begin(), atoms.end(),
+                       [&](const std::string& a) {
+                         return std::any_of(off.begin(), off.end(), [&](const std::string& d) {
+                           return d.size() == a.size() &&
+                                  std::equal(d.begin(), d.end(), a.begin(), [](char x, char y) {
+                                    return std::toupper(static_cast<unsigned char>(x)) ==
+                                           std::toupper(static_cast<unsigned char>(y));
+                                  });
+                         });
+                       }),
+        atoms.end());
+    return imap::CapabilitySet(std::move(atoms));
+  }
+
+  void emit(const MailboxEvent& event) const {
+    if (on_event) on_event(event);
   }
 
   [[noreturn]] void foreign_tag(const Response& r, const std::string& what) {

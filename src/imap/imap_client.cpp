@@ -39,6 +39,24 @@ ImapClient::~ImapClient() {
   close();
 }
 
+ImapClient::ImapClient(ImapClient&& other) noexcept
+    : impl_(std::move(other.impl_)),
+      caps_(std::move(other.caps_)),
+      mailbox_(std::move(other.mailbox_)) {
+  if (impl_) impl_->client = this;  // the session state points back at its client
+}
+
+ImapClient& ImapClient::operator=(ImapClient&& other) noexcept {
+  if (this != &other) {
+    close();
+    impl_ = std::move(other.impl_);
+    caps_ = std::move(other.caps_);
+    mailbox_ = std::move(other.mailbox_);
+    if (impl_) impl_->client = this;
+  }
+  return *this;
+}
+
 bool ImapClient::has_capability(const std::string& name) const {
   return caps_.has(name);
 }
@@ -81,6 +99,7 @@ void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string
   caps_ = {};
   mailbox_ = {};
   m.utf8 = false;
+  m.qresync_enabled = false;
   const Security security =
       m.options.security == Security::Auto ? Security::StartTls : m.options.security;
   StreamOptions so;
@@ -392,6 +411,7 @@ std::vector<std::string> ImapClient::enable(const std::vector<std::string>& exte
       impl_->utf8 = true;  // mailbox names in UTF-8 from now on, both ways
       impl_->make_reader();
     }
+    if (upper == "QRESYNC") impl_->qresync_enabled = true;  // implies CONDSTORE (RFC 7162 3.2.3)
   }
   return enabled;
 }

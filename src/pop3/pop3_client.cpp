@@ -38,6 +38,21 @@ Pop3Client::~Pop3Client() {
   close();
 }
 
+Pop3Client::Pop3Client(Pop3Client&&) noexcept = default;
+Pop3Client& Pop3Client::operator=(Pop3Client&& other) noexcept {
+  if (this != &other) {
+    close();  // without QUIT: the old session's deletions roll back
+    options_ = std::move(other.options_);
+    stream_ = std::move(other.stream_);
+    host_ = std::move(other.host_);
+    user_ = std::move(other.user_);
+    greeting_ = std::move(other.greeting_);
+    apop_timestamp_ = std::move(other.apop_timestamp_);
+    caps_ = std::move(other.caps_);
+  }
+  return *this;
+}
+
 Stream& Pop3Client::stream() {
   if (!stream_) throw Error(Errc::usage, "pop3: not connected");
   return *stream_;

@@ -11,12 +11,14 @@
 
 namespace mailwire::mime {
 
-/// A file name that is safe to create inside a directory the caller chose: only the last
-/// path component of `name` is kept (after '/' or '\\'), control characters (C0, DEL), the
-/// characters `<>:"|?*` and invalid UTF-8 become '_', leading dots and spaces and trailing
-/// dots and spaces are dropped (no hidden files, no "." or ".."), Windows device names (CON,
-/// NUL, COM1, ...) get a leading '_', and the result is cut to at most 200 octets on a UTF-8
-/// character boundary, keeping the extension. Returns `fallback` when nothing is left.
+/// A file name that is safe to create inside a directory the caller chose. Only the last
+/// path component of `name` is kept (what follows the last slash or backslash). Control
+/// characters (C0 and DEL) and the characters that Windows refuses in names (less-than,
+/// greater-than, colon, double quote, vertical bar, question mark, asterisk) become '_'.
+/// Invalid UTF-8 becomes U+FFFD. Leading dots and spaces and trailing dots and spaces are
+/// dropped (no hidden files, no "." or ".."). Windows device names (CON, NUL, COM1, ...) get a
+/// leading '_'. The result is cut to at most 200 octets on a UTF-8 character boundary, keeping
+/// the extension. Returns `fallback` when nothing is left.
 MAILWIRE_API std::string safe_file_name(std::string_view name,
                                         std::string_view fallback = "attachment");
 

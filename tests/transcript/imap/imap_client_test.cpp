@@ -313,3 +313,25 @@ TEST_CASE("IMAP AUTHENTICATE: hostile challenges end in a clean failure",
     CHECK(peer->finished());
   }
 }
+
+TEST_CASE("IMAP: a connected client can be moved and goes on", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 SELECT INBOX
+    S: * 4 EXISTS
+    S: A001 OK [READ-WRITE] done
+    C: A002 NOOP
+    S: * 5 EXISTS
+    S: A002 OK done
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  ImapClient moved(std::move(client));
+  CHECK(moved.select("INBOX").exists == 4);
+  ImapClient assigned(plain_options());
+  assigned = std::move(moved);
+  assigned.noop();
+  // The untagged EXISTS updated the state of the client that now owns the session.
+  CHECK(assigned.mailbox().exists == 5);
+  CHECK(peer->finished());
+}

@@ -366,3 +366,20 @@ TEST_CASE("POP3: hostile and broken servers", "[pop3][security]") {
     CHECK(e.is_transient());
   }
 }
+
+TEST_CASE("POP3: a connected client can be moved and goes on", "[pop3]") {
+  auto peer = ScriptedPeer::parse(std::string(plain_start) + R"(
+    C: STAT
+    S: +OK 2 320
+    C: NOOP
+    S: +OK
+  )");
+  Pop3Client client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  Pop3Client moved(std::move(client));
+  CHECK(moved.stat().count == 2);
+  Pop3Client assigned(plain_options());
+  assigned = std::move(moved);
+  assigned.noop();
+  CHECK(peer->finished());
+}
