@@ -239,7 +239,7 @@ TEST_CASE("IMAP fetch_part: BINARY when offered, else decoded here", "[imap][fet
   }
 }
 
-TEST_CASE("IMAP LIST-EXTENDED with SPECIAL-USE and LIST-STATUS; LSUB", "[imap][list]") {
+TEST_CASE("IMAP LIST-EXTENDED with SPECIAL-USE and LIST-STATUS, and LSUB", "[imap][list]") {
   Session s("LIST-EXTENDED LIST-STATUS SPECIAL-USE", R"(
     C: A001 LIST (SPECIAL-USE) "" ("*" "Arch*") RETURN (SUBSCRIBED STATUS (MESSAGES UNSEEN))
     S: * LIST (\Sent \Subscribed) "/" Sent
