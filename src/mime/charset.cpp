@@ -129,6 +129,7 @@ bool to_utf8(std::string_view charset, std::string_view bytes, std::string& out)
   }
   iconv_t cd = iconv_open("UTF-8", name.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  const std::size_t start = out.size();
   char buf[4096];
   char* in = const_cast<char*>(bytes.data());
   std::size_t in_left = bytes.size();
@@ -150,6 +151,14 @@ bool to_utf8(std::string_view charset, std::string_view bytes, std::string& out)
   iconv(cd, nullptr, nullptr, &o, &o_left);  // flush a final shift state
   out.append(buf, sizeof buf - o_left);
   iconv_close(cd);
+  // glibc normalises charset names loosely ("UTF\x158" opens UTF-8) and its UTF-8 decoder
+  // passes some sequences that are not UTF-8 (F5..F7 lead bytes): the result is checked here,
+  // so that callers always get valid UTF-8.
+  if (!is_valid_utf8(std::string_view(out).substr(start))) {
+    const std::string fixed = repair_utf8(std::string_view(out).substr(start));
+    out.resize(start);
+    out += fixed;
+  }
   return true;
 }
 

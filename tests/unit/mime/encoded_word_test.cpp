@@ -64,6 +64,23 @@ TEST_CASE("Charsets: aliases and replacement of invalid bytes", "[mime][charset]
   CHECK_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong
 }
 
+TEST_CASE("Charsets: the output is valid UTF-8 whatever iconv accepts", "[mime][charset]") {
+  // Found by fuzz_mime_encoded_word: glibc opens "UTF\x158" as UTF-8 and its decoder let the
+  // F7 lead byte through, so the decoded header was not UTF-8.
+  std::string out;
+  REQUIRE(
+      to_utf8("UTF\x15"
+              "8",
+              "a\xf7\xb8\xb8\xb8z", out));
+  CHECK(is_valid_utf8(out));
+  CHECK(out.front() == 'a');
+  CHECK(out.back() == 'z');
+  const std::string header = decode_encoded_words(
+      "=?UTF\x15"
+      "8?Q?=E2=8\xf7\xb8\xb8\xb8?=");
+  CHECK(is_valid_utf8(header));
+}
+
 TEST_CASE("RFC 2047 encoding round-trips and respects the word length", "[mime][rfc2047]") {
   const std::string samples[] = {
       "Caf\xc3\xa9 cr\xc3\xa8me",
