@@ -30,6 +30,7 @@
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/file_name.hpp>
 #include <mailwire/mime/header.hpp>
+#include <mailwire/mime/idn.hpp>
 #include <mailwire/mime/message.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>

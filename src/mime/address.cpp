@@ -4,6 +4,7 @@
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/charset.hpp>
 #include <mailwire/mime/encoded_word.hpp>
+#include <mailwire/mime/idn.hpp>
 
 #include <cctype>
 
@@ -267,6 +268,22 @@ bool needs_quoting(std::string_view name) {
 
 std::string Mailbox::address() const {
   return domain.empty() ? local : local + "@" + domain;
+}
+
+std::string Mailbox::domain_ascii() const {
+  if (domain.empty() || domain.front() == '[') return domain;
+  std::optional<std::string> ascii = domain_to_ascii(domain);
+  return ascii ? std::move(*ascii) : domain;
+}
+
+std::string Mailbox::address_ascii() const {
+  return domain.empty() ? local : local + "@" + domain_ascii();
+}
+
+std::string Mailbox::address_unicode() const {
+  if (domain.empty()) return local;
+  if (domain.front() == '[') return local + "@" + domain;
+  return local + "@" + domain_to_unicode(domain);
 }
 
 std::string Mailbox::to_header() const {

@@ -1,10 +1,13 @@
 // MessageBuilder: chooses the structure (single part, alternative, related, mixed), the
-// transfer encoding of each part, and boundaries, then streams the result.
+// transfer encoding of each part, and boundaries, then streams the result. Replies and
+// forwards read a parsed Message and fill a builder; they never throw for what the original
+// holds, since it comes from someone else.
 
 #include <mailwire/error.hpp>
 #include <mailwire/mime/builder.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
+#include <mailwire/mime/message.hpp>
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -124,6 +127,183 @@ std::string param(std::string_view name, std::string_view value) {
   return fmt::format("; {}*={}", name, rfc2231(value));
 }
 
+// Decoded names and subjects of a received message may hold anything an encoded word can
+// carry; CR, LF and NUL in them would be refused by the builder (or inject header fields).
+std::string without_controls(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+bool has_controls(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The key two mailboxes are the same address by: case-insensitive, the domain as A-labels.
+std::string address_key(const Mailbox& m) {
+  return ascii_lower(m.local + "@" + m.domain_ascii());
+}
+
+// The "<...>" identifiers of a Message-ID, In-Reply-To or References value (RFC 5322 3.6.4),
+// comments and anything else between them dropped. Identifiers with spaces or controls inside,
+// or too long for one header line, are dropped too.
+std::vector<std::string> msg_ids(std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while ((at = value.find('<', at)) != std::string_view::npos) {
+    const std::size_t close = value.find('>', at);
+    if (close == std::string_view::npos) break;
+    const std::string_view id = value.substr(at, close + 1 - at);
+    at = close + 1;
+    if (id.size() <= 2 || id.size() > 900 || has_controls(id) ||
+        id.substr(1).find_first_of(" <") != std::string_view::npos) {
+      continue;
+    }
+    out.emplace_back(id);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+// Strips leading prefixes: "Re:", "RE :", "Re[2]:" (for reply) or "Fwd:", "Fw:" (forward).
+std::string_view strip_prefixes(std::string_view subject, bool reply) {
+  const auto skip_space = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+      s.remove_prefix(1);
+    return s;
+  };
+  subject = skip_space(subject);
+  for (;;) {
+    std::string_view rest = subject;
+    const auto eat = [&](std::string_view word) {
+      if (rest.size() < word.size() || !iequals(rest.substr(0, word.size()), word)) return false;
+      rest.remove_prefix(word.size());
+      return true;
+    };
+    if (!(reply ? eat("re") : eat("fwd") || eat("fw"))) return subject;
+    if (reply && !rest.empty() && rest.front() == '[') {  // "Re[2]:"
+      const std::size_t close = rest.find(']');
+      if (close == std::string_view::npos ||
+          rest.substr(1, close - 1).find_first_not_of("0123456789") != std::string_view::npos) {
+        return subject;
+      }
+      rest.remove_prefix(close + 1);
+    }
+    rest = skip_space(rest);
+    if (rest.empty() || rest.front() != ':') return subject;
+    subject = skip_space(rest.substr(1));
+  }
+}
+
+// Usable recipients of a received message: a domain, no control characters in the address.
+void add_recipients(std::vector<Mailbox>& list, const std::vector<Mailbox>& from,
+                    const std::vector<std::string>& excluded, std::vector<std::string>& seen) {
+  for (const Mailbox& m : from) {
+    if (m.domain.empty() || has_controls(m.local) || has_controls(m.domain)) continue;
+    const std::string key = address_key(m);
+    if (std::find(excluded.begin(), excluded.end(), key) != excluded.end()) continue;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    Mailbox clean = m;
+    clean.name = without_controls(m.name);
+    clean.group.clear();
+    list.push_back(std::move(clean));
+  }
+}
+
+// The first text/plain and text/html bodies that are not attachments, depth first.
+const Entity* first_body(const Message& message, std::string_view subtype) {
+  for (const Entity* e : message.entities()) {
+    if (!e->is_leaf() || e->content_type().type != "text" || e->content_type().subtype != subtype)
+      continue;
+    if (e->disposition().kind == "attachment" || e->filename()) continue;
+    return e;
+  }
+  return nullptr;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string display_list(const std::vector<Mailbox>& list) {
+  std::string out;
+  for (const Mailbox& m : list) {
+    if (!out.empty()) out += ", ";
+    const std::string address = m.address_unicode();
+    out += m.name.empty() ? address : m.name + " <" + address + ">";
+  }
+  return without_controls(out);
+}
+
+// The lines of the "Forwarded message" block: (label, value) for the fields present.
+std::vector<std::pair<std::string, std::string>> forwarded_fields(const Message& original) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto add = [&](const char* label, const std::string& value) {
+    if (!value.empty()) out.emplace_back(label, value);
+  };
+  add("From", display_list(original.from()));
+  add("Date", without_controls(original.headers().get("Date").value_or("")));
+  add("Subject", without_controls(original.subject()));
+  add("To", display_list(original.to()));
+  add("Cc", display_list(original.cc()));
+  return out;
+}
+
+// A file name for the forwarded message: its subject, made safe for file systems.
+std::string eml_name(std::string_view subject) {
+  std::string name;
+  for (const char c : subject) {
+    const auto u = static_cast<unsigned char>(c);
+    if (name.size() >= 60 && (u & 0xC0) != 0x80) break;  // at a character boundary
+    const bool unsafe =
+        u < 0x20 || u == 0x7f || std::string_view("/\\:*?\"<>|").find(c) != std::string_view::npos;
+    name += unsafe ? '_' : c;
+  }
+  while (!name.empty() && (name.back() == ' ' || name.back() == '.'))
+    name.pop_back();
+  return (name.empty() ? std::string("forwarded message") : name) + ".eml";
+}
+
 class Writer {
  public:
   Writer(const ByteSink& sink, const WriteOptions& options) : sink_(sink), options_(options) {}
@@ -165,12 +345,16 @@ class Writer {
                             : "; name=" + quoted(encode_header_text(part.filename));
     }
     field("Content-Type", content_type);
-    field("Content-Transfer-Encoding", "base64");
+    field("Content-Transfer-Encoding", part.verbatim ? verbatim_encoding(part.bytes) : "base64");
     std::string disposition = is_inline ? "inline" : "attachment";
     if (!part.filename.empty()) disposition += param("filename", part.filename);
     field("Content-Disposition", disposition);
     if (!part.content_id.empty()) field("Content-ID", "<" + part.content_id + ">");
     put("\r\n");
+    if (part.verbatim) {
+      put(part.bytes);
+      return;
+    }
     Base64Encoder encoder;
     std::string out;
     if (part.path.empty()) {
@@ -197,6 +381,13 @@ class Writer {
   }
 
  private:
+  // A message/rfc822 body is never encoded (RFC 2046 5.2.1); the label says what it holds.
+  static const char* verbatim_encoding(std::string_view bytes) {
+    const TextEncoding t = scan_text(bytes);
+    if (t.long_lines || bytes.find('\0') != std::string_view::npos) return "binary";
+    return t.eight_bit ? "8bit" : "7bit";
+  }
+
   const ByteSink& sink_;
   const WriteOptions& options_;
 };
@@ -260,6 +451,125 @@ std::string format_date(std::time_t when, bool local) {
 }
 
 MessageBuilder::MessageBuilder() = default;
+
+MessageBuilder MessageBuilder::reply(const Message& original, bool reply_all,
+                                     std::string_view self) {
+  if (self.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    throw Error(Errc::usage, "mime: the own addresses contain CR, LF or NUL");
+  }
+  std::vector<std::string> excluded;
+  for (const Mailbox& m : parse_address_list(self))
+    excluded.push_back(address_key(m));
+  const HeaderList& h = original.headers();
+
+  MessageBuilder b;
+  std::vector<Mailbox> author;
+  for (const HeaderField* f : h.all("Reply-To")) {
+    for (Mailbox& m : parse_address_list(f->value()))
+      author.push_back(std::move(m));
+  }
+  if (std::none_of(author.begin(), author.end(),
+                   [](const Mailbox& m) { return !m.domain.empty(); })) {
+    author = original.from();
+  }
+  std::vector<std::string> seen;
+  add_recipients(b.to_, author, excluded, seen);
+  // Replying to one's own message: to whom it went.
+  const bool own_message =
+      b.to_.empty() && std::any_of(author.begin(), author.end(), [&](const Mailbox& m) {
+        return !m.domain.empty() &&
+               std::find(excluded.begin(), excluded.end(), address_key(m)) != excluded.end();
+      });
+  if (reply_all || own_message) add_recipients(b.to_, original.to(), excluded, seen);
+  if (reply_all) add_recipients(b.cc_, original.cc(), excluded, seen);
+
+  const std::string subject = without_controls(original.subject());
+  const std::string_view topic = strip_prefixes(subject, true);
+  b.subject_ = topic.empty() ? "Re:" : "Re: " + std::string(topic);
+
+  const auto ids = [&](std::string_view name) {
+    const std::optional<std::string> value = h.get(name);
+    return value ? msg_ids(*value) : std::vector<std::string>();
+  };
+  const std::vector<std::string> message_id = ids("Message-ID");
+  std::vector<std::string> references = ids("References");
+  if (references.empty()) {
+    std::vector<std::string> in_reply_to = ids("In-Reply-To");
+    if (in_reply_to.size() == 1) references = std::move(in_reply_to);
+  }
+  if (!message_id.empty()) {
+    b.extra_.set("In-Reply-To", message_id.front());
+    if (references.empty() || references.back() != message_id.front()) {
+      references.push_back(message_id.front());
+    }
+  }
+  if (!references.empty()) b.extra_.set("References", join(references, " "));
+  return b;
+}
+
+MessageBuilder MessageBuilder::forward(const Message& original, bool inline_forward,
+                                       std::string_view note_utf8) {
+  MessageBuilder b;
+  const std::string subject = without_controls(original.subject());
+  std::string_view shown = subject;
+  while (!shown.empty() && (shown.front() == ' ' || shown.front() == '\t'))
+    shown.remove_prefix(1);
+  while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\t'))
+    shown.remove_suffix(1);
+  const bool forwarded = strip_prefixes(shown, false).size() != shown.size();
+  b.subject_ = forwarded       ? std::string(shown)
+               : shown.empty() ? "Fwd:"
+                               : "Fwd: " + std::string(shown);
+
+  if (!inline_forward) {
+    Part part;
+    part.filename = eml_name(shown);
+    part.content_type = "message/rfc822";
+    part.bytes = std::string(original.raw());
+    if (scan_text(part.bytes).bare_cr_lf) part.bytes = crlf(part.bytes);
+    part.verbatim = true;
+    b.attachments_.push_back(std::move(part));
+    if (!note_utf8.empty()) b.text(note_utf8);
+    return b;
+  }
+
+  const std::vector<std::pair<std::string, std::string>> fields = forwarded_fields(original);
+  const Entity* plain = first_body(original, "plain");
+  const Entity* html = first_body(original, "html");
+  if (plain != nullptr || html == nullptr) {
+    std::string text;
+    if (!note_utf8.empty()) text = std::string(note_utf8) + "\n\n";
+    text += "---------- Forwarded message ----------\n";
+    for (const auto& [label, value] : fields)
+      text += label + ": " + value + "\n";
+    text += "\n";
+    if (plain != nullptr) text += plain->text();
+    b.text(text);
+  }
+  if (html != nullptr) {
+    std::string block = "<div>";
+    if (!note_utf8.empty()) {
+      std::string note = html_escape(note_utf8);
+      for (std::size_t at = 0; (at = note.find('\n', at)) != std::string::npos; at += 5)
+        note.replace(at, 1, "<br>\n");
+      block += "<p>" + note + "</p>";
+    }
+    block += "<p>---------- Forwarded message ----------<br>\n";
+    for (const auto& [label, value] : fields)
+      block += label + ": " + html_escape(value) + "<br>\n";
+    block += "</p></div>\n";
+    b.html(block + html->text());
+  }
+  for (const Entity* attachment : original.attachments()) {
+    if (attachment == plain || attachment == html) continue;
+    const std::string name = without_controls(attachment->filename().value_or("attachment"));
+    const ContentType& type = attachment->content_type();
+    // A leaf message/* (left unparsed past a limit) would need an encoding it may not have.
+    b.attach(name, attachment->decoded_body(),
+             type.is_message() ? "application/octet-stream" : type.mime_type());
+  }
+  return b;
+}
 
 MessageBuilder& MessageBuilder::from(std::string_view m) {
   from_ = {one_mailbox(m, "From")};
@@ -414,16 +724,24 @@ void MessageBuilder::write(const ByteSink& sink, const WriteOptions& options) co
   const bool related = has_html_ && !inline_.empty();
   const bool alternative = has_text_ && has_html_;
   const bool mixed = !attachments_.empty();
-  const std::string tag = random_token(24);
+  // "=_" cannot occur in base64 or quoted-printable; 7bit text parts and forwarded messages,
+  // written as they are, are checked.
+  const auto collides = [&](const std::string& tag) {
+    for (const std::string* body : {&text_, &html_}) {
+      if (body->find(tag) != std::string::npos) return true;
+    }
+    return std::any_of(attachments_.begin(), attachments_.end(), [&](const Part& p) {
+      return p.verbatim && p.bytes.find(tag) != std::string::npos;
+    });
+  };
+  std::string tag = random_token(24);
+  for (int tries = 0; collides(tag); ++tries) {
+    if (tries == 8) throw Error(Errc::usage, "mime: boundary collision (try again)");
+    tag = random_token(24);
+  }
   const std::string b_mixed = "=_mixed_" + tag;
   const std::string b_alt = "=_alt_" + tag;
   const std::string b_rel = "=_rel_" + tag;
-  // "=_" cannot occur in base64 or quoted-printable; a 7bit text part is checked.
-  for (const std::string* body : {&text_, &html_}) {
-    if (body->find("=_") != std::string::npos && body->find(tag) != std::string::npos) {
-      throw Error(Errc::usage, "mime: boundary collision (try again)");
-    }
-  }
   const auto open = [&](const std::string& type, const std::string& boundary) {
     w.field("Content-Type", fmt::format("multipart/{}; boundary=\"{}\"", type, boundary));
     w.put("\r\n");

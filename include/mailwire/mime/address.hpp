@@ -21,6 +21,18 @@ struct MAILWIRE_API Mailbox {
 
   /// "local@domain" (just "local" without a domain).
   std::string address() const;
+  /// The domain in ASCII form, its non-ASCII labels as A-labels ("xn--bcher-kva.example",
+  /// RFC 5891; see domain_to_ascii() in idn.hpp, which lower-cases it). A domain literal, an
+  /// empty domain, or one that cannot be converted (invalid UTF-8, a label too long) is
+  /// returned as written.
+  std::string domain_ascii() const;
+  /// "local@" + domain_ascii(): the address for a server without SMTPUTF8 (RFC 6531). Only
+  /// the domain has an ASCII form; a local part that is not ASCII stays as it is and still
+  /// needs SMTPUTF8.
+  std::string address_ascii() const;
+  /// "local@domain" with the domain's A-labels decoded to UTF-8 for display (see
+  /// domain_to_unicode() in idn.hpp); labels that do not decode stay as written.
+  std::string address_unicode() const;
   /// For a header: the name quoted or encoded (RFC 2047) as needed, then "<address>".
   std::string to_header() const;
 };

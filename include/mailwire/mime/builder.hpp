@@ -2,7 +2,8 @@
 
 /// \file
 /// Building a new message: addresses, subject, text and HTML bodies, attachments (from memory
-/// or streamed from files), inline parts for HTML, reply headers, custom headers.
+/// or streamed from files), inline parts for HTML, reply headers, custom headers; replies to
+/// and forwards of a parsed message.
 
 #include <mailwire/export.hpp>
 #include <mailwire/mime/address.hpp>
@@ -17,6 +18,8 @@
 
 namespace mailwire::mime {
 
+class Message;
+
 /// What the writer may use; the defaults suit any server. Tell it what the server offers.
 struct WriteOptions {
   bool eight_bit = false;  ///< 8BITMIME: 8-bit text parts are sent as 8bit, not quoted-printable
@@ -27,14 +30,48 @@ struct WriteOptions {
 /// never of the written header.
 class MAILWIRE_API MessageBuilder {
  public:
+  /// An empty message: set at least from() before writing it.
   MessageBuilder();
+
+  /// A reply to `original` (RFC 5322 section 3.6.4), to be completed with from() and text():
+  ///  - To: the original's Reply-To, else its From. With `reply_all`, the original's To is
+  ///    added to To and its Cc becomes Cc. `self` (an address list: one's own addresses and
+  ///    aliases) is left out of both, domains compared in their ASCII form; when that leaves To
+  ///    empty because one replies to one's own message, To is the original's To instead.
+  ///    Duplicates are dropped; mailboxes without a domain are skipped.
+  ///  - Subject: "Re: " and the original subject without its leading "Re:" prefixes (any case,
+  ///    "Re[2]:" too), so never "Re: Re:". Localized prefixes ("AW:", "SV:") are kept.
+  ///  - In-Reply-To: the original's Message-ID; References: the original's References (else
+  ///    its In-Reply-To when that is one identifier), then its Message-ID, one space apart and
+  ///    folded at 78 columns. Neither field when the original has no identifiers.
+  /// Control characters in decoded names and the subject become spaces. Never throws for a
+  /// malformed original; Error(usage) for CR, LF or NUL in `self`.
+  [[nodiscard]] static MessageBuilder reply(const Message& original, bool reply_all = false,
+                                            std::string_view self = {});
+  /// A forward of `original`, to be completed with from() and to(). Subject: "Fwd: " and the
+  /// original subject (not doubled when it already starts with "Fwd:" or "Fw:").
+  ///  - By default the original is attached as message/rfc822 (RFC 2046 section 5.2.1) byte
+  ///    for byte: it is not transfer-encoded (RFC 2046 allows only 7bit, 8bit and binary), so
+  ///    an 8-bit original needs 8BITMIME of the server. One with bare CR or LF line ends is
+  ///    written with CRLF, the only change ever made. `note_utf8`, if any, is the text body.
+  ///  - With `inline_forward`, the text body is `note_utf8`, then a "Forwarded message" block
+  ///    (From, Date, Subject, To, Cc of the original), then the original's plain text; an HTML
+  ///    body gets the same block, escaped, above the original HTML. The original's attachments
+  ///    are attached again (decoded, with their names and types); inline images referred to by
+  ///    cid: are not.
+  [[nodiscard]] static MessageBuilder forward(const Message& original, bool inline_forward = false,
+                                              std::string_view note_utf8 = {});
 
   /// From; `mailbox` like "Name <a@example.com>" or "a@example.com". Throws Error(usage) for
   /// something that is not one address, or for CR, LF or NUL.
   MessageBuilder& from(std::string_view mailbox);
+  /// Adds a To recipient; the same rules as from().
   MessageBuilder& to(std::string_view mailbox);
+  /// Adds a Cc recipient; the same rules as from().
   MessageBuilder& cc(std::string_view mailbox);
+  /// Adds a Bcc recipient (envelope only); the same rules as from().
   MessageBuilder& bcc(std::string_view mailbox);
+  /// Adds a Reply-To address; the same rules as from().
   MessageBuilder& reply_to(std::string_view mailbox);
   /// Subject, in UTF-8 (encoded as RFC 2047 when it is not ASCII).
   MessageBuilder& subject(std::string_view utf8);
@@ -60,28 +97,34 @@ class MAILWIRE_API MessageBuilder {
   /// Overrides the generated Message-ID ("<id@domain>") and Date (a given date is written in
   /// UTC; the generated one in local time with its zone).
   MessageBuilder& message_id(std::string_view id);
+  /// The Date (see message_id()).
   MessageBuilder& date(std::time_t when);
 
   /// Writes the message (CRLF line ends, lines of at most 998 octets, 78 for generated
   /// headers) to `sink`, file attachments streamed in small chunks.
   void write(const ByteSink& sink, const WriteOptions& options = {}) const;
+  /// write() into a string.
   std::string to_string(const WriteOptions& options = {}) const;
 
-  /// The envelope: the From address, and every To, Cc and Bcc address.
+  /// The envelope sender: the From address.
   std::string envelope_sender() const;
+  /// The envelope recipients: every To, Cc and Bcc address.
   std::vector<std::string> envelope_recipients() const;
   /// True when an address is not ASCII (the message then needs SMTPUTF8, or A-labels).
   bool needs_smtputf8() const;
+  /// The Message-ID given to message_id(); empty when write() generates one.
   const std::string& generated_message_id() const noexcept { return message_id_; }
   /// True when attachments are read from files when the message is written.
   bool streams_files() const noexcept;
 
+  /// An attachment or inline part as the builder keeps it.
   struct Part {
-    std::string filename;
-    std::string content_type;
-    std::string content_id;  // inline parts
-    std::string bytes;       // in memory, or
-    std::string path;        // streamed from this file
+    std::string filename;      ///< file name to show; may be empty
+    std::string content_type;  ///< MIME type; empty: guessed from the file name
+    std::string content_id;    ///< inline parts: the Content-ID without angle brackets
+    std::string bytes;         ///< the content in memory, or
+    std::string path;          ///< streamed from this file
+    bool verbatim = false;     ///< a message/rfc822 part: `bytes` written as is, not base64
   };
 
  private:
