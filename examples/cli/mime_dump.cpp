@@ -132,10 +132,13 @@ std::string addresses(const mime::HeaderList& h, const char* name) {
   std::string out = "[";
   bool first = true;
   for (const mime::HeaderField* f : h.all(name)) {
-    for (const mime::Mailbox& m : mime::parse_address_list(f->value())) {
+    for (const std::optional<mime::Mailbox>& m : mime::parse_address_list_entries(f->value())) {
       if (!first) out += ", ";
       first = false;
-      out += "[" + json_string(m.name) + ", " + json_string(m.address()) + "]";
+      // The oracle's schema shows an element that is no address as ["", "<>"] (CPython's
+      // Address with neither local part nor domain).
+      out += m ? "[" + json_string(m->name) + ", " + json_string(m->address()) + "]"
+               : std::string(R"(["", "<>"])");
     }
   }
   return out + "]";

@@ -18,9 +18,30 @@ struct Token {
   std::string text;  // unescaped for Quoted and Comment
   char special = 0;
   bool space_before = false;
+  bool encoded = false;  // an atom holding an RFC 2047 encoded word
 };
 
 constexpr std::size_t max_tokens = 100000;  // a hostile header cannot make us allocate forever
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// Length of the RFC 2047 encoded word "=?charset?encoding?text?=" at s[i], or 0. Its text may
+// hold specials (',', ':', '<' ... which encoders leave unencoded) but no '?' and no space.
+// Every scan stops at the third '?', so the attempts made within one atom stay linear.
+std::size_t encoded_word_length(std::string_view s, std::size_t i) {
+  if (s.compare(i, 2, "=?") != 0) return 0;
+  std::size_t j = i + 2;
+  for (int section = 0; section < 3; ++section) {
+    const std::size_t from = j;
+    while (j < s.size() && s[j] != '?' && !is_space(s[j]))
+      ++j;
+    if (j >= s.size() || s[j] != '?' || (section < 2 && j == from)) return 0;
+    ++j;
+  }
+  return j < s.size() && s[j] == '=' ? j + 1 - i : 0;
+}
 
 std::vector<Token> tokenize(std::string_view s, bool& defect) {
   std::vector<Token> out;
@@ -28,7 +49,7 @@ std::vector<Token> tokenize(std::string_view s, bool& defect) {
   bool space = false;
   while (i < s.size() && out.size() < max_tokens) {
     const char c = s[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    if (is_space(c)) {
       space = true;
       ++i;
       continue;
@@ -77,9 +98,14 @@ std::vector<Token> tokenize(std::string_view s, bool& defect) {
       t.kind = Tok::Atom;
       while (i < s.size()) {
         const char d = s[i];
-        if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '"' || d == '(' || d == ')' ||
-            d == '<' || d == '>' || d == ',' || d == ':' || d == ';' || d == '@' || d == '[' ||
-            d == '\\') {
+        if (const std::size_t n = d == '=' ? encoded_word_length(s, i) : 0; n > 0) {
+          t.text += s.substr(i, n);  // one word, whatever specials its text holds
+          t.encoded = true;
+          i += n;
+          continue;
+        }
+        if (is_space(d) || d == '"' || d == '(' || d == ')' || d == '<' || d == '>' || d == ',' ||
+            d == ':' || d == ';' || d == '@' || d == '[' || d == '\\') {
           break;
         }
         t.text += d;
@@ -92,37 +118,62 @@ std::vector<Token> tokenize(std::string_view s, bool& defect) {
   return out;
 }
 
+// The list is read element by element (an element ends at the next ',', inside a group also
+// at ';'). An element is a mailbox, a group, nothing (only comments), or unparseable: then it
+// is skipped as a whole (std::nullopt in the entries), so garbage never turns into a mailbox.
+// Text after a mailbox up to the end of its element is skipped too. Every token is looked at
+// a bounded number of times: linear in the input.
 class Parser {
  public:
+  using Entries = std::vector<std::optional<Mailbox>>;
+
   Parser(std::vector<Token> tokens, bool& defect) : t_(std::move(tokens)), defect_(defect) {}
 
-  std::vector<Mailbox> list() {
-    std::vector<Mailbox> out;
+  Entries list() {
+    Entries out;
     while (!at_end()) {
-      if (is_special(',') || is_special(';') || is_special('>') || is_special(')')) {
+      if (is_special(',')) {
         ++pos_;
         continue;
       }
-      const std::size_t before = pos_;
-      address(out, {});
-      if (pos_ == before) {  // could not move: skip the token
-        defect_ = true;
-        ++pos_;
-      }
+      address(out, nullptr);
     }
     return out;
   }
 
  private:
   bool at_end() const { return pos_ >= t_.size(); }
-  bool is_special(char c) const {
-    return !at_end() && t_[pos_].kind == Tok::Special && t_[pos_].special == c;
+  bool is_special(char c) const { return is_special_at(pos_, c); }
+  bool is_special_at(std::size_t at, char c) const {
+    return at < t_.size() && t_[at].kind == Tok::Special && t_[at].special == c;
   }
-  void skip_comments(std::string* last_comment = nullptr) {
-    while (!at_end() && t_[pos_].kind == Tok::Comment) {
-      if (last_comment != nullptr) *last_comment = t_[pos_].text;
+  bool is_word_or_comment(std::size_t at) const {
+    return at < t_.size() &&
+           (t_[at].kind == Tok::Atom || t_[at].kind == Tok::Quoted || t_[at].kind == Tok::Comment);
+  }
+  bool element_end_at(std::size_t at, bool in_group) const {
+    return at >= t_.size() || is_special_at(at, ',') || (in_group && is_special_at(at, ';'));
+  }
+  void skip_comments() {
+    while (!at_end() && t_[pos_].kind == Tok::Comment)
       ++pos_;
+  }
+  void skip_element(bool in_group) {
+    while (!element_end_at(pos_, in_group))
+      ++pos_;
+  }
+  // After a mailbox: comments may follow; anything else is skipped with a defect.
+  void finish_element(bool in_group) {
+    skip_comments();
+    if (!element_end_at(pos_, in_group)) {
+      defect_ = true;
+      skip_element(in_group);
     }
+  }
+  void invalid(Entries& out, bool in_group) {
+    defect_ = true;
+    skip_element(in_group);
+    out.emplace_back(std::nullopt);
   }
 
   // A phrase: words (atoms, quoted strings), comments skipped. Returns the decoded name.
@@ -142,11 +193,26 @@ class Parser {
     return decode_encoded_words(raw);
   }
 
-  // local-part "@" domain, starting at a word. Returns false if there is no '@'.
+  // The text of the tokens up to `end` as written (comments dropped): an unquoted display
+  // name with specials in it, "a@b" in "a@b <c@d>".
+  std::string raw_phrase(std::size_t end) {
+    std::string raw;
+    for (; pos_ < end; ++pos_) {
+      const Token& tok = t_[pos_];
+      if (tok.kind == Tok::Comment) continue;
+      if (tok.space_before && !raw.empty()) raw += ' ';
+      raw += tok.kind == Tok::Special ? std::string(1, tok.special) : tok.text;
+    }
+    return decode_encoded_words(raw);
+  }
+
+  // local-part ["@" domain]. False when this is no address: no local part, an encoded word
+  // in it (RFC 2047 5), an '@' without a domain, or a second '@' ("a@b@c", RFC 5322 3.4.1).
+  // A local part alone (a bare word, "To: XX") is a local mailbox, as CPython reads it too.
   bool addr_spec(Mailbox& m) {
     std::string local;
-    while (!at_end() && (t_[pos_].kind == Tok::Atom || t_[pos_].kind == Tok::Quoted ||
-                         t_[pos_].kind == Tok::Comment)) {
+    bool encoded = false;
+    while (is_word_or_comment(pos_)) {
       const Token& tok = t_[pos_];
       if (tok.kind == Tok::Quoted) {
         local += '"';
@@ -157,26 +223,34 @@ class Parser {
         local += '"';
       } else if (tok.kind == Tok::Atom) {
         local += tok.text;  // obs-local-part: words with dots and spaces are joined
+        encoded = encoded || tok.encoded;
       }
       ++pos_;
     }
+    if (local.empty() || encoded) return false;
     m.local = repair_utf8(local);
     skip_comments();
-    if (!is_special('@')) return false;
+    if (!is_special('@')) return true;
     ++pos_;
     skip_comments();
     std::string domain;
     while (!at_end() && (t_[pos_].kind == Tok::Atom || t_[pos_].kind == Tok::Literal)) {
-      domain += t_[pos_].text;
+      const Token& tok = t_[pos_];
+      // obs-domain: atoms are joined across '.' only ("test . example"); in "a@b c" the
+      // domain is "b".
+      if (!domain.empty() && domain.back() != '.' && tok.text.front() != '.') break;
+      if (tok.encoded) return false;
+      domain += tok.text;
       ++pos_;
       skip_comments();
     }
-    if (domain.empty()) defect_ = true;
+    if (domain.empty() || is_special('@')) return false;
     m.domain = repair_utf8(domain);
     return true;
   }
 
-  void angle_addr(Mailbox& m) {
+  // "<" [obs-route] addr-spec ">", at the '<'. False when there is no address in it.
+  bool angle_addr(Mailbox& m) {
     ++pos_;  // '<'
     skip_comments();
     // obs-route: "@a.example,@b.example:" before the address.
@@ -184,68 +258,83 @@ class Parser {
       while (!at_end() && !is_special(':') && !is_special('>'))
         ++pos_;
       if (is_special(':')) ++pos_;
+      skip_comments();
     }
-    if (!addr_spec(m) && m.local.empty()) defect_ = true;
-    while (!at_end() && !is_special('>')) {
-      defect_ = true;
+    if (!addr_spec(m)) return false;
+    skip_comments();
+    while (!at_end() && !is_special('>') && !is_special(',')) {
+      defect_ = true;  // junk inside the brackets
       ++pos_;
     }
     if (is_special('>')) {
       ++pos_;
     } else {
-      defect_ = true;
+      defect_ = true;  // unterminated
     }
+    return true;
   }
 
-  // One address: a mailbox, or a group of them.
-  void address(std::vector<Mailbox>& out, const std::string& group) {
-    const std::size_t start = pos_;
+  // One element: a mailbox, or (outside a group) a group of them.
+  void address(Entries& out, const std::string* group) {
+    const bool in_group = group != nullptr;
+    skip_comments();
+    if (element_end_at(pos_, in_group)) return;  // an empty element
     Mailbox m;
-    m.group = group;
-    // Look ahead for what follows the leading words.
+    if (in_group) m.group = *group;
+    // What follows the leading words?
     std::size_t look = pos_;
-    while (look < t_.size() && (t_[look].kind == Tok::Atom || t_[look].kind == Tok::Quoted ||
-                                t_[look].kind == Tok::Comment)) {
+    while (is_word_or_comment(look))
       ++look;
-    }
     const char next = look < t_.size() && t_[look].kind == Tok::Special ? t_[look].special : 0;
-    if (next == ':' && group.empty()) {
-      const std::string name = phrase();
-      ++pos_;  // ':'
-      const std::string group_name = name.empty() ? std::string(" ") : name;
-      while (!at_end() && !is_special(';')) {
-        if (is_special(',')) {
-          ++pos_;
-          continue;
-        }
-        const std::size_t before = pos_;
-        address(out, group_name);
-        if (pos_ == before) {
-          defect_ = true;
-          ++pos_;
-        }
-      }
-      if (is_special(';')) ++pos_;
+    if (next == ':') {
+      if (in_group) return invalid(out, true);  // no groups in groups
+      this->group(out);
       return;
     }
     if (next == '<') {
       m.name = phrase();
-      angle_addr(m);
-    } else if (next == '@' || next == 0 || next == ',' || next == ';' || next == '>') {
-      pos_ = start;
-      // Plain addr-spec. A comment after it is a comment, not a name (RFC 5322 3.4; CPython's
-      // parser agrees).
-      const bool has_at = addr_spec(m);
-      skip_comments();
-      if (!has_at) {
-        if (m.local.empty()) return;
-        defect_ = true;  // a bare word: kept as a local part
-      }
     } else {
-      defect_ = true;
-      return;
+      // No '<' right after the words, but one later in the element: the text before it is an
+      // unquoted name with specials in it ("a@b <c@d>"), shown so by mail programs.
+      std::size_t angle = look;
+      while (!element_end_at(angle, in_group) && !is_special_at(angle, '<'))
+        ++angle;
+      if (is_special_at(angle, '<')) {
+        defect_ = true;
+        m.name = raw_phrase(angle);
+      } else {
+        // Plain addr-spec. A comment after it is a comment, not a name (RFC 5322 3.4; CPython's
+        // parser agrees).
+        if (!addr_spec(m)) return invalid(out, in_group);
+        if (m.domain.empty()) defect_ = true;  // a bare word
+        finish_element(in_group);
+        out.emplace_back(std::move(m));
+        return;
+      }
     }
-    if (!m.local.empty() || !m.domain.empty()) out.push_back(std::move(m));
+    if (!angle_addr(m)) return invalid(out, in_group);
+    finish_element(in_group);
+    out.emplace_back(std::move(m));
+  }
+
+  // display-name ":" [mailbox-list] ";", at the name. The members are flattened into `out`.
+  void group(Entries& out) {
+    const std::string name = phrase();
+    ++pos_;  // ':'
+    const std::string group_name = name.empty() ? std::string(" ") : name;
+    while (!at_end() && !is_special(';')) {
+      if (is_special(',')) {
+        ++pos_;
+        continue;
+      }
+      address(out, &group_name);
+    }
+    if (is_special(';')) {
+      ++pos_;
+    } else {
+      defect_ = true;  // unterminated group
+    }
+    finish_element(false);
   }
 
   std::vector<Token> t_;
@@ -307,11 +396,20 @@ std::string Mailbox::to_header() const {
   return shown + " <" + address() + ">";
 }
 
-std::vector<Mailbox> parse_address_list(std::string_view value, bool* defect) {
+std::vector<std::optional<Mailbox>> parse_address_list_entries(std::string_view value,
+                                                               bool* defect) {
   bool d = false;
   Parser parser(tokenize(value, d), d);
-  std::vector<Mailbox> out = parser.list();
+  std::vector<std::optional<Mailbox>> out = parser.list();
   if (defect != nullptr) *defect = d;
+  return out;
+}
+
+std::vector<Mailbox> parse_address_list(std::string_view value, bool* defect) {
+  std::vector<Mailbox> out;
+  for (std::optional<Mailbox>& m : parse_address_list_entries(value, defect)) {
+    if (m) out.push_back(std::move(*m));
+  }
   return out;
 }
 

@@ -3,8 +3,9 @@
 // A header ends at the first empty line, or at the first line that is neither a field nor a
 // continuation (a defect: that line starts the body, as CPython does). A multipart body is cut
 // at delimiter lines: "--" boundary, optionally "--", then only whitespace, at the start of a
-// line; the line break before a delimiter belongs to it. Nesting and the number of parts are
-// bounded; past the bounds a part stays a leaf and a defect is recorded.
+// line; the line break before a delimiter belongs to it; adjacent delimiter lines are one.
+// Nesting and the number of parts are bounded; past the bounds a part stays a leaf and a
+// defect is recorded.
 
 #include <mailwire/error.hpp>
 #include <mailwire/mime/charset.hpp>
@@ -199,6 +200,15 @@ struct Parser {
       }
       if (i < body.size() && body[i] == '\r') ++i;
       if (i < body.size() && body[i] == '\n') ++i;
+      // A delimiter line right after another one repeats it: RFC 2046 5.1.1 puts a CRLF
+      // before and after each delimiter, so no body part (not even an empty one) lies
+      // between two adjacent delimiter lines. They form one delimiter, as CPython reads them.
+      if (!close && !delimiters.empty() && !delimiters.back().close &&
+          delimiters.back().after == pos) {
+        delimiters.back().after = i;
+        pos = i;
+        continue;
+      }
       std::size_t start = pos;
       if (start > 0 && body[start - 1] == '\n') {
         --start;

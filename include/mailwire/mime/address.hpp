@@ -40,9 +40,19 @@ struct MAILWIRE_API Mailbox {
 /// Parses an address list (From, To, Cc, Bcc, Reply-To, ...) leniently: groups are flattened
 /// into their members (each remembers its group), comments are skipped (also after a bare
 /// address: a comment is not a name), routes are dropped, encoded words in
-/// names are decoded. Anything unparseable is skipped and sets `defect`. Never throws.
+/// names are decoded (an encoded word is one word, whatever specials it holds). A list element
+/// (up to the next ',') that is no address — "a@b@c", a route outside "<>", "<>", encoded
+/// words alone — is skipped as a whole and sets `defect`, and so is text after an address in
+/// its element ("a@b c" is "a@b"): garbage never becomes a mailbox. Words with specials before
+/// a "<" are an unquoted name ("a@b <c@d>" is c@d named "a@b"). Linear time; never throws.
 MAILWIRE_API std::vector<Mailbox> parse_address_list(std::string_view value,
                                                      bool* defect = nullptr);
+
+/// As parse_address_list, but an element of the list that is no address (the text up to the
+/// next ',' — "a@b@c", "@route:x", "<>", encoded words alone) stays in its place as
+/// std::nullopt instead of being skipped.
+MAILWIRE_API std::vector<std::optional<Mailbox>> parse_address_list_entries(std::string_view value,
+                                                                            bool* defect = nullptr);
 
 /// The first mailbox of `value`, if any.
 MAILWIRE_API std::optional<Mailbox> parse_mailbox(std::string_view value);

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 using namespace mailwire;
 using namespace mailwire::mime;
 
@@ -18,6 +20,19 @@ std::vector<std::pair<std::string, std::string>> pairs(std::string_view value) {
 }
 
 using P = std::vector<std::pair<std::string, std::string>>;
+
+// The list with its unparseable elements: "<>" marks one (as CPython renders them).
+P entries(std::string_view value) {
+  P out;
+  for (const std::optional<Mailbox>& m : parse_address_list_entries(value)) {
+    if (m) {
+      out.emplace_back(m->name, m->address());
+    } else {
+      out.emplace_back("", "<>");
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -60,6 +75,58 @@ TEST_CASE("Addresses as real mail writes them", "[mime][address]") {
   CHECK(parse_address_list("<<<@@@>>>,,,;;;", &defect).size() <= 1);
   CHECK(defect);
   CHECK(parse_address_list(std::string(200000, '(')).empty());
+}
+
+TEST_CASE("Addresses: an element that does not parse is no address", "[mime][address]") {
+  // Text after an address is skipped, never glued on or made another address.
+  CHECK(pairs("a@b c, d@e") == P{{"", "a@b"}, {"", "d@e"}});
+  CHECK(pairs("a@b.c (comment) d") == P{{"", "a@b.c"}});
+  CHECK(pairs("x <a@b> <c@d>") == P{{"x", "a@b"}});
+  // A second '@' makes no addr-spec (RFC 5322 3.4.1): the whole element is unparseable (as
+  // CPython has it since CVE-2019-16056), not "develop!nextmime@ebony" plus "@sblab.att.com".
+  bool defect = false;
+  CHECK(parse_address_list("develop!nextmime@ebony@sblab.att.com", &defect).empty());
+  CHECK(defect);
+  CHECK(entries("develop!nextmime@ebony@sblab.att.com") == P{{"", "<>"}});
+  CHECK(entries("g: a@b@c, d@e;") == P{{"", "<>"}, {"", "d@e"}});
+  CHECK(entries("Name <a@b@c>, d@e") == P{{"", "<>"}, {"", "d@e"}});
+  // A route outside angle brackets is no address (RFC 5322 4.4: obs-route only in
+  // obs-angle-addr); a UUCP bang path after it does not become a second mailbox.
+  CHECK(entries("@develop:sblab!att!thumper.bellcore.com!nsb") == P{{"", "<>"}});
+  CHECK(entries("<>, >a@b") == P{{"", "<>"}, {"", "<>"}});
+  CHECK(entries("a@b, (only a comment), ,") == P{{"", "a@b"}});
+}
+
+TEST_CASE("Addresses: encoded words are whole words", "[mime][address]") {
+  // Encoders leave ',' and ':' unencoded inside Q words; they are not list syntax.
+  CHECK(pairs("=?utf-8?Q?Doe,_John:?= <jd@example.com>, x@example.com") ==
+        P{{"Doe, John:", "jd@example.com"}, {"", "x@example.com"}});
+  // Encoded words without an address: a name with no mailbox (RFC 2047 5: never in an
+  // addr-spec); mimekit stack-overflow.txt has thousands of them.
+  CHECK(entries("\"test\" <test@test.com>,\r\n =?utf-8?Q?date=3E2017-08-20T10:08:28.617=3C/pr?="
+                "\r\n =?utf-8?Q?date=3E2017-08-20T10:08:28.617=3C/pr?=") ==
+        P{{"test", "test@test.com"}, {"", "<>"}});
+}
+
+TEST_CASE("Addresses: an unquoted name with '@' names the address in brackets", "[mime][address]") {
+  // Mail programs show "a@b" as the name and send to the bracketed address (mimekit
+  // issue358.txt); taking "a@b" as the address would let a name pose as one.
+  CHECK(pairs("jang.abcdef@xyzlinu <jang.abcdef@xyzlinux12345678.it>") ==
+        P{{"jang.abcdef@xyzlinu", "jang.abcdef@xyzlinux12345678.it"}});
+  CHECK(pairs("ceo@bank.example <x@evil.example>, y@z") ==
+        P{{"ceo@bank.example", "x@evil.example"}, {"", "y@z"}});
+}
+
+TEST_CASE("Addresses: hostile lists parse in linear time", "[mime][address][security]") {
+  std::string words;
+  for (int i = 0; i < 99000; ++i)
+    words += "a ";
+  for (const std::string& value : {words + "\\", "g: " + words + ":", words + "@ @"}) {
+    const auto start = std::chrono::steady_clock::now();
+    (void)parse_address_list_entries(value);
+    // Quadratic work here took seconds; linear takes milliseconds.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  }
 }
 
 TEST_CASE("Mailboxes are formatted for headers safely", "[mime][address]") {

@@ -95,6 +95,22 @@ TEST_CASE("Parser: broken structure gives defects, never failure", "[mime][parse
     REQUIRE(m.root().children().size() == 1);
     CHECK(m.root().children()[0].body() == "--bx is text\n--b --");
   }
+  SECTION("adjacent delimiter lines delimit no part") {
+    // RFC 2046 5.1.1: a delimiter is CRLF "--" boundary and is itself followed by a CRLF, so
+    // between two adjacent delimiter lines there is no body part, not even an empty one (that
+    // needs a line of its own). They count as one delimiter (CPython reads them so too);
+    // mail-parser's malformed/000.eml.
+    const std::string text =
+        "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\nContent-Type: text/plain\n"
+        "--b\n--b\n--b\n\nx\n--b\n\n--b--\n";
+    const Message m = Message::parse(text);
+    REQUIRE(m.root().children().size() == 3);
+    CHECK(m.root().children()[0].headers().get("Content-Type") == "text/plain");
+    CHECK(m.root().children()[0].body().empty());
+    CHECK(m.root().children()[1].body() == "x");
+    CHECK(m.root().children()[2].body().empty());  // an empty line: an empty part
+    CHECK(written(m) == text);
+  }
   SECTION("no empty line after the header") {
     const Message m = Message::parse("Subject: x\r\nthis is body\r\n");
     CHECK(m.root().body() == "this is body\r\n");
