@@ -1,6 +1,8 @@
-// 04_fetch_invoices: save the PDF attachments of recent messages from an IMAP mailbox.
+// 04_fetch_invoices: save the PDF attachments of matching messages from an IMAP mailbox, then
+// mark those messages \Seen or move them to an archive mailbox.
 //
 //   MAILWIRE_PASSWORD=secret 04_fetch_invoices imap.example.com 993 me INBOX ./invoices
+//     [--since 2026-11-01] [--from billing@shop.example] [--unseen] [--move-to Archive]
 //   (with the local test stack: add --ca-file DIR/pki/ca.pem)
 
 #include <mailwire/mailwire.hpp>
@@ -10,50 +12,65 @@
 #include <cstring>
 #include <fstream>
 
+using namespace mailwire;
+
 int main(int argc, char** argv) {
   const char* password = std::getenv("MAILWIRE_PASSWORD");
   if (argc < 6 || password == nullptr) {
     std::fprintf(stderr,
                  "usage: MAILWIRE_PASSWORD=... 04_fetch_invoices HOST PORT USER MAILBOX "
-                 "OUT_DIR [--ca-file FILE]\n");
+                 "OUT_DIR [--ca-file F] [--since Y-M-D] [--from A] [--unseen] "
+                 "[--move-to MAILBOX]\n");
     return 2;
   }
-  mailwire::ImapOptions options;  // Auto: TLS on 993, STARTTLS required elsewhere
-  if (argc > 7 && std::strcmp(argv[6], "--ca-file") == 0) options.tls.ca_file = argv[7];
+  ImapOptions options;  // Auto: TLS on 993, STARTTLS required elsewhere
+  std::vector<imap::SearchKey> query{imap::SearchKey::all()};
+  std::string move_to;
+  for (int i = 6; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--unseen") query.push_back(imap::SearchKey::unseen());
+    if (arg == "--unseen" || i + 1 == argc) continue;
+    const char* value = argv[++i];
+    if (arg == "--ca-file") options.tls.ca_file = value;
+    if (arg == "--from") query.push_back(imap::SearchKey::from(value));
+    if (arg == "--move-to") move_to = value;
+    if (arg == "--since") {
+      imap::SearchDate d;
+      std::sscanf(value, "%d-%d-%d", &d.year, &d.month, &d.day);
+      query.push_back(imap::SearchKey::since(d));
+    }
+  }
   try {
-    mailwire::ImapClient imap(options);
+    ImapClient imap(options);
     imap.connect(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
     imap.login(argv[3], password);
-    imap.examine(argv[4]);
+    imap.select(argv[4]);
     // BODYSTRUCTURE first: only messages with a PDF are downloaded, and only that part.
-    const auto uids = imap.uid_search("ALL");
-    for (const auto& message : imap.uid_fetch(uids, "(UID BODYSTRUCTURE)")) {
+    const auto found = imap.search(imap::SearchKey::all_of(query));
+    std::vector<std::uint32_t> done;
+    for (const auto& message : imap.uid_fetch(found.numbers, "(UID BODYSTRUCTURE)")) {
       if (!message.body_structure || !message.uid) continue;
-      mailwire::imap::for_each_part(
-          *message.body_structure, [&](const std::string& section, const auto& part) {
-            if (part.type != "application" || part.subtype != "pdf") return;
-            // The part arrives transfer-encoded; decode it on the fly into the file.
-            // The sender chose the file name: made safe, and never overwriting an earlier file.
-            const std::string name = mailwire::mime::unique_file_path(
-                argv[5], mailwire::mime::safe_file_name(part.file_name(), "invoice.pdf"));
-            std::ofstream out(name, std::ios::binary);
-            mailwire::mime::Base64Decoder base64;
-            std::string decoded;
-            imap.fetch_section(*message.uid, section, [&](std::string_view chunk) {
-              decoded.clear();
-              base64.feed(chunk, decoded);
-              out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
-            });
-            decoded.clear();
-            base64.finish(decoded);
-            out.write(decoded.data(), static_cast<std::streamsize>(decoded.size()));
-            std::printf("%s\n", name.c_str());
-          });
+      imap::for_each_part(*message.body_structure, [&](const std::string& section,
+                                                       const imap::BodyStructure& part) {
+        if (part.type != "application" || part.subtype != "pdf") return;
+        // The sender chose the name: made safe, and never overwriting an earlier file.
+        const std::string path =
+            mime::unique_file_path(argv[5], mime::safe_file_name(part.file_name(), "invoice.pdf"));
+        std::ofstream out(path, std::ios::binary);
+        // The part's original bytes (the server decodes with BINARY, else mailwire does).
+        imap.fetch_part(*message.uid, section, part.encoding, [&](std::string_view chunk) {
+          out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        });
+        std::printf("%s\n", path.c_str());
+        done.push_back(*message.uid);
+      });
     }
+    if (!done.empty() && move_to.empty()) imap.uid_store_flags(done, {"\\Seen"});
+    if (!done.empty() && !move_to.empty()) imap.uid_move(done, move_to);
     imap.logout();
-    return 0;
-  } catch (const mailwire::Error& e) {
+  } catch (const Error& e) {
     std::fprintf(stderr, "04_fetch_invoices: %s\n", e.what());
     return 1;
   }
+  return 0;
 }

@@ -82,6 +82,18 @@ for f in "$work"/saved/*.pdf; do
     { echo "$(basename "$f"): DIFFERENT"; exit 1; }
 done
 
+step "04_fetch_invoices (the library directly): unseen mail from the shop, PDFs only, then \\Seen"
+t=$(now)
+mkdir -p "$work/saved-04"
+./build/examples/04_fetch_invoices localhost "$MAILSTACK_IMAP_PORT" alice INBOX "$work/saved-04" \
+  --ca-file "$MAILSTACK_CA_FILE" --from bob@example.test --unseen
+elapsed "$t"
+for f in "$work"/saved-04/*.pdf; do
+  cmp -s "$f" "$work/invoice.pdf" && echo "$(basename "$f"): identical to the PDF sent" ||
+    { echo "$(basename "$f"): DIFFERENT"; exit 1; }
+done
+[ "$(find "$work/saved-04" -name '*.pdf' | wc -l)" -eq 3 ] || { echo "expected 3 PDFs"; exit 1; }
+
 conn=(--server "127.0.0.1:$MAILSTACK_POP3_PORT" --ca-file "$MAILSTACK_CA_FILE" --user alice)
 
 step "mailwire pop3 list (STLS, certificate verified, SASL SCRAM-SHA-256)"

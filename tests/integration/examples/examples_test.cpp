@@ -132,15 +132,28 @@ TEST_CASE("Examples 01 02 04 05 07 08 against the local mail stack", "[examples]
   {
     const std::string out = dir.path + "/invoices";
     std::filesystem::create_directories(out);
-    Example fetch(
-        "04_fetch_invoices",
-        {"localhost", std::to_string(stack->imap_port), "bob", "INBOX", out, "--ca-file", ca},
-        "bob-pass");
+    const std::vector<std::string> args = {"localhost",
+                                           std::to_string(stack->imap_port),
+                                           "bob",
+                                           "INBOX",
+                                           out,
+                                           "--ca-file",
+                                           ca,
+                                           "--from",
+                                           "alice@example.test",
+                                           "--since",
+                                           "2026-01-01",
+                                           "--unseen"};
+    Example fetch("04_fetch_invoices", args, "bob-pass");
     REQUIRE(fetch.wait() == 0);
     INFO(fetch.output());
     const std::string saved = fetch.output().substr(0, fetch.output().find('\n'));
-    CHECK_THAT(saved, Catch::EndsWith("invoice-2026-11.pdf"));
-    CHECK(read_file(saved) == pdf);  // the original bytes, decoded from base64 on the fly
+    CHECK(saved == out + "/invoice-2026-11.pdf");
+    CHECK(read_file(saved) == pdf);  // the original bytes
+    // The messages are \Seen now: a second run finds nothing unseen and saves nothing.
+    Example again("04_fetch_invoices", args, "bob-pass");
+    CHECK(again.wait() == 0);
+    CHECK(again.output().empty());
   }
   const std::string maildir = dir.path + "/archive";
   {
