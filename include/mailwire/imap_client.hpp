@@ -34,17 +34,20 @@ namespace mailwire {
 struct ImapOptions {
   /// Auto: implicit TLS on 993, STARTTLS required on any other port.
   Security security = Security::Auto;
-  TlsOptions tls;
-  ConnectOptions connect;
+  TlsOptions tls;  ///< certificate verification (on by default), CA, pins, client certificate
+  ConnectOptions connect;  ///< resolution and connect deadline
   /// Deadline of each command (its responses included); bodies get more, by size.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  /// Bodies and literals get `timeout` plus one second per this many octets received, so a
+  /// large download may take longer but a drip cannot hold a command open forever.
   std::uint64_t min_transfer_rate = 16 * 1024;
+  /// Allow LOGIN / AUTHENTICATE over an unencrypted connection (Error(usage) otherwise).
   bool allow_plaintext_auth = false;
-  ProtocolLog log;
-  bool redact_secrets = true;
+  ProtocolLog log;             ///< receives both directions of the session, when set
+  bool redact_secrets = true;  ///< passwords, tokens and SASL payloads show as "****" in `log`
   std::size_t max_line = 256 * 1024;               ///< one response line
   std::uint64_t max_literal_in_memory = 64 << 20;  ///< larger literals only to a sink
-  std::size_t max_response = 256 << 20;
+  std::size_t max_response = 256 << 20;  ///< one response, literals held in memory included
   /// search(): the most numbers expanded from an ESEARCH ALL set ("1:4000000000" would
   /// otherwise be 16 GB); more is Error(limit).
   std::size_t max_search_results = 10'000'000;
@@ -55,20 +58,20 @@ struct ImapOptions {
 
 /// The state of the selected mailbox, kept up to date from untagged responses.
 struct MailboxInfo {
-  std::string name;
-  std::uint32_t exists = 0;
-  std::uint32_t recent = 0;
-  std::uint32_t uid_validity = 0;
-  std::uint32_t uid_next = 0;
-  std::vector<std::string> flags;
-  std::vector<std::string> permanent_flags;
-  bool read_only = false;
+  std::string name;                ///< as given to select(); empty when none is selected
+  std::uint32_t exists = 0;        ///< messages in the mailbox (EXISTS, EXPUNGE, VANISHED)
+  std::uint32_t recent = 0;        ///< RECENT (IMAP4rev1 only)
+  std::uint32_t uid_validity = 0;  ///< UIDVALIDITY: UIDs are valid while it is unchanged
+  std::uint32_t uid_next = 0;      ///< UIDNEXT: the UID the next message will get
+  std::vector<std::string> flags;  ///< FLAGS: the flags the mailbox knows
+  std::vector<std::string> permanent_flags;     ///< PERMANENTFLAGS ("\*": new keywords allowed)
+  bool read_only = false;                       ///< EXAMINE, or [READ-ONLY]
   std::optional<std::uint64_t> highest_modseq;  ///< CONDSTORE; raised by each MODSEQ seen
   bool no_modseq = false;                       ///< [NOMODSEQ]: the mailbox keeps none
   /// SELECT with QRESYNC only: UIDs expunged since the caller's modseq (VANISHED (EARLIER)),
   /// and the messages whose flags changed (FETCH with UID, FLAGS and MODSEQ).
   imap::SequenceSet vanished;
-  std::vector<imap::FetchData> changed;
+  std::vector<imap::FetchData> changed;  ///< see `vanished`
 };
 
 /// How select() opens a mailbox.
@@ -79,15 +82,16 @@ struct SelectOptions {
   /// 3.2). The client sends ENABLE QRESYNC first when it has not yet. When `uid_validity` still
   /// matches, MailboxInfo::vanished and MailboxInfo::changed say what happened since `modseq`.
   struct QResync {
-    std::uint32_t uid_validity = 0;
-    std::uint64_t modseq = 0;
-    imap::SequenceSet known_uids;  ///< optional: limits the VANISHED report to these
+    std::uint32_t uid_validity = 0;  ///< the UIDVALIDITY the caller's cache is for
+    std::uint64_t modseq = 0;        ///< the HIGHESTMODSEQ the caller last saw
+    imap::SequenceSet known_uids;    ///< optional: limits the VANISHED report to these
   };
-  std::optional<QResync> qresync;
+  std::optional<QResync> qresync;  ///< see QResync
 };
 
 /// A change of the selected mailbox as the server reported it, during any command.
 struct MailboxEvent {
+  /// What changed.
   enum class Kind {
     Exists,       ///< `number` is the new message count
     Expunge,      ///< `number` is the sequence number removed (later ones shift down)
@@ -95,13 +99,13 @@ struct MailboxEvent {
     Flags,        ///< message `number` (and `uid` when sent) now has `flags`
     UidValidity,  ///< the mailbox's UIDVALIDITY changed to `number`: cached UIDs are void
   };
-  Kind kind = Kind::Exists;
-  std::uint32_t number = 0;
-  std::optional<std::uint32_t> uid;
-  std::vector<std::string> flags;
-  std::optional<std::uint64_t> modseq;
-  imap::SequenceSet uids;
-  bool earlier = false;
+  Kind kind = Kind::Exists;             ///< what changed
+  std::uint32_t number = 0;             ///< count, sequence number or UIDVALIDITY (see Kind)
+  std::optional<std::uint32_t> uid;     ///< Flags: the UID, when the server sent it
+  std::vector<std::string> flags;       ///< Flags: the message's flags now
+  std::optional<std::uint64_t> modseq;  ///< Flags: the MODSEQ, with CONDSTORE
+  imap::SequenceSet uids;               ///< Vanished: the UIDs expunged
+  bool earlier = false;                 ///< Vanished: a resynchronisation report (EARLIER)
 };
 
 /// LIST-EXTENDED (RFC 5258), SPECIAL-USE (RFC 6154) and LIST-STATUS (RFC 5819) options.
@@ -116,24 +120,25 @@ struct ListOptions {
 
 /// A mailbox from list_extended(), with its STATUS when asked (LIST-STATUS).
 struct ListEntry {
-  imap::ListData mailbox;
-  std::optional<imap::StatusData> status;
+  imap::ListData mailbox;                  ///< the LIST response
+  std::optional<imap::StatusData> status;  ///< its STATUS, with ListOptions::status_items
 };
 
 /// The result of search(): the matching numbers (UIDs for a UID search) and, from ESEARCH
 /// when the server offers it (else computed here), their minimum, maximum and count.
 struct SearchResult {
-  std::vector<std::uint32_t> numbers;
-  std::optional<std::uint32_t> min, max;
-  std::uint32_t count = 0;
+  std::vector<std::uint32_t> numbers;   ///< ascending
+  std::optional<std::uint32_t> min;     ///< the lowest match, none when nothing matched
+  std::optional<std::uint32_t> max;     ///< the highest match, none when nothing matched
+  std::uint32_t count = 0;              ///< how many matched
   std::optional<std::uint64_t> modseq;  ///< highest MODSEQ of the matches (CONDSTORE)
 };
 
 /// The result of store(): the FETCH responses it caused (not with `silent`) and, with
 /// UNCHANGEDSINCE, the messages not changed because they had changed meanwhile (MODIFIED).
 struct StoreResult {
-  std::vector<imap::FetchData> updated;
-  imap::SequenceSet modified;
+  std::vector<imap::FetchData> updated;  ///< the flags after the change, per message
+  imap::SequenceSet modified;            ///< not stored (UNCHANGEDSINCE failed for these)
 };
 
 /// An IMAP session: one connection, not thread-safe (cancel() excepted).
@@ -143,26 +148,38 @@ struct StoreResult {
 /// (TRYCREATE, OVERQUOTA, ...), BAD is Error(protocol).
 class MAILWIRE_API ImapClient {
  public:
+  /// A client that is not connected yet.
   explicit ImapClient(ImapOptions options = {});
   ~ImapClient();
   ImapClient(const ImapClient&) = delete;
   ImapClient& operator=(const ImapClient&) = delete;
+  /// Takes over `other`'s session; `other` may then only be destroyed or assigned to.
   ImapClient(ImapClient&& other) noexcept;
+  /// Closes this client's session (without LOGOUT) and takes over `other`'s.
   ImapClient& operator=(ImapClient&& other) noexcept;
 
   /// Connects and secures the connection (port 0: 993 for implicit TLS, else 143). A PREAUTH
   /// greeting while STARTTLS is required is Error(tls): the session would stay in plaintext.
   void connect(const std::string& host, std::uint16_t port = 0);
+  /// Same over a transport the caller connected (a proxy, a test peer); `host` is the name
+  /// the certificate must carry. Security::Auto means STARTTLS required here.
   void connect(std::unique_ptr<Transport> transport, const std::string& host);
 
+  /// The capabilities in force (asked again after STARTTLS and after login).
   const imap::CapabilitySet& capabilities() const noexcept { return caps_; }
+  /// Whether the server offers `name` (case-insensitive), minus ImapOptions::disabled_capabilities.
   bool has_capability(const std::string& name) const;
+  /// Whether the session runs over TLS.
   bool is_encrypted() const noexcept;
+  /// The TLS session (version, cipher, verified certificate), or nullopt in plaintext.
   std::optional<TlsInfo> tls_info() const;
 
   /// LOGIN, or AUTHENTICATE with the strongest SASL mechanism when the server offers one
   /// (always when it says LOGINDISABLED). Credentials never over plaintext unless allowed.
   void login(const std::string& user, const std::string& password);
+  /// AUTHENTICATE with `mechanism`, or the strongest one both sides have (SASL-IR when
+  /// offered). Error(auth) when refused or when the server's challenges are bad (cancelled
+  /// with "*"), Error(usage) over plaintext without allow_plaintext_auth.
   void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
 
   /// LIST reference pattern.
@@ -177,28 +194,37 @@ class MAILWIRE_API ImapClient {
   /// LSUB (subscribed mailboxes, RFC 3501; LIST (SUBSCRIBED) in newer servers).
   std::vector<imap::ListData> lsub(const std::string& reference = "",
                                    const std::string& pattern = "*");
+  /// STATUS of a mailbox that need not be selected; `items` in IMAP syntax.
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
+  /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist.
   const MailboxInfo& select(const std::string& mailbox);
   /// SELECT or EXAMINE with CONDSTORE / QRESYNC parameters (see SelectOptions). Error(rejected)
   /// when the server lacks the extension asked for.
   const MailboxInfo& select(const std::string& mailbox, const SelectOptions& options);
+  /// EXAMINE: opens `mailbox` read-only (flags do not change, \\Recent stays).
   const MailboxInfo& examine(const std::string& mailbox);
+  /// The selected mailbox's state, kept up to date from untagged responses.
   const MailboxInfo& mailbox() const noexcept { return mailbox_; }
+  /// CREATE (names in UTF-8; modified UTF-7 on the wire unless UTF8=ACCEPT is enabled).
   void create(const std::string& mailbox);
+  /// DELETE.
   void delete_mailbox(const std::string& mailbox);
+  /// RENAME.
   void rename(const std::string& from, const std::string& to);
+  /// SUBSCRIBE.
   void subscribe(const std::string& mailbox);
+  /// UNSUBSCRIBE.
   void unsubscribe(const std::string& mailbox);
   /// Leaves the selected mailbox without expunging (UNSELECT, RFC 3691; CLOSE when absent only
   /// for a read-only mailbox, where it cannot expunge anything).
   void unselect();
-  /// CLOSE: expunges \Deleted messages of the selected mailbox and leaves it.
+  /// CLOSE: expunges \\Deleted messages of the selected mailbox and leaves it.
   void close_mailbox();
   /// UID EXPUNGE of exactly `uids` (UIDPLUS); Error(rejected) without UIDPLUS, never a plain
   /// EXPUNGE that would remove other messages.
   void uid_expunge(const std::vector<std::uint32_t>& uids);
-  /// EXPUNGE: removes *every* message marked \Deleted in the selected mailbox (also those
+  /// EXPUNGE: removes *every* message marked \\Deleted in the selected mailbox (also those
   /// another client marked). Returns the sequence numbers (or, with QRESYNC, the UIDs) removed.
   std::vector<std::uint32_t> expunge();
   /// ID (RFC 2971): sends ours, returns the server's fields.
@@ -206,6 +232,7 @@ class MAILWIRE_API ImapClient {
       const std::vector<std::pair<std::string, std::string>>& ours = {{"name", "mailwire"}});
   /// ENABLE (RFC 5161); "UTF8=ACCEPT" switches mailbox names to UTF-8. Returns what was enabled.
   std::vector<std::string> enable(const std::vector<std::string>& extensions);
+  /// NAMESPACE (RFC 2342): the personal, other users' and shared prefixes.
   imap::NamespaceData namespaces();
   /// GETQUOTAROOT (RFC 9208): the quotas of the roots of `mailbox`.
   std::vector<imap::QuotaData> quota_root(const std::string& mailbox);
@@ -255,7 +282,7 @@ class MAILWIRE_API ImapClient {
   /// UID STORE uids +FLAGS.SILENT (flags) (or -FLAGS.SILENT when `add` is false).
   void uid_store_flags(const std::vector<std::uint32_t>& uids,
                        const std::vector<std::string>& flags, bool add = true);
-  /// Moves messages: UID MOVE (RFC 6851), else COPY + STORE \Deleted + UID EXPUNGE of exactly
+  /// Moves messages: UID MOVE (RFC 6851), else COPY + STORE \\Deleted + UID EXPUNGE of exactly
   /// those UIDs (UIDPLUS); never a plain EXPUNGE, which would remove other messages.
   void uid_move(const std::vector<std::uint32_t>& uids, const std::string& target);
   /// APPEND; returns the new UID when the server says (APPENDUID).
@@ -265,12 +292,14 @@ class MAILWIRE_API ImapClient {
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags,
                                       std::time_t internal_date);
+  /// NOOP: also polls for mailbox changes (they reach on_mailbox_event()).
   void noop();
 
   /// What IDLE reports: an untagged response of the selected mailbox.
   struct IdleEvent {
+    /// What the server reported.
     enum class Kind { Exists, Expunge, Flags, Other };
-    Kind kind = Kind::Other;
+    Kind kind = Kind::Other;   ///< what the server reported
     std::uint32_t number = 0;  ///< the new message count (Exists) or the expunged sequence number
   };
   /// IDLE (RFC 2177) on the selected mailbox for up to `wait`: calls `on_event` for each change;
@@ -286,7 +315,9 @@ class MAILWIRE_API ImapClient {
 
   /// LOGOUT and close. Never throws.
   void logout() noexcept;
+  /// Closes the connection without LOGOUT.
   void close() noexcept;
+  /// From another thread: makes the blocking call in progress fail with Error(cancelled).
   void cancel() noexcept;
 
  private:
