@@ -242,3 +242,36 @@ TEST_CASE("Postfix: a 5 MiB attachment arrives byte-exact", "[smtp][postfix]") {
   REQUIRE(space == 64);
   CHECK(out.substr(0, 64) == out.substr(65));
 }
+
+TEST_CASE("Postfix: SMTP smuggling patterns in a body deliver exactly one message",
+          "[smtp][postfix][security]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  REQUIRE_POSTFIX(stack);
+  stack->clear_inbox("bob");
+  SmtpClient client(options_for(*stack));
+  client.connect("localhost", stack->submission_port);
+  client.login("alice", MailStack::password("alice"));
+  // Each pattern would end the DATA early on a lenient server and start a second message
+  // ("MAIL FROM ... smuggled") if the client let it through as is (SMTP smuggling, 2023).
+  const std::string smuggled =
+      "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+      "Subject: smuggled\r\n\r\nforged\r\n";
+  std::string body =
+      "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: carrier\r\n\r\nstart\r\n";
+  for (const char* end : {"\n.\r\n", "\n.\n", "\r.\r", "\r\n.\r", "\r.\r\n", "\n.\r"})
+    body += std::string("text") + end + smuggled;
+  body += "finish\r\n";
+  const SmtpSendResult result = client.send(to({"bob@example.test"}), body);
+  CHECK(result.all_accepted());
+  // A marker message after it: a smuggled message would have been queued before the marker.
+  client.send(to({"bob@example.test"}),
+              "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: marker\r\n\r\nm\r\n");
+  client.quit();
+  REQUIRE(stack->wait_for_inbox("bob", 2) >= 2);
+  // Nothing more arrived: the "smuggled" lines were body text of the one message.
+  const std::string inbox = stack->inbox_text("bob");
+  CHECK(inbox.find("Subject: carrier") != std::string::npos);
+  CHECK(inbox.find("finish") != std::string::npos);
+  CHECK(inbox.find("\nSubject: smuggled") != std::string::npos);  // as body text
+  CHECK(stack->inbox_count("bob") == 2);
+}
