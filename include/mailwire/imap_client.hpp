@@ -51,6 +51,9 @@ struct ImapOptions {
   /// search(): the most numbers expanded from an ESEARCH ALL set ("1:4000000000" would
   /// otherwise be 16 GB); more is Error(limit).
   std::size_t max_search_results = 10'000'000;
+  std::size_t max_depth = 64;          ///< parenthesis nesting in one response (BODYSTRUCTURE)
+  std::size_t max_items = 1'000'000;   ///< list elements and numbers in one response
+  std::size_t max_literals = 100'000;  ///< literals in one response
   /// Capabilities to act as if the server lacked ("MOVE", "BINARY", "LITERAL+"), for servers
   /// whose extensions are broken. Compared case-insensitively.
   std::vector<std::string> disabled_capabilities;

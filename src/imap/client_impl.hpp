@@ -53,6 +53,9 @@ struct ImapClient::Impl {
     ro.max_line = options.max_line;
     ro.max_literal = options.max_literal_in_memory;
     ro.max_response = options.max_response;
+    ro.max_depth = options.max_depth;
+    ro.max_items = options.max_items;
+    ro.max_literals = options.max_literals;
     ro.stream_threshold = 1;
     ro.utf8 = utf8;
     ro.literal_sink = [this](const imap::LiteralInfo& info) -> imap::LiteralSink {

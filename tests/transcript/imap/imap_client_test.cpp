@@ -335,3 +335,16 @@ TEST_CASE("IMAP: a connected client can be moved and goes on", "[imap]") {
   CHECK(assigned.mailbox().exists == 5);
   CHECK(peer->finished());
 }
+
+TEST_CASE("IMAP: the response limits are the caller's to set", "[imap][security]") {
+  std::string deep = "* 1 FETCH (BODYSTRUCTURE ";
+  for (int i = 0; i < 20; ++i)
+    deep += '(';
+  auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1] ready\nC: A001 NOOP\n");
+  peer->send(deep);
+  ImapOptions options = plain_options();
+  options.max_depth = 10;  // the default (64) would let 20 levels through to the parser
+  ImapClient client(options);
+  client.connect(peer->transport(), "localhost");
+  CHECK(error_of([&] { client.noop(); }).kind() == Errc::limit);
+}
