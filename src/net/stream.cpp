@@ -25,7 +25,7 @@ Diagnostics fatal() {
 Stream::Stream(std::unique_ptr<Transport> transport, StreamOptions options)
     : transport_(std::move(transport)), options_(options) {
   if (!transport_) throw Error(Errc::usage, "stream: no transport");
-  if (options_.read_chunk == 0) options_.read_chunk = 16 * 1024;
+  if (options_.read_chunk == 0) options_.read_chunk = 64 * 1024;
 }
 
 Stream::~Stream() = default;
@@ -126,6 +126,10 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
     begin_ += have;
     n -= have;
     compact();
+  }
+  if (n == 0) {
+    if (log_) log_(LogDirection::Server, fmt::format("[{} bytes]\r\n", total));
+    return;
   }
   // The rest bypasses the buffer: one chunk at a time, straight to the sink.
   std::string chunk(options_.read_chunk, '\0');

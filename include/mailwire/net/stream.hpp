@@ -32,14 +32,14 @@ struct StreamOptions {
   /// When false a bare LF stays part of the line.
   bool allow_bare_lf = true;
   /// Size of each read from the transport.
-  std::size_t read_chunk = 16 * 1024;
+  std::size_t read_chunk = 64 * 1024;
 };
 
 /// A buffered reader and writer over an owned Transport. Not thread-safe, except cancel().
 class MAILWIRE_API Stream {
  public:
   /// Takes ownership of a connected `transport`. Throws Error(usage) when it is null. A
-  /// read_chunk of 0 means the default (16 KiB).
+  /// read_chunk of 0 means the default (64 KiB).
   explicit Stream(std::unique_ptr<Transport> transport, StreamOptions options = {});
   /// Destroys the transport (which closes it).
   ~Stream();
