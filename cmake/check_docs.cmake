@@ -14,8 +14,7 @@
 # the others were documented. Paths are relative to the repository root; a directory covers
 # everything under it. Document a file, remove it from this list, and the test keeps it so.
 set(MAILWIRE_DOCS_PENDING
-    include/mailwire/imap_client.hpp
-    include/mailwire/mime/builder.hpp)
+    include/mailwire/imap_client.hpp)
 # ---------------------------------------------------------------------------------------------
 
 foreach(var DOXYGEN SOURCE_DIR WORK_DIR)
