@@ -23,8 +23,8 @@ using BodyParams = std::vector<std::pair<std::string, std::string>>;
 
 /// `body-fld-dsp`: disposition type ("attachment", "inline") and its parameters.
 struct BodyDisposition {
-  std::string type;
-  BodyParams params;
+  std::string type;   ///< disposition type, lower-cased ("attachment")
+  BodyParams params;  ///< its parameters ("filename", ...), raw; empty for NIL
 };
 
 /// One node of a BODYSTRUCTURE tree. A multipart node has `parts` and no single-part fields;
@@ -38,8 +38,8 @@ struct BodyStructure {
   BodyParams params;    ///< content-type parameters (multipart: from the extension data)
 
   // body-fields (single parts)
-  std::string id;
-  std::string description;
+  std::string id;           ///< Content-ID as sent, angle brackets included; empty for NIL
+  std::string description;  ///< Content-Description, raw; empty for NIL
   std::string encoding;     ///< Content-Transfer-Encoding as sent ("BASE64", "7BIT")
   std::uint64_t size = 0;   ///< body-fld-octets
   std::uint64_t lines = 0;  ///< text/* and message/rfc822 only
@@ -48,26 +48,35 @@ struct BodyStructure {
   std::vector<BodyStructure> parts;    ///< children of a multipart; the body of a message/rfc822
 
   // extension data
-  bool has_extension = false;  ///< the server sent extension data
-  std::string md5;
-  std::optional<BodyDisposition> disposition;
-  std::vector<std::string> languages;
-  std::string location;
-  std::vector<std::string> extra;  ///< further `body-extension` items, in wire syntax
+  bool has_extension = false;                  ///< the server sent extension data
+  std::string md5;                             ///< Content-MD5 (single parts), raw
+  std::optional<BodyDisposition> disposition;  ///< Content-Disposition; nullopt for NIL
+  std::vector<std::string> languages;          ///< Content-Language tags (RFC 3066)
+  std::string location;                        ///< Content-Location (RFC 2557), raw
+  std::vector<std::string> extra;              ///< further `body-extension` items, in wire syntax
 
+  /// True for multipart/*: `parts` holds the children.
   bool is_multipart() const { return type == "multipart"; }
+  /// True for message/rfc822 and message/global: `envelope` and `parts[0]` describe the
+  /// encapsulated message (when the server sent them).
   bool is_message() const {
     return type == "message" && (subtype == "rfc822" || subtype == "global");
   }
-  /// A parameter value by case-insensitive name, or nullptr.
+  /// The value of content-type parameter `name` (case-insensitive), raw, or nullptr.
   const std::string* param(std::string_view name) const;
-  /// The file name from the disposition's "filename" or the type's "name", or empty.
+  /// The file name: the disposition's "filename" parameter, else the type's "name", else
+  /// empty. The value is raw: RFC 2231 forms (`filename*`, continuations) are not looked at
+  /// and RFC 2047 encoded words are not decoded.
   std::string file_name() const;
 };
 
 /// Calls `visit(section, part)` for every part of `body` with its IMAP part number (RFC 3501
-/// 6.4.5): "1", "2", "1.2"; the body of a message/rfc822 part "2" is numbered "2.1", ...; a
-/// message that is not multipart has the single part "1". Depth is bounded (64).
+/// section 6.4.5), depth first: "1", "1.1", "1.2", "2", ... A multipart root is visited
+/// first with an empty section; nested multiparts are visited as well as their children. For
+/// a message/rfc822 (or message/global) part "2" with a multipart body, that body's parts are
+/// "2.1", "2.2", ... (the multipart itself is not visited); a body that is not multipart is
+/// "2.1". A message that is not multipart has the single part "1". Parts nested deeper than
+/// 64 levels are not visited.
 MAILWIRE_API void for_each_part(
     const BodyStructure& body,
     const std::function<void(const std::string& section, const BodyStructure& part)>& visit);

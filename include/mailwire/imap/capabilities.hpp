@@ -15,17 +15,21 @@ namespace mailwire::imap {
 /// case-insensitive). Keeps the server's spelling and order.
 class MAILWIRE_API CapabilitySet {
  public:
+  /// No capabilities (not yet known).
   CapabilitySet() = default;
+  /// The capabilities as announced (a CAPABILITY response or response code).
   explicit CapabilitySet(std::vector<std::string> atoms) : atoms_(std::move(atoms)) {}
 
   /// True when `name` ("IDLE", "AUTH=PLAIN", "LITERAL+") was announced.
   bool has(std::string_view name) const noexcept;
-  /// The SASL mechanisms of `AUTH=` capabilities, upper-cased.
+  /// The SASL mechanisms of `AUTH=` capabilities, upper-cased, in announced order.
   std::vector<std::string> auth_mechanisms() const;
   /// IMAP4rev2 (RFC 9051) announced.
   bool imap4rev2() const noexcept { return has("IMAP4rev2"); }
 
+  /// Every capability as announced, in the server's spelling and order.
   const std::vector<std::string>& atoms() const noexcept { return atoms_; }
+  /// True when nothing was announced (or nothing is known yet).
   bool empty() const noexcept { return atoms_.empty(); }
 
  private:

@@ -19,7 +19,9 @@ struct Address {
   std::string mailbox;  ///< local part, or the group name of a group start marker
   std::string host;     ///< domain; empty for group markers
 
+  /// True for the start marker of a group (`mailbox` is the group's name).
   bool is_group_start() const { return host.empty() && !mailbox.empty(); }
+  /// True for the end marker of a group.
   bool is_group_end() const { return host.empty() && mailbox.empty(); }
   /// `mailbox@host`, or just `mailbox` when there is no host.
   std::string address() const { return host.empty() ? mailbox : mailbox + "@" + host; }
@@ -30,16 +32,16 @@ struct Address {
 /// TODO(mime): `subject` may hold RFC 2047 encoded words and `date` is the raw RFC 5322
 /// date; both are left raw for the message model to decode.
 struct Envelope {
-  std::string date;
-  std::string subject;
-  std::vector<Address> from;
-  std::vector<Address> sender;
-  std::vector<Address> reply_to;
-  std::vector<Address> to;
-  std::vector<Address> cc;
-  std::vector<Address> bcc;
-  std::string in_reply_to;
-  std::string message_id;
+  std::string date;               ///< Date header, raw ("Wed, 17 Jul 1996 02:23:25 -0700")
+  std::string subject;            ///< Subject header, raw (possibly RFC 2047 encoded)
+  std::vector<Address> from;      ///< From addresses
+  std::vector<Address> sender;    ///< Sender (servers repeat From when absent)
+  std::vector<Address> reply_to;  ///< Reply-To (servers repeat From when absent)
+  std::vector<Address> to;        ///< To addresses
+  std::vector<Address> cc;        ///< Cc addresses
+  std::vector<Address> bcc;       ///< Bcc addresses
+  std::string in_reply_to;        ///< In-Reply-To header, raw ("<id@host>")
+  std::string message_id;         ///< Message-ID header, raw, angle brackets included
 };
 
 }  // namespace mailwire::imap

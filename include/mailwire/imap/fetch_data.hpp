@@ -17,7 +17,8 @@
 
 namespace mailwire::imap {
 
-/// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.
+/// One `BODY[section]<origin>` or `BINARY[section]<origin>` item. The legacy items RFC822,
+/// RFC822.HEADER and RFC822.TEXT are stored with the sections "", "HEADER" and "TEXT".
 struct SectionData {
   /// The text between the brackets as sent ("", "1.2", "HEADER.FIELDS (FROM)").
   std::string section;
@@ -32,21 +33,24 @@ struct SectionData {
 /// One FETCH response. Items the server did not send are empty optionals; items this parser
 /// does not know (X-GM-LABELS, ...) are kept in `other` as name and raw wire text.
 struct FetchData {
-  std::uint32_t seq = 0;  ///< message sequence number
-  std::optional<std::vector<std::string>> flags;
-  std::optional<std::uint32_t> uid;
+  std::uint32_t seq = 0;                          ///< message sequence number
+  std::optional<std::vector<std::string>> flags;  ///< FLAGS, as sent (`\Seen`, `$Label`)
+  std::optional<std::uint32_t> uid;               ///< UID
   /// INTERNALDATE, raw ("17-Jul-1996 02:44:25 -0700").
   /// TODO(mime): convert with the message model's DateTime once it lands.
   std::optional<std::string> internal_date;
-  std::optional<std::uint64_t> size;    ///< RFC822.SIZE
-  std::optional<std::uint64_t> modseq;  ///< MODSEQ (RFC 7162)
-  std::shared_ptr<Envelope> envelope;
-  std::shared_ptr<BodyStructure> body_structure;  ///< BODYSTRUCTURE or BODY
-  std::vector<SectionData> sections;
+  std::optional<std::uint64_t> size;              ///< RFC822.SIZE
+  std::optional<std::uint64_t> modseq;            ///< MODSEQ (RFC 7162)
+  std::shared_ptr<Envelope> envelope;             ///< ENVELOPE; null when not sent
+  std::shared_ptr<BodyStructure> body_structure;  ///< BODYSTRUCTURE or BODY; null when not sent
+  std::vector<SectionData> sections;              ///< BODY[...] and BINARY[...] items, in order
   std::vector<std::pair<std::string, std::uint64_t>> binary_sizes;  ///< BINARY.SIZE[section]
+  /// Unknown items: name (with its `[section]`, if any) and the value's raw wire text.
   std::vector<std::pair<std::string, std::string>> other;
 
-  /// The section data for `section` (e.g. "" for BODY[], "TEXT"), or nullptr.
+  /// The first section data for `section` (e.g. "" for BODY[], "TEXT"), compared
+  /// case-insensitively with the text as sent, among BINARY items when `binary` is true and
+  /// BODY items otherwise; nullptr when there is none.
   const SectionData* find_section(std::string_view section, bool binary = false) const;
 };
 

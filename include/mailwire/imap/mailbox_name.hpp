@@ -11,12 +11,14 @@
 
 namespace mailwire::imap {
 
-/// Encodes a UTF-8 mailbox name in modified UTF-7 ("Entwürfe" → "Entw&APw-rfe").
-/// nullopt when `utf8` is not valid UTF-8.
+/// Encodes a UTF-8 mailbox name in modified UTF-7 ("Entwürfe" → "Entw&APw-rfe"); "&" becomes
+/// "&-", printable US-ASCII stays as it is. nullopt when `utf8` is not valid UTF-8 (overlong
+/// forms, surrogates and code points above U+10FFFF included).
 MAILWIRE_API std::optional<std::string> encode_mailbox_utf7(std::string_view utf8);
 
-/// Decodes a modified UTF-7 mailbox name to UTF-8. nullopt when malformed (bad base64,
-/// unpaired surrogates, non-zero padding bits, or a raw byte outside printable US-ASCII).
+/// Decodes a modified UTF-7 mailbox name to UTF-8 ("&-" is "&"). nullopt when malformed (bad
+/// base64, an unterminated or empty shift sequence, unpaired surrogates, non-zero padding
+/// bits, or a raw byte outside printable US-ASCII).
 MAILWIRE_API std::optional<std::string> decode_mailbox_utf7(std::string_view utf7);
 
 }  // namespace mailwire::imap

@@ -21,10 +21,11 @@ namespace mailwire::imap {
 /// Receives the bytes of a streamed literal, chunk by chunk; chunks are valid during the call.
 using LiteralSink = std::function<void(std::string_view chunk)>;
 
-/// What the reader knows about a literal when it is announced.
+/// What the reader knows about a literal when it is announced; passed to
+/// ResponseReaderOptions::literal_sink.
 struct LiteralInfo {
-  std::uint64_t size = 0;
-  bool binary = false;  ///< `~{n}` (RFC 3516)
+  std::uint64_t size = 0;  ///< announced size in bytes (the `n` of `{n}`)
+  bool binary = false;     ///< `~{n}` (RFC 3516)
   /// The response text so far, up to and including the announcement,
   /// e.g. `* 3 FETCH (UID 9 BODY[] {1048576}`. Valid during the call only.
   std::string_view context;
@@ -35,21 +36,24 @@ struct LiteralInfo {
   std::string_view fetch_item;
 };
 
-/// Limits and behaviour of a ResponseReader. Exceeding a limit is Errc::limit.
+/// Limits and behaviour of a ResponseReader. Sizes are in bytes. Exceeding a limit is
+/// Errc::limit and stops the reader; every size is checked before memory is taken.
 struct ResponseReaderOptions {
-  std::size_t max_line = 1024 * 1024;              ///< one line, without literals
-  std::uint64_t max_literal = 64 * 1024 * 1024;    ///< one buffered literal
-  std::uint64_t max_response = 128 * 1024 * 1024;  ///< buffered bytes of one response
-  std::size_t max_literals = 100000;               ///< literals in one response
-  std::size_t max_depth = 64;                      ///< parenthesis nesting
-  std::size_t max_items = 1000000;                 ///< list elements / numbers in one response
+  std::size_t max_line = 1024 * 1024;            ///< one line without CRLF, literals excluded
+  std::uint64_t max_literal = 64 * 1024 * 1024;  ///< one buffered (not streamed) literal
+  /// Buffered bytes of one response: its lines plus its buffered literals (streamed literals
+  /// do not count).
+  std::uint64_t max_response = 128 * 1024 * 1024;
+  std::size_t max_literals = 100000;  ///< literals announced in one response
+  std::size_t max_depth = 64;         ///< parenthesis nesting (lists, body structures)
+  std::size_t max_items = 1000000;    ///< list elements / numbers in one response
   /// Literals of at least this many bytes are offered to `literal_sink`.
   std::uint64_t stream_threshold = 1024 * 1024;
-  /// Called for literals of at least stream_threshold bytes. Returning a sink streams the
-  /// literal there (the parsed item says `streamed`); returning an empty function buffers it
-  /// (subject to max_literal).
+  /// Called for literals of at least stream_threshold bytes, when set. Returning a sink streams
+  /// the literal there (the parsed SectionData says `streamed`; max_literal and max_response do
+  /// not apply to it); returning an empty function buffers it (subject to max_literal).
   std::function<LiteralSink(const LiteralInfo&)> literal_sink;
-  /// Mailbox names are UTF-8 (after ENABLE UTF8=ACCEPT) instead of modified UTF-7.
+  /// Mailbox names are UTF-8 (after ENABLE UTF8=ACCEPT, RFC 6855) instead of modified UTF-7.
   bool utf8 = false;
 };
 
@@ -78,32 +82,44 @@ struct ResponseReaderOptions {
 /// \endcode
 class MAILWIRE_API ResponseReader {
  public:
+  /// A reader expecting the first line of a response.
   explicit ResponseReader(ResponseReaderOptions options = {});
+  /// Destroys the reader and any responses not popped.
   ~ResponseReader();
+  /// Moves the state; the moved-from reader may only be destroyed or assigned to.
   ResponseReader(ResponseReader&&) noexcept;
+  /// Moves the state; the moved-from reader may only be destroyed or assigned to.
   ResponseReader& operator=(ResponseReader&&) noexcept;
 
-  /// Raw bytes from the server. Returns the number consumed (all of them unless an error
-  /// occurred). Bytes of an unfinished line are kept internally (bounded by max_line).
+  /// Raw bytes from the server. Returns the number consumed: all of them unless an error
+  /// occurred (then the input up to the error). Lines end in CRLF or a bare LF. Bytes of an
+  /// unfinished line are kept internally (bounded by max_line, else Errc::limit). May complete
+  /// several responses at once.
   std::size_t feed(std::string_view bytes);
-  /// One line without its CRLF (or LF).
+  /// One line without its CRLF (or LF). A line while a literal is due is Errc::protocol.
   void on_line(std::string_view line);
-  /// Bytes of the literal being read; at most literal_remaining() are taken.
+  /// Bytes of the literal being read; at most literal_remaining() are taken and the number
+  /// taken is returned (0 when no literal is due or after an error).
   std::size_t on_literal(std::string_view bytes);
 
   /// Bytes still owed to the literal being read; 0 when a line is expected.
   std::uint64_t literal_remaining() const noexcept;
   /// True when a complete parsed response is waiting.
   bool has_response() const noexcept;
-  /// Takes the oldest complete response. Precondition: has_response().
+  /// Takes the oldest complete response. Precondition: has_response() (undefined behaviour
+  /// otherwise).
   Response pop();
 
-  /// The first error; once set the reader ignores further input.
+  /// The first error (Errc::protocol or Errc::limit), or an empty code; once set the reader
+  /// ignores further input and drops the response being assembled.
   std::error_code error() const noexcept;
+  /// What went wrong ("imap: line too long"); empty while error() is empty.
   const std::string& error_message() const noexcept;
 
-  /// Switches mailbox-name decoding after ENABLE UTF8=ACCEPT.
+  /// Switches mailbox-name decoding after ENABLE UTF8=ACCEPT; applies to responses completed
+  /// from now on.
   void set_utf8(bool on) noexcept;
+  /// The options in force; changes apply to input given from now on.
   ResponseReaderOptions& options() noexcept;
 
  private:
@@ -112,7 +128,11 @@ class MAILWIRE_API ResponseReader {
 };
 
 /// Parses one complete response given as the wire text (lines with CRLF and literal bytes in
-/// place). Convenience for tests and one-shot use; returns the error and sets `message`.
+/// place); a missing final CRLF is added. Convenience for tests and one-shot use. Only the
+/// first response in `wire` is returned in `out`. Returns the reader's error (Errc::protocol or
+/// Errc::limit), or Errc::protocol when `wire` does not complete a response (a literal short
+/// of bytes), and then sets `*message` when `message` is not null; `out` is untouched on
+/// error.
 MAILWIRE_API std::error_code parse_response(std::string_view wire, Response& out,
                                             std::string* message = nullptr,
                                             const ResponseReaderOptions& options = {});

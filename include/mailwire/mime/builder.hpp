@@ -56,14 +56,16 @@ class MAILWIRE_API MessageBuilder {
   ///    written with CRLF, the only change ever made. `note_utf8`, if any, is the text body.
   ///  - With `inline_forward`, the text body is `note_utf8`, then a "Forwarded message" block
   ///    (From, Date, Subject, To, Cc of the original), then the original's plain text; an HTML
-  ///    body gets the same block, escaped, above the original HTML. The original's attachments
-  ///    are attached again (decoded, with their names and types); inline images referred to by
-  ///    cid: are not.
+  ///    body gets the same block, escaped, above the original HTML. The parts that
+  ///    Message::attachments() lists are attached again (decoded, with their names and types):
+  ///    inline images without a file name are not, and neither is an attached message
+  ///    (message/rfc822), though the attachments inside it are.
   [[nodiscard]] static MessageBuilder forward(const Message& original, bool inline_forward = false,
                                               std::string_view note_utf8 = {});
 
-  /// From; `mailbox` like "Name <a@example.com>" or "a@example.com". Throws Error(usage) for
-  /// something that is not one address, or for CR, LF or NUL.
+  /// Sets From (replacing an earlier one); `mailbox` like "Name <a@example.com>" or
+  /// "a@example.com". Throws Error(usage) for something that is not exactly one address with a
+  /// domain (any defect of parse_address_list() included), or for CR, LF or NUL.
   MessageBuilder& from(std::string_view mailbox);
   /// Adds a To recipient; the same rules as from().
   MessageBuilder& to(std::string_view mailbox);
@@ -73,46 +75,75 @@ class MAILWIRE_API MessageBuilder {
   MessageBuilder& bcc(std::string_view mailbox);
   /// Adds a Reply-To address; the same rules as from().
   MessageBuilder& reply_to(std::string_view mailbox);
-  /// Subject, in UTF-8 (encoded as RFC 2047 when it is not ASCII).
+  /// Subject, in UTF-8 (encoded as RFC 2047 when it is not ASCII, unless
+  /// WriteOptions::smtputf8). Throws Error(usage) for CR, LF or NUL. Empty: no Subject field.
   MessageBuilder& subject(std::string_view utf8);
-  /// The plain text body (UTF-8).
+  /// The plain text body (UTF-8, not checked). Any line ends become CRLF; it is sent as
+  /// 7bit when ASCII with lines of at most 998 octets, else as 8bit with
+  /// WriteOptions::eight_bit and short lines, else quoted-printable; charset=utf-8.
   MessageBuilder& text(std::string_view utf8);
-  /// The HTML body (UTF-8); with text() as well, the two become multipart/alternative.
+  /// The HTML body (UTF-8), encoded like text(); with text() as well, the two become
+  /// multipart/alternative, and with inline_part()s the HTML and its parts become
+  /// multipart/related.
   MessageBuilder& html(std::string_view utf8);
-  /// An attachment held in memory. `content_type` empty: guessed from the file name.
+  /// An attachment held in memory, sent as base64. `content_type` empty: guessed from the
+  /// file name (guess_content_type()); otherwise it is written as given, unchecked, so it must
+  /// be a valid type such as "application/pdf" without CR or LF. A file name that is not ASCII
+  /// goes in both `name=` (RFC 2047) and `filename*=` (RFC 2231).
   MessageBuilder& attach(std::string_view filename, std::string bytes,
                          std::string_view content_type = {});
-  /// An attachment streamed from a file when the message is written. Throws Error(io) now if
-  /// the file cannot be read.
+  /// An attachment streamed from a file when the message is written (base64, read in 48 KiB
+  /// chunks). Throws Error(io) now if the file cannot be opened, and write() throws Error(io)
+  /// if it cannot be read then. `filename` empty: the last component of `path` (after the
+  /// last '/'). `content_type` as for attach().
   MessageBuilder& attach_file(const std::string& path, std::string_view content_type = {},
                               std::string_view filename = {});
-  /// An inline part for the HTML body, referred to as "cid:<content_id>" (multipart/related).
+  /// An inline part for the HTML body, referred to as `cid:content_id` (multipart/related),
+  /// sent as base64. `content_id` is given without angle brackets and must be printable
+  /// US-ASCII without spaces; one that is not a MIME token and holds no '@' is refused with
+  /// Error(usage). `content_type` is written as given, unchecked (as for attach()).
   MessageBuilder& inline_part(std::string_view content_id, std::string bytes,
                               std::string_view content_type);
-  /// Reply headers: In-Reply-To and References (RFC 5322 section 3.6.4).
+  /// Reply headers (RFC 5322 section 3.6.4): In-Reply-To is `message_id`, References is
+  /// `references` followed by `message_id` (just `message_id` when `references` is empty);
+  /// identifiers with their angle brackets. Replaces earlier values. Throws Error(usage) for
+  /// CR, LF or NUL.
   MessageBuilder& in_reply_to(std::string_view message_id, std::string_view references = {});
-  /// Any other header field (not Content-*, not MIME-Version). Throws Error(usage) for a bad
-  /// name or CR, LF or NUL in the value.
+  /// Adds any other header field, written after the builder's own fields with the value as
+  /// given (folded, not encoded). Throws Error(usage) for Content-*, MIME-Version or Bcc
+  /// (any case), for a bad name (empty, a colon, a space or a byte outside printable
+  /// US-ASCII), or for CR, LF or NUL in the value. Fields the builder writes itself (Date,
+  /// From, To, Cc, Reply-To, Subject, Message-ID) are not refused but would then appear twice:
+  /// use their setters.
   MessageBuilder& header(std::string_view name, std::string_view value);
-  /// Overrides the generated Message-ID ("<id@domain>") and Date (a given date is written in
-  /// UTC; the generated one in local time with its zone).
+  /// Overrides the generated Message-ID. `id` is written as given, so it includes the angle
+  /// brackets ("<id@domain>"). Throws Error(usage) when it is empty or holds a space, tab, CR
+  /// or LF. Without it, each write() generates "<time.random@from-domain>".
   MessageBuilder& message_id(std::string_view id);
-  /// The Date (see message_id()).
+  /// Overrides the Date, written in UTC ("+0000"). Without it, each write() uses the current
+  /// time, in local time with its zone.
   MessageBuilder& date(std::time_t when);
 
   /// Writes the message (CRLF line ends, lines of at most 998 octets, 78 for generated
-  /// headers) to `sink`, file attachments streamed in small chunks.
+  /// headers) to `sink`, file attachments streamed in small chunks. Header order: Date, From,
+  /// To, Cc, Reply-To, Subject, Message-ID, the header() fields, MIME-Version. Throws
+  /// Error(usage) without from(), Error(io) when a file attachment cannot be read (the sink
+  /// then has part of the message).
   void write(const ByteSink& sink, const WriteOptions& options = {}) const;
   /// write() into a string.
   std::string to_string(const WriteOptions& options = {}) const;
 
-  /// The envelope sender: the From address.
+  /// The envelope sender: the From address as given (no A-label conversion); empty without
+  /// from().
   std::string envelope_sender() const;
-  /// The envelope recipients: every To, Cc and Bcc address.
+  /// The envelope recipients: every To, Cc and Bcc address, in that order, as given
+  /// (duplicates are kept).
   std::vector<std::string> envelope_recipients() const;
-  /// True when an address is not ASCII (the message then needs SMTPUTF8, or A-labels).
+  /// True when a From, To, Cc, Bcc or Reply-To address is not ASCII (the message then needs
+  /// SMTPUTF8, or A-labels for the domains).
   bool needs_smtputf8() const;
-  /// The Message-ID given to message_id(); empty when write() generates one.
+  /// The Message-ID given to message_id(); empty when write() generates one (the generated
+  /// one is not kept).
   const std::string& generated_message_id() const noexcept { return message_id_; }
   /// True when attachments are read from files when the message is written.
   bool streams_files() const noexcept;
@@ -142,8 +173,9 @@ class MAILWIRE_API MessageBuilder {
   bool has_date_ = false;
 };
 
-/// The MIME type for a file name's extension ("invoice.pdf" -> "application/pdf"), or
-/// "application/octet-stream".
+/// The MIME type for a file name's extension, case-insensitively ("invoice.PDF" ->
+/// "application/pdf"), from a small built-in table of common types (documents, images, audio,
+/// video, archives, "eml"), else "application/octet-stream".
 MAILWIRE_API std::string guess_content_type(std::string_view filename);
 
 /// An RFC 5322 date-time: "Tue, 24 Nov 2026 20:41:50 +0000" (local time and zone of the
