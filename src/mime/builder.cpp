@@ -29,6 +29,31 @@ std::string random_token(std::size_t length) {
   return raw;
 }
 
+// Printable ASCII without spaces: the text of a msg-id (RFC 5322 3.6.4), also for Content-ID.
+bool is_msg_id_text(std::string_view s, bool brackets_allowed) {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7e) return false;
+    if (!brackets_allowed && (c == '<' || c == '>')) return false;
+  }
+  return true;
+}
+
+// "type/subtype" with optional parameters, printable ASCII only: anything else would end the
+// Content-Type field and start another one. Empty: guessed from the file name.
+void check_content_type(std::string_view type) {
+  for (const char c : type) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) {
+      throw Error(Errc::usage, "mime: a content type is printable ASCII (no CR, LF or NUL)");
+    }
+  }
+  if (!type.empty() && type.find('/') == std::string_view::npos) {
+    throw Error(Errc::usage, fmt::format("mime: '{}' is not a type/subtype", type));
+  }
+}
+
 Mailbox one_mailbox(std::string_view text, const char* field) {
   if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
     throw Error(Errc::usage, fmt::format("mime: {} contains CR, LF or NUL", field));
@@ -610,12 +635,14 @@ MessageBuilder& MessageBuilder::html(std::string_view utf8) {
 }
 MessageBuilder& MessageBuilder::attach(std::string_view filename, std::string bytes,
                                        std::string_view content_type) {
+  check_content_type(content_type);
   attachments_.push_back(
       {std::string(filename), std::string(content_type), {}, std::move(bytes), {}});
   return *this;
 }
 MessageBuilder& MessageBuilder::attach_file(const std::string& path, std::string_view content_type,
                                             std::string_view filename) {
+  check_content_type(content_type);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!file) throw Error(Errc::io, "mime: cannot read " + path);
   std::string name(filename);
@@ -626,9 +653,10 @@ MessageBuilder& MessageBuilder::attach_file(const std::string& path, std::string
 }
 MessageBuilder& MessageBuilder::inline_part(std::string_view content_id, std::string bytes,
                                             std::string_view content_type) {
-  if (!is_ascii_token(content_id) && content_id.find('@') == std::string_view::npos) {
-    throw Error(Errc::usage, "mime: a Content-ID is printable ASCII without spaces");
+  if (!is_msg_id_text(content_id, false)) {
+    throw Error(Errc::usage, "mime: a Content-ID is printable ASCII without spaces or <>");
   }
+  check_content_type(content_type);
   inline_.push_back({{}, std::string(content_type), std::string(content_id), std::move(bytes), {}});
   return *this;
 }
@@ -644,15 +672,19 @@ MessageBuilder& MessageBuilder::header(std::string_view name, std::string_view v
   std::string lower(name);
   for (char& c : lower)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.rfind("content-", 0) == 0 || lower == "mime-version" || lower == "bcc") {
+  // Fields the builder writes itself: a second one would break RFC 5322 3.6 (one each).
+  static const char* const own[] = {"mime-version", "bcc", "subject",  "date",      "from",
+                                    "to",           "cc",  "reply-to", "message-id"};
+  if (lower.rfind("content-", 0) == 0 ||
+      std::find(std::begin(own), std::end(own), lower) != std::end(own)) {
     throw Error(Errc::usage, "mime: " + std::string(name) + " is set by the builder");
   }
   extra_.add(name, value);
   return *this;
 }
 MessageBuilder& MessageBuilder::message_id(std::string_view id) {
-  if (id.find_first_of(" \t\r\n") != std::string_view::npos || id.empty()) {
-    throw Error(Errc::usage, "mime: a Message-ID has no spaces or line breaks");
+  if (!is_msg_id_text(id, true)) {
+    throw Error(Errc::usage, "mime: a Message-ID is printable ASCII without spaces");
   }
   message_id_ = std::string(id);
   return *this;

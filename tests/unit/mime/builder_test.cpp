@@ -363,3 +363,51 @@ TEST_CASE("Builder: forward inline, with the original's attachments", "[mime][bu
   CHECK(attachments[0]->content_type().mime_type() == "application/pdf");
   CHECK(attachments[0]->decoded_body() == original.attachments()[0]->decoded_body());
 }
+
+TEST_CASE("MessageBuilder: caller strings cannot add header fields", "[mime][builder][security]") {
+  // Found while documenting the builder: a Content-ID with an '@' and a content type passed
+  // CR/LF into the part header, a Message-ID passed NUL, and header() duplicated own fields.
+  const auto base = [] {
+    MessageBuilder b;
+    b.from("a@example.org").to("b@example.org").subject("s").text("t").html("<p>h</p>");
+    return b;
+  };
+  {
+    MessageBuilder b = base();
+    CHECK_THROWS_AS(b.inline_part("x@y>\r\nBcc: evil@example.com", "png", "image/png"), Error);
+    CHECK_THROWS_AS(b.inline_part("logo@x", "png", "image/png\r\nX-Injected: yes"), Error);
+    CHECK_THROWS_AS(b.inline_part("lo go@x", "png", "image/png"), Error);
+    CHECK_THROWS_AS(b.inline_part(std::string_view("a\0@x", 4), "png", "image/png"), Error);
+    b.inline_part("logo@example.org", "png", "image/png");  // a real one still works
+  }
+  {
+    MessageBuilder b = base();
+    CHECK_THROWS_AS(b.attach("a.txt", "x", "text/plain\r\nX-Injected: yes"), Error);
+    CHECK_THROWS_AS(b.attach("a.txt", "x", "text/plain\nX-Injected: yes"), Error);
+    CHECK_THROWS_AS(b.attach("a.txt", "x", std::string_view("text/plain\0", 11)), Error);
+    CHECK_THROWS_AS(b.attach("a.txt", "x", "plain"), Error);
+    b.attach("a.txt", "x", "text/plain; charset=us-ascii");
+  }
+  {
+    MessageBuilder b = base();
+    CHECK_THROWS_AS(b.message_id(std::string_view("<a\0b@x>", 7)), Error);
+    CHECK_THROWS_AS(b.message_id("<a@x>\r\nBcc: evil@example.com"), Error);
+    b.message_id("<a@x>");
+  }
+  {
+    MessageBuilder b = base();
+    for (const char* own : {"Subject", "date", "FROM", "To", "Cc", "Reply-To", "Message-ID"}) {
+      INFO(own);
+      CHECK_THROWS_AS(b.header(own, "second"), Error);
+    }
+    b.header("X-Mailer", "mailwire");
+  }
+  {
+    // A file name with CR/LF is a parameter value, encoded: no new field appears.
+    MessageBuilder b = base();
+    b.attach("evil\r\nBcc: x@example.com.txt", "x", "text/plain");
+    const std::string out = b.to_string();
+    CHECK(out.find("\r\nBcc:") == std::string::npos);
+    CHECK(out.find("\nBcc:") == std::string::npos);
+  }
+}
