@@ -232,7 +232,7 @@ TEST_CASE("Dovecot IMAP: a PDF part arrives as its original bytes, with BINARY a
   }
 }
 
-TEST_CASE("Dovecot IMAP: MOVE and its fallback leave other \\Deleted messages alone",
+TEST_CASE("Dovecot IMAP: MOVE and its fallback leave other deleted-flagged messages alone",
           "[imap][dovecot][move]") {
   MAILWIRE_REQUIRE_STACK(stack);
   for (const bool fallback : {false, true}) {
