@@ -5,6 +5,8 @@
 #include <mailwire/error.hpp>
 #include <mailwire/net/tcp_transport.hpp>
 
+#include "net/resolve.hpp"
+
 #include <fmt/format.h>
 
 #include <arpa/inet.h>
@@ -98,16 +100,9 @@ void TcpTransport::connect(const std::string& host, std::uint16_t port,
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);
   }
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  // getaddrinfo cannot be interrupted; the deadline applies to the connects that follow.
-  const int rc = getaddrinfo(name.c_str(), service.c_str(), &hints, &found);
-  if (rc != 0) {
-    throw Error(Errc::connect,
-                fmt::format("connect: cannot resolve {}: {}", host,
-                            rc == EAI_SYSTEM ? errno_text(errno) : gai_strerror(rc)));
-  }
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, freeaddrinfo);
+  // The deadline and cancel() cover the lookup too (it runs on a helper thread).
+  const detail::AddrinfoList list =
+      detail::resolve(name, std::to_string(port), hints, deadline, wake_fd_, host);
 
   std::string last_error = "no address";
   for (const addrinfo* ai = list.get(); ai != nullptr; ai = ai->ai_next) {

@@ -42,7 +42,9 @@ class MAILWIRE_API TcpTransport final : public Transport {
   /// Closes the socket.
   ~TcpTransport() override;
 
-  /// Resolves `host` (getaddrinfo) and tries each address in order until one connects.
+  /// Resolves `host` (getaddrinfo, on a helper thread so that the deadline and cancel() bound
+  /// the lookup too; address literals directly) and tries each address in order until one
+  /// connects.
   /// Throws Error(connect) naming the host and the last failure, Error(timeout), Error(cancelled).
   void connect(const std::string& host, std::uint16_t port, const ConnectOptions& options = {});
 
