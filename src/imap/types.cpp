@@ -2,6 +2,7 @@
 #include <mailwire/imap/capabilities.hpp>
 #include <mailwire/imap/fetch_data.hpp>
 #include <mailwire/imap/mailbox_data.hpp>
+#include <mailwire/mime/content_type.hpp>
 
 #include "imap/wire_decoder.hpp"
 
@@ -33,13 +34,33 @@ const std::string* BodyStructure::param(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+// The parameters as a MIME parameter list ("; name=\"value\""), so that the message model
+// decodes them: RFC 2231 continuations and charsets (filename*0*=UTF-8''...), and the encoded
+// words real mail puts in quoted names.
+std::optional<std::string> decoded_param(const BodyParams& params, std::string_view name) {
+  std::string text;
+  for (const auto& [key, value] : params) {
+    text += "; " + key + "=\"";
+    for (const char c : value) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  const auto list = mime::ParameterList::parse(text);
+  if (const auto v = list.get(name)) return std::string(*v);
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string BodyStructure::file_name() const {
   if (disposition) {
-    for (const auto& p : disposition->params) {
-      if (iequals(p.first, "filename")) return p.second;
-    }
+    if (auto name = decoded_param(disposition->params, "filename")) return *name;
   }
-  if (const std::string* n = param("name")) return *n;
+  if (auto name = decoded_param(params, "name")) return *name;
   return {};
 }
 

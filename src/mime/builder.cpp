@@ -746,9 +746,11 @@ void MessageBuilder::write(const ByteSink& sink, const WriteOptions& options) co
     w.field("Subject", options.smtputf8 ? subject_ : encode_header_text(subject_));
   }
   const std::string domain = from_[0].domain.empty() ? "localhost" : from_[0].domain;
-  w.field("Message-ID", message_id_.empty() ? fmt::format("<{}.{}@{}>", std::time(nullptr),
-                                                          random_token(20), domain)
-                                            : message_id_);
+  // Generated on the first write and kept: every copy written carries the same Message-ID,
+  // and the caller can read it (to log it, or to thread a reply).
+  if (message_id_.empty())
+    message_id_ = fmt::format("<{}.{}@{}>", std::time(nullptr), random_token(20), domain);
+  w.field("Message-ID", message_id_);
   w.put(extra_.to_string());
   w.field("MIME-Version", "1.0");
 

@@ -454,3 +454,21 @@ TEST_CASE("malformed responses are protocol errors", "[imap][parser][hostile]") 
     CHECK(ec == Errc::protocol);
   }
 }
+
+TEST_CASE("BODYSTRUCTURE file names: RFC 2231 and encoded words are decoded", "[imap][parser]") {
+  // Servers pass the parameters through as written: filename*0*=UTF-8''... continuations and
+  // encoded words in quoted names (what Outlook and Thunderbird send) reach the caller raw.
+  mailwire::imap::BodyStructure part;
+  part.type = "application";
+  part.subtype = "pdf";
+  part.disposition = mailwire::imap::BodyDisposition{};
+  part.disposition->type = "attachment";
+  part.disposition->params = {{"filename*0*", "UTF-8''Rechnung%20M%C3%A4"},
+                              {"filename*1*", "rz.pdf"}};
+  CHECK(part.file_name() == "Rechnung M\xC3\xA4rz.pdf");
+  part.disposition->params.clear();
+  part.params = {{"name", "=?UTF-8?B?UmVjaG51bmcgTcOkcnoucGRm?="}};
+  CHECK(part.file_name() == "Rechnung M\xC3\xA4rz.pdf");
+  part.params = {{"name", "a \"quoted\" \\ name.pdf"}};
+  CHECK(part.file_name() == "a \"quoted\" \\ name.pdf");
+}

@@ -411,3 +411,15 @@ TEST_CASE("MessageBuilder: caller strings cannot add header fields", "[mime][bui
     CHECK(out.find("\nBcc:") == std::string::npos);
   }
 }
+
+TEST_CASE("MessageBuilder: the generated Message-ID is kept and readable", "[mime][builder]") {
+  MessageBuilder b;
+  b.from("a@example.org").to("b@example.org").subject("s").text("t");
+  CHECK(b.generated_message_id().empty());
+  const std::string first = b.to_string();
+  const std::string id = b.generated_message_id();
+  REQUIRE_FALSE(id.empty());
+  CHECK(first.find("Message-ID: " + id + "\r\n") != std::string::npos);
+  // A second write (a retry after a failed send) carries the same Message-ID.
+  CHECK(b.to_string().find("Message-ID: " + id + "\r\n") != std::string::npos);
+}
