@@ -1,0 +1,539 @@
+// The incremental MIME parser (see stream_parser.hpp).
+//
+// Theory of operation. Input is kept only until its line is understood. Every multipart that
+// is open has a frame holding its "--boundary"; a line that starts with "--" is checked against
+// the frames from the outermost in (an outer delimiter ends every part inside it, as in
+// Message::parse, which cuts the outer body first). Leaf bodies take a fast path: the bytes up
+// to the next line that starts with "--" go to the decoder in one piece; the line break before
+// a line is held back until that line turns out not to be a delimiter (RFC 2046 5.1.1 gives
+// the line break before a delimiter to the delimiter). A line without a line break that grows
+// past what any delimiter could be is passed on as data, so memory stays bounded.
+
+#include <mailwire/mime/encoding.hpp>
+#include <mailwire/mime/stream_parser.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace mailwire::mime {
+
+namespace {
+
+bool is_field_line(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  for (std::size_t i = 0; i < colon; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c <= 0x20 || c >= 0x7f) {
+      for (std::size_t k = i; k < colon; ++k) {
+        if (line[k] != ' ' && line[k] != '\t') return false;
+      }
+      return true;
+    }
+  }
+  return true;
+}
+
+// `line` without its line break.
+std::string_view content_of(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.remove_suffix(1);
+  return line;
+}
+
+constexpr std::size_t whitespace_allowance = 1024;  // after "--boundary--" on a delimiter line
+constexpr std::size_t max_status_line = 64 * 1024;
+
+}  // namespace
+
+struct StreamParser::Impl {
+  enum class Mode { Header, Leaf, Skip, Status };
+  enum class Encoding { None, Base64, QuotedPrintable, Uuencode };
+  struct Frame {
+    std::string dash;  // "--" boundary
+    std::size_t depth = 0;
+    bool digest = false;
+    bool closed = false;
+    bool seen_delimiter = false;
+  };
+
+  StreamCallbacks cb;
+  ParserOptions options;
+  std::vector<Frame> frames;
+  Mode mode = Mode::Header;
+  std::size_t parts = 0;
+  std::string input;      // bytes not yet consumed; input[0] starts a line unless mid_line
+  bool mid_line = false;  // the first bytes of `input` continue a line handled in part
+  std::ptrdiff_t adjacent_frame = -1;  // the frame whose open delimiter was the last line
+
+  // Header state.
+  std::string header;
+  std::size_t header_depth = 0;
+  bool header_digest_child = false;
+  bool header_is_message = true;
+  bool header_first_line = true;
+
+  // Leaf state.
+  Encoding encoding = Encoding::None;
+  Base64Decoder base64;
+  QuotedPrintableDecoder qp;
+  UudecodeDecoder uu;
+  std::string uu_line;
+  // The line breaks at the end of the leaf so far, held back: the one before a delimiter
+  // belongs to it, and each enclosing multipart that ends without its final boundary takes one
+  // more (as Message::parse cuts them). A bounded number; older ones are passed on.
+  std::string held;
+  std::vector<std::size_t> held_sizes;
+  std::string out;
+
+  // delivery-status state.
+  std::string status_block;
+  std::size_t status_depth = 0;
+  bool status_blank = false;  // an empty line where a block starts, held back: if a delimiter
+                              // follows, its line break belongs to the delimiter
+
+  Impl(StreamCallbacks callbacks, ParserOptions o)
+      : cb(std::move(callbacks)), options(std::move(o)) {
+    start_header(0, false, true);
+  }
+
+  void defect(std::string_view what) const {
+    if (cb.on_defect) cb.on_defect(what);
+  }
+
+  void start_header(std::size_t depth, bool digest_child, bool is_message) {
+    ++parts;
+    mode = Mode::Header;
+    header.clear();
+    header_depth = depth;
+    header_digest_child = digest_child;
+    header_is_message = is_message;
+    header_first_line = true;
+  }
+
+  // The longest partial line worth waiting for: one that could still be a delimiter.
+  std::size_t max_partial() const {
+    std::size_t longest = 0;
+    for (const Frame& f : frames)
+      longest = std::max(longest, f.dash.size());
+    if (mode == Mode::Header) return std::max(options.max_header_bytes, longest + 4);
+    if (mode == Mode::Status) return max_status_line;
+    return frames.empty() ? 0 : longest + 2 + whitespace_allowance;
+  }
+
+  // The frame `content` is a delimiter line of (and whether it closes), or -1.
+  std::ptrdiff_t delimiter_of(std::string_view content, bool& close) const {
+    if (content.size() < 2 || content[0] != '-' || content[1] != '-') return -1;
+    for (std::size_t k = 0; k < frames.size(); ++k) {
+      const Frame& f = frames[k];
+      if (f.closed || content.compare(0, f.dash.size(), f.dash) != 0) continue;
+      std::size_t i = f.dash.size();
+      close = content.compare(i, 2, "--") == 0;
+      if (close) i += 2;
+      while (i < content.size() && (content[i] == ' ' || content[i] == '\t'))
+        ++i;
+      if (i == content.size()) return static_cast<std::ptrdiff_t>(k);
+    }
+    return -1;
+  }
+
+  // --- leaves ---
+
+  void begin_leaf(std::string_view cte) {
+    mode = Mode::Leaf;
+    encoding = cte == "base64"             ? Encoding::Base64
+               : cte == "quoted-printable" ? Encoding::QuotedPrintable
+               : (cte == "x-uuencode" || cte == "uuencode" || cte == "x-uue" || cte == "uue")
+                   ? Encoding::Uuencode
+                   : Encoding::None;
+    base64 = Base64Decoder();
+    qp = QuotedPrintableDecoder();
+    uu = UudecodeDecoder();
+    uu_line.clear();
+    held.clear();
+    held_sizes.clear();
+  }
+
+  void emit(std::string_view decoded) const {
+    if (!decoded.empty() && cb.on_body) cb.on_body(decoded);
+  }
+
+  void decode(std::string_view bytes) {
+    if (bytes.empty()) return;
+    switch (encoding) {
+      case Encoding::None:
+        emit(bytes);
+        return;
+      case Encoding::Base64:
+        out.clear();
+        base64.feed(bytes, out);
+        emit(out);
+        return;
+      case Encoding::QuotedPrintable:
+        out.clear();
+        qp.feed(bytes, out);
+        emit(out);
+        return;
+      case Encoding::Uuencode:
+        // Whole lines: the line breaks split them.
+        for (;;) {
+          const std::size_t nl = bytes.find('\n');
+          if (nl == std::string_view::npos) {
+            uu_line.append(bytes);
+            if (uu_line.size() > 64 * 1024) uu_line.clear();  // no uuencoded line is that long
+            return;
+          }
+          uu_line.append(bytes.substr(0, nl));
+          out.clear();
+          uu.feed_line(uu_line, out);
+          emit(out);
+          uu_line.clear();
+          bytes.remove_prefix(nl + 1);
+        }
+    }
+  }
+
+  // Bytes of the current leaf that end at a line end (or in the middle of a long line): the
+  // line breaks at their end are held back, the rest is decoded.
+  void leaf_bytes(std::string_view bytes) {
+    std::size_t end = bytes.size();
+    std::size_t units = 0;
+    while (end > 0 && bytes[end - 1] == '\n' && units < 64) {
+      --end;
+      if (end > 0 && bytes[end - 1] == '\r') --end;
+      ++units;
+    }
+    if (end > 0) {
+      release_held(held_sizes.size());
+      decode(bytes.substr(0, end));
+    }
+    for (std::size_t at = end; at < bytes.size();) {
+      const std::size_t size = bytes[at] == '\r' ? 2 : 1;
+      held.append(bytes.substr(at, size));
+      held_sizes.push_back(size);
+      at += size;
+    }
+    if (held_sizes.size() > 64) release_held(held_sizes.size() - 64);
+  }
+
+  // Decodes the oldest `n` held line breaks.
+  void release_held(std::size_t n) {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      bytes += held_sizes[i];
+    decode(std::string_view(held).substr(0, bytes));
+    held.erase(0, bytes);
+    held_sizes.erase(held_sizes.begin(), held_sizes.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+
+  // Ends the leaf; the last `strip` held line breaks are not part of it.
+  void end_leaf(std::size_t strip) {
+    release_held(held_sizes.size() - std::min(strip, held_sizes.size()));
+    held.clear();
+    held_sizes.clear();
+    out.clear();
+    if (encoding == Encoding::Base64) base64.finish(out);
+    if (encoding == Encoding::QuotedPrintable) qp.finish(out);
+    if (encoding == Encoding::Uuencode && !uu_line.empty()) uu.feed_line(uu_line, out);
+    uu_line.clear();
+    emit(out);
+    if (cb.on_leaf_end) cb.on_leaf_end();
+    mode = Mode::Skip;
+  }
+
+  // --- headers ---
+
+  void complete_header() {
+    const HeaderList headers = HeaderList::parse(header);
+    header.clear();
+    ContentType type;
+    if (const auto ct = headers.get("Content-Type")) {
+      type = ContentType::parse(*ct);
+      if (!type.valid) defect("invalid Content-Type");
+    } else if (header_digest_child) {
+      type = ContentType::parse("message/rfc822");
+      type.valid = false;
+    }
+    std::string cte;
+    if (const auto v = headers.get("Content-Transfer-Encoding")) {
+      for (const char c : *v) {
+        if (std::isspace(static_cast<unsigned char>(c)) == 0)
+          cte += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    const std::size_t depth = header_depth;
+    const bool too_deep = depth >= options.max_depth;
+    if (too_deep && (type.is_multipart() || type.is_message()))
+      defect("nesting deeper than the limit");
+    const bool multipart = type.is_multipart() && !too_deep;
+    const bool status = !too_deep && type.is_message() && type.subtype == "delivery-status";
+    const bool nested = !too_deep && type.is_message() && !status && parts < options.max_parts;
+    if (!too_deep && type.is_message() && !status && !nested) defect("more parts than the limit");
+    const bool leaf = !type.is_multipart() && !status && !nested;
+    if (cb.on_entity)
+      cb.on_entity(StreamEntity{headers, type, cte, depth, header_is_message, leaf});
+    if (multipart) {
+      const auto boundary = type.param("boundary");
+      if (!boundary) {
+        defect("multipart without a boundary");
+        mode = Mode::Skip;
+        return;
+      }
+      frames.push_back({"--" + std::string(*boundary), depth, type.subtype == "digest"});
+      mode = Mode::Skip;  // the preamble
+    } else if (type.is_multipart()) {
+      mode = Mode::Skip;  // too deep: not split, not a leaf (as Message::parse leaves it)
+    } else if (status) {
+      mode = Mode::Status;
+      status_block.clear();
+      status_blank = false;
+      status_depth = depth + 1;
+    } else if (nested) {
+      start_header(depth + 1, false, true);
+    } else {
+      begin_leaf(cte);
+    }
+  }
+
+  void header_line(std::string_view line, bool line_start) {
+    if (!line_start) {  // the rest of a long line
+      header.append(line);
+      return;
+    }
+    const std::string_view content = content_of(line);
+    if (content.empty()) {
+      complete_header();  // the empty line is the separator
+      return;
+    }
+    const bool continuation = content[0] == ' ' || content[0] == '\t';
+    const bool from_line =
+        header_first_line && content.size() > 5 && content.substr(0, 5) == "From ";
+    if (!continuation && !is_field_line(content) && !from_line) {
+      defect("missing empty line between header and body");
+      complete_header();
+      handle_line(line, true);  // this line starts the body
+      return;
+    }
+    if (header.size() > options.max_header_bytes) {
+      defect("header longer than the limit");
+      complete_header();
+      handle_line(line, true);
+      return;
+    }
+    header.append(line);
+    header_first_line = false;
+  }
+
+  // --- delivery-status blocks (RFC 3464): header-only entities between empty lines ---
+
+  void emit_status_block(std::string_view block) {
+    if (parts >= options.max_parts) {
+      mode = Mode::Skip;
+      return;
+    }
+    ++parts;
+    // Each block is read as an entity (Message::parse does the same): its field lines are its
+    // header; a line that is no field starts its body (a defect: no empty line came first).
+    block = content_of(block);
+    std::size_t at = 0;
+    while (at < block.size()) {
+      const std::size_t nl = block.find('\n', at);
+      const std::size_t next = nl == std::string_view::npos ? block.size() : nl + 1;
+      const std::string_view content = content_of(block.substr(at, next - at));
+      const bool continuation = !content.empty() && (content[0] == ' ' || content[0] == '\t');
+      if (!continuation && !is_field_line(content)) {
+        defect("missing empty line between header and body");
+        break;
+      }
+      at = next;
+    }
+    const HeaderList headers = HeaderList::parse(block.substr(0, at));
+    ContentType type;
+    if (const auto ct = headers.get("Content-Type")) type = ContentType::parse(*ct);
+    std::string cte;
+    if (const auto v = headers.get("Content-Transfer-Encoding")) {
+      for (const char c : *v) {
+        if (std::isspace(static_cast<unsigned char>(c)) == 0)
+          cte += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    if (cb.on_entity) cb.on_entity(StreamEntity{headers, type, cte, status_depth, false, true});
+    begin_leaf(cte);
+    decode(block.substr(at));
+    end_leaf(0);
+    mode = Mode::Status;
+  }
+
+  void status_line(std::string_view line, bool line_start) {
+    if (status_blank) {  // the held-back empty line was a line: an empty block
+      status_blank = false;
+      emit_status_block({});
+      if (mode != Mode::Status) return;
+    }
+    if (line_start && content_of(line).empty()) {
+      if (status_block.empty()) {
+        status_blank = true;
+      } else {
+        emit_status_block(status_block);  // the empty line ends the block
+        status_block.clear();
+      }
+      return;
+    }
+    status_block.append(line);
+    if (status_block.size() > options.max_header_bytes) {
+      defect("header longer than the limit");
+      emit_status_block(status_block);
+      status_block.clear();
+    }
+  }
+
+  void end_status() {
+    if (!status_block.empty()) emit_status_block(status_block);
+    status_block.clear();
+    status_blank = false;
+    mode = Mode::Skip;
+  }
+
+  // --- structure ---
+
+  // Ends whatever is open inside frame `k` (or everything, for k = -1 at the end of input).
+  void end_inside(std::ptrdiff_t k) {
+    while (mode == Mode::Header) {
+      complete_header();  // a header without a body
+      if (mode == Mode::Leaf) end_leaf(0);
+    }
+    if (mode == Mode::Leaf) {
+      // One line break for the delimiter (k >= 0), one for each multipart inside frame `k`
+      // that ends here without its final boundary.
+      std::size_t strip = k >= 0 ? 1 : 0;
+      for (std::size_t i = static_cast<std::size_t>(k + 1); i < frames.size(); ++i)
+        strip += !frames[i].closed && frames[i].seen_delimiter ? 1u : 0u;
+      end_leaf(strip);
+    }
+    if (mode == Mode::Status) end_status();
+    while (static_cast<std::ptrdiff_t>(frames.size()) > k + 1) {
+      if (!frames.back().seen_delimiter) {
+        defect("multipart without any boundary line");
+      } else if (!frames.back().closed) {
+        defect("missing final boundary");
+      }
+      frames.pop_back();
+    }
+    mode = Mode::Skip;
+  }
+
+  void delimiter(std::ptrdiff_t k, bool close) {
+    if (!close && adjacent_frame == k) return;  // adjacent delimiter lines are one
+    end_inside(k);
+    Frame& frame = frames[static_cast<std::size_t>(k)];
+    frame.seen_delimiter = true;
+    adjacent_frame = -1;
+    if (close) {
+      frame.closed = true;  // the epilogue follows
+      return;
+    }
+    if (parts >= options.max_parts) {
+      defect("more parts than the limit");
+      frame.closed = true;
+      return;
+    }
+    start_header(frame.depth + 1, frame.digest, false);
+    adjacent_frame = k;
+  }
+
+  // One line (with its line break, when it has one). `line_start`: it begins at a line
+  // start (not the rest of a line passed on in part).
+  void handle_line(std::string_view line, bool line_start) {
+    if (line_start && !frames.empty()) {
+      bool close = false;
+      const std::ptrdiff_t k = delimiter_of(content_of(line), close);
+      if (k >= 0) {
+        delimiter(k, close);
+        return;
+      }
+    }
+    adjacent_frame = -1;
+    switch (mode) {
+      case Mode::Header:
+        header_line(line, line_start);
+        return;
+      case Mode::Leaf:
+        leaf_bytes(line);
+        return;
+      case Mode::Status:
+        status_line(line, line_start);
+        return;
+      case Mode::Skip:
+        return;
+    }
+  }
+
+  // Leaf bytes up to the next line that could be a delimiter, in one piece. Returns the bytes
+  // consumed from `data` (which starts at a line start).
+  std::size_t leaf_fast(std::string_view data) {
+    if (frames.empty()) {  // no delimiter can come: every byte is body
+      leaf_bytes(data);
+      return data.size();
+    }
+    if (data.compare(0, 2, "--") == 0) return 0;
+    const std::size_t hit = data.find("\n--");
+    std::size_t end = hit == std::string_view::npos ? hit : hit + 1;
+    if (end == std::string_view::npos) {
+      const std::size_t last = data.rfind('\n');
+      if (last == std::string_view::npos) return 0;
+      end = last + 1;
+    }
+    leaf_bytes(data.substr(0, end));  // whole lines
+    return end;
+  }
+
+  void process(bool at_end) {
+    std::size_t at = 0;
+    while (at < input.size()) {
+      const std::string_view rest = std::string_view(input).substr(at);
+      if (mode == Mode::Leaf && encoding != Encoding::Uuencode && !mid_line) {
+        const std::size_t n = leaf_fast(rest);
+        if (n > 0) {
+          at += n;
+          continue;
+        }
+      }
+      if (mode == Mode::Skip && frames.empty() && !mid_line) {
+        at = input.size();  // nothing can follow a finished structure but more of it
+        break;
+      }
+      const std::size_t nl = rest.find('\n');
+      if (nl == std::string_view::npos) {
+        if (!at_end && rest.size() <= max_partial()) break;  // wait for the rest of the line
+        handle_line(rest, !mid_line);
+        mid_line = !at_end;
+        at = input.size();
+        break;
+      }
+      handle_line(rest.substr(0, nl + 1), !mid_line);
+      mid_line = false;
+      at += nl + 1;
+    }
+    input.erase(0, at);
+  }
+};
+
+StreamParser::StreamParser(StreamCallbacks callbacks, ParserOptions options)
+    : impl_(std::make_unique<Impl>(std::move(callbacks), std::move(options))) {}
+
+StreamParser::~StreamParser() = default;
+
+void StreamParser::feed(std::string_view bytes) {
+  impl_->input.append(bytes);
+  impl_->process(false);
+}
+
+void StreamParser::finish() {
+  impl_->process(true);
+  impl_->end_inside(-1);
+}
+
+}  // namespace mailwire::mime
