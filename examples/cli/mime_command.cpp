@@ -5,9 +5,11 @@
 #include "message_options.hpp"
 #include "mime_dump.hpp"
 
+#include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/date_time.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/message.hpp>
+#include <mailwire/mime/stream_parser.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -25,76 +27,130 @@ struct Stat {
   double seconds = 0;
 };
 
-void walk(const mime::Entity& e, Stat& s);
+// One message through the incremental parser: the work list for the message and each nested
+// one (Subject decoded, From/To/Cc parsed, Date parsed) and for each leaf (type, charset, file
+// name, the body decoded). Only a header block and a line of input are held at a time.
+class MessageStat {
+ public:
+  explicit MessageStat(Stat& s) : s_(s), parser_(callbacks()) {}
+  void feed(std::string_view bytes) {
+    const auto t0 = std::chrono::steady_clock::now();
+    parser_.feed(bytes);
+    s_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    s_.in_bytes += bytes.size();
+  }
+  void finish() {
+    const auto t0 = std::chrono::steady_clock::now();
+    parser_.finish();
+    s_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
 
-void message(const mime::Entity& m, Stat& s) {
-  ++s.messages;
-  const mime::HeaderList& h = m.headers();
-  if (const auto subject = h.get("Subject"))
-    s.subj_bytes += mime::decode_encoded_words(*subject).size();
-  for (const char* name : {"From", "To", "Cc"}) {
-    for (const mime::HeaderField* f : h.all(name)) {
-      for (const mime::Mailbox& box : mime::parse_address_list(f->value())) {
-        ++s.addrs;
-        s.misc += box.name.size() + box.address().size();
+ private:
+  mime::StreamCallbacks callbacks() {
+    mime::StreamCallbacks cb;
+    cb.on_entity = [this](const mime::StreamEntity& e) { entity(e); };
+    cb.on_body = [this](std::string_view decoded) { s_.decoded += decoded.size(); };
+    return cb;
+  }
+  void entity(const mime::StreamEntity& e) {
+    const mime::HeaderList& h = e.headers;
+    if (e.message) {
+      ++s_.messages;
+      if (const auto subject = h.get("Subject"))
+        s_.subj_bytes += mime::decode_encoded_words(*subject).size();
+      for (const char* name : {"From", "To", "Cc"}) {
+        for (const mime::HeaderField* f : h.all(name)) {
+          for (const mime::Mailbox& box : mime::parse_address_list(f->value())) {
+            ++s_.addrs;
+            s_.misc += box.name.size() + box.address().size();
+          }
+        }
+      }
+      if (const auto date = h.get("Date")) {
+        if (const auto d = mime::parse_date(*date))
+          s_.misc += static_cast<std::uint64_t>(d->utc & 1);
       }
     }
+    if (const auto charset = e.content_type.param("charset")) s_.misc += charset->size();
+    if (!e.leaf) return;
+    ++s_.leaves;
+    if (const auto cd = h.get("Content-Disposition")) {
+      if (const auto name = mime::ContentDisposition::parse(*cd).filename())
+        s_.misc += name->size();
+    } else if (const auto name = e.content_type.param("name")) {
+      s_.misc += name->size();
+    }
+    s_.misc += e.transfer_encoding.size();
   }
-  if (const auto date = h.get("Date")) {
-    if (const auto d = mime::parse_date(*date)) s.misc += static_cast<std::uint64_t>(d->utc & 1);
-  }
-  walk(m, s);
-}
 
-void walk(const mime::Entity& e, Stat& s) {
-  if (const auto charset = e.content_type().param("charset")) s.misc += charset->size();
-  if (e.content_type().is_multipart()) {
-    for (const mime::Entity& c : e.children())
-      walk(c, s);
-    return;
-  }
-  if (e.content_type().is_message() && !e.children().empty()) {
-    message(e.children()[0], s);
-    return;
-  }
-  ++s.leaves;
-  if (const auto name = e.filename()) s.misc += name->size();
-  s.misc += e.transfer_encoding().size();
-  e.decode_body([&](std::string_view chunk) { s.decoded += chunk.size(); });
-}
+  Stat& s_;
+  mime::StreamParser parser_;
+};
 
-void parse_one(std::string_view bytes, Stat& s) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const mime::Message m = mime::Message::parse_view(bytes);
-  message(m.root(), s);
-  s.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.in_bytes += bytes.size();
-}
-
-// Reads a file in fixed-size chunks; an mbox is split at its "From " lines.
+// Reads a file in fixed-size chunks into the incremental parser; an mbox is split at its
+// "From " lines (the line itself is not part of the message), across chunk ends too.
 void stat_file(const std::filesystem::path& path, Stat& s) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!f) throw Error(Errc::io, "cannot read " + path.string());
-  std::string bytes;
-  char chunk[64 * 1024];
-  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;)
-    bytes.append(chunk, n);
   const std::string name = path.filename().string();
   const bool mbox = name.size() > 5 && (name.find(".mbox") != std::string::npos);
+  static char chunk[64 * 1024];
   if (!mbox) {
-    parse_one(bytes, s);
+    MessageStat m(s);
+    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;)
+      m.feed(std::string_view(chunk, n));
+    m.finish();
     return;
   }
-  std::size_t at = bytes.compare(0, 5, "From ") == 0 ? 0 : bytes.find("\nFrom ");
-  while (at != std::string::npos && at < bytes.size()) {
-    if (bytes[at] == '\n') ++at;
-    const std::size_t body = bytes.find('\n', at);
-    if (body == std::string::npos) break;
-    std::size_t next = bytes.find("\nFrom ", body);
-    const std::size_t end = next == std::string::npos ? bytes.size() : next + 1;
-    parse_one(std::string_view(bytes).substr(body + 1, end - body - 1), s);
-    at = next;
+  std::unique_ptr<MessageStat> current;
+  std::string buf;         // unprocessed bytes: at most a partial "From " line and 5 more
+  bool from_line = false;  // inside a "From " line, which is skipped
+  bool line_start = true;  // buf[0] starts a line
+  const auto drain = [&](bool at_end) {
+    std::size_t at = 0;
+    while (at < buf.size()) {
+      if (from_line) {
+        const std::size_t nl = buf.find('\n', at);
+        if (nl == std::string::npos) {
+          at = buf.size();
+          break;
+        }
+        at = nl + 1;
+        from_line = false;
+        current = std::make_unique<MessageStat>(s);
+        continue;
+      }
+      std::size_t hit = std::string::npos;
+      if (at == 0 && line_start && buf.compare(0, 5, "From ") == 0) {
+        hit = 0;
+      } else {
+        const std::size_t nl_from = buf.find("\nFrom ", at);
+        if (nl_from != std::string::npos) hit = nl_from + 1;
+      }
+      if (hit == std::string::npos) {
+        // Keep the last bytes: "\nFrom " may continue in the next chunk.
+        const std::size_t keep = at_end ? 0 : std::min<std::size_t>(buf.size() - at, 6);
+        if (current) current->feed(std::string_view(buf).substr(at, buf.size() - at - keep));
+        at = buf.size() - keep;
+        break;
+      }
+      if (current) {
+        current->feed(std::string_view(buf).substr(at, hit - at));
+        current->finish();
+        current.reset();
+      }
+      from_line = true;
+      at = hit;
+    }
+    line_start = at == 0 ? line_start : buf[at - 1] == '\n';
+    buf.erase(0, at);
+  };
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;) {
+    buf.append(chunk, n);
+    drain(false);
   }
+  drain(true);
+  if (current) current->finish();
 }
 
 int stat_command(const Args& args) {

@@ -88,6 +88,7 @@ struct StreamParser::Impl {
   std::string held;
   std::vector<std::size_t> held_sizes;
   std::string out;
+  std::string scratch;  // base64 output, reused
 
   // delivery-status state.
   std::string status_block;
@@ -167,11 +168,13 @@ struct StreamParser::Impl {
       case Encoding::None:
         emit(bytes);
         return;
-      case Encoding::Base64:
-        out.clear();
-        base64.feed(bytes, out);
-        emit(out);
+      case Encoding::Base64: {
+        const std::size_t room = Base64Decoder::max_output(bytes.size());
+        if (scratch.size() < room) scratch.resize(room);
+        const char* end = base64.feed(bytes, scratch.data());
+        emit(std::string_view(scratch.data(), static_cast<std::size_t>(end - scratch.data())));
         return;
+      }
       case Encoding::QuotedPrintable:
         out.clear();
         qp.feed(bytes, out);
@@ -490,10 +493,11 @@ struct StreamParser::Impl {
     return end;
   }
 
-  void process(bool at_end) {
+  // Consumes what it can of `data`; returns how much.
+  std::size_t process(std::string_view data, bool at_end) {
     std::size_t at = 0;
-    while (at < input.size()) {
-      const std::string_view rest = std::string_view(input).substr(at);
+    while (at < data.size()) {
+      const std::string_view rest = data.substr(at);
       if (mode == Mode::Leaf && encoding != Encoding::Uuencode && !mid_line) {
         const std::size_t n = leaf_fast(rest);
         if (n > 0) {
@@ -502,7 +506,7 @@ struct StreamParser::Impl {
         }
       }
       if (mode == Mode::Skip && frames.empty() && !mid_line) {
-        at = input.size();  // nothing can follow a finished structure but more of it
+        at = data.size();  // nothing can follow a finished structure but more of it
         break;
       }
       const std::size_t nl = rest.find('\n');
@@ -510,14 +514,14 @@ struct StreamParser::Impl {
         if (!at_end && rest.size() <= max_partial()) break;  // wait for the rest of the line
         handle_line(rest, !mid_line);
         mid_line = !at_end;
-        at = input.size();
+        at = data.size();
         break;
       }
       handle_line(rest.substr(0, nl + 1), !mid_line);
       mid_line = false;
       at += nl + 1;
     }
-    input.erase(0, at);
+    return at;
   }
 };
 
@@ -527,13 +531,22 @@ StreamParser::StreamParser(StreamCallbacks callbacks, ParserOptions options)
 StreamParser::~StreamParser() = default;
 
 void StreamParser::feed(std::string_view bytes) {
-  impl_->input.append(bytes);
-  impl_->process(false);
+  Impl& m = *impl_;
+  if (m.input.empty()) {  // straight from the caller's bytes; only a partial line is kept
+    const std::size_t used = m.process(bytes, false);
+    m.input.assign(bytes.substr(used));
+    return;
+  }
+  m.input.append(bytes);
+  const std::size_t used = m.process(m.input, false);
+  m.input.erase(0, used);
 }
 
 void StreamParser::finish() {
-  impl_->process(true);
-  impl_->end_inside(-1);
+  Impl& m = *impl_;
+  m.process(m.input, true);
+  m.input.clear();
+  m.end_inside(-1);
 }
 
 }  // namespace mailwire::mime
