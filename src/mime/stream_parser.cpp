@@ -93,12 +93,21 @@ struct StreamParser::Impl {
   // delivery-status state.
   std::string status_block;
   std::size_t status_depth = 0;
+  struct StatusEntity {
+    HeaderList headers;
+    ContentType type;
+    std::string cte;
+    std::size_t depth;
+    bool message;
+  };
+  std::unique_ptr<StatusEntity> status_entity;
   bool status_blank = false;  // an empty line where a block starts, held back: if a delimiter
                               // follows, its line break belongs to the delimiter
 
-  Impl(StreamCallbacks callbacks, ParserOptions o)
-      : cb(std::move(callbacks)), options(std::move(o)) {
-    start_header(0, false, true);
+  Impl(StreamCallbacks callbacks, ParserOptions o, std::size_t depth = 0, bool is_message = true,
+       std::size_t parts_so_far = 0)
+      : cb(std::move(callbacks)), options(std::move(o)), parts(parts_so_far) {
+    start_header(depth, false, is_message);
   }
 
   void defect(std::string_view what) const {
@@ -126,17 +135,23 @@ struct StreamParser::Impl {
   }
 
   // The frame `content` is a delimiter line of (and whether it closes), or -1.
-  std::ptrdiff_t delimiter_of(std::string_view content, bool& close) const {
-    if (content.size() < 2 || content[0] != '-' || content[1] != '-') return -1;
+  // `used` is set to the length of the delimiter line within `line`: it ends after LF, CRLF,
+  // or a bare CR (as in Message::parse); what follows a bare CR starts the next line.
+  std::ptrdiff_t delimiter_of(std::string_view line, bool& close, std::size_t& used) const {
+    if (line.size() < 2 || line[0] != '-' || line[1] != '-') return -1;
     for (std::size_t k = 0; k < frames.size(); ++k) {
       const Frame& f = frames[k];
-      if (f.closed || content.compare(0, f.dash.size(), f.dash) != 0) continue;
+      if (f.closed || line.compare(0, f.dash.size(), f.dash) != 0) continue;
       std::size_t i = f.dash.size();
-      close = content.compare(i, 2, "--") == 0;
+      close = line.compare(i, 2, "--") == 0;
       if (close) i += 2;
-      while (i < content.size() && (content[i] == ' ' || content[i] == '\t'))
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
         ++i;
-      if (i == content.size()) return static_cast<std::ptrdiff_t>(k);
+      if (i < line.size() && line[i] != '\r' && line[i] != '\n') continue;  // a near miss
+      if (i < line.size() && line[i] == '\r') ++i;
+      if (i < line.size() && line[i] == '\n') ++i;
+      used = i;
+      return static_cast<std::ptrdiff_t>(k);
     }
     return -1;
   }
@@ -202,23 +217,30 @@ struct StreamParser::Impl {
   // Bytes of the current leaf that end at a line end (or in the middle of a long line): the
   // line breaks at their end are held back, the rest is decoded.
   void leaf_bytes(std::string_view bytes) {
+    // Line breaks at the end, last first: LF or CRLF, or a bare CR (Message::parse strips
+    // one of these per multipart that ends there).
     std::size_t end = bytes.size();
+    std::size_t sizes[64];
     std::size_t units = 0;
-    while (end > 0 && bytes[end - 1] == '\n' && units < 64) {
-      --end;
-      if (end > 0 && bytes[end - 1] == '\r') --end;
-      ++units;
+    while (end > 0 && units < 64) {
+      const std::size_t before = end;
+      if (bytes[end - 1] == '\n') {
+        --end;
+        if (end > 0 && bytes[end - 1] == '\r') --end;
+      } else if (bytes[end - 1] == '\r') {
+        --end;
+      } else {
+        break;
+      }
+      sizes[units++] = before - end;
     }
     if (end > 0) {
       release_held(held_sizes.size());
       decode(bytes.substr(0, end));
     }
-    for (std::size_t at = end; at < bytes.size();) {
-      const std::size_t size = bytes[at] == '\r' ? 2 : 1;
-      held.append(bytes.substr(at, size));
-      held_sizes.push_back(size);
-      at += size;
-    }
+    held.append(bytes.substr(end));
+    for (std::size_t u = units; u > 0; --u)
+      held_sizes.push_back(sizes[u - 1]);
     if (held_sizes.size() > 64) release_held(held_sizes.size() - 64);
   }
 
@@ -276,8 +298,13 @@ struct StreamParser::Impl {
     const bool nested = !too_deep && type.is_message() && !status && parts < options.max_parts;
     if (!too_deep && type.is_message() && !status && !nested) defect("more parts than the limit");
     const bool leaf = !type.is_multipart() && !status && !nested;
-    if (cb.on_entity)
+    if (status) {
+      // Reported with its first block: without any block (an empty body) it is a leaf.
+      status_entity = std::make_unique<StatusEntity>(
+          StatusEntity{headers, type, cte, depth, header_is_message});
+    } else if (cb.on_entity) {
       cb.on_entity(StreamEntity{headers, type, cte, depth, header_is_message, leaf});
+    }
     if (multipart) {
       const auto boundary = type.param("boundary");
       if (!boundary) {
@@ -334,40 +361,19 @@ struct StreamParser::Impl {
 
   void emit_status_block(std::string_view block) {
     if (parts >= options.max_parts) {
+      report_status_entity(true);
       mode = Mode::Skip;
       return;
     }
-    ++parts;
-    // Each block is read as an entity (Message::parse does the same): its field lines are its
-    // header; a line that is no field starts its body (a defect: no empty line came first).
-    block = content_of(block);
-    std::size_t at = 0;
-    while (at < block.size()) {
-      const std::size_t nl = block.find('\n', at);
-      const std::size_t next = nl == std::string_view::npos ? block.size() : nl + 1;
-      const std::string_view content = content_of(block.substr(at, next - at));
-      const bool continuation = !content.empty() && (content[0] == ' ' || content[0] == '\t');
-      if (!continuation && !is_field_line(content)) {
-        defect("missing empty line between header and body");
-        break;
-      }
-      at = next;
-    }
-    const HeaderList headers = HeaderList::parse(block.substr(0, at));
-    ContentType type;
-    if (const auto ct = headers.get("Content-Type")) type = ContentType::parse(*ct);
-    std::string cte;
-    if (const auto v = headers.get("Content-Transfer-Encoding")) {
-      for (const char c : *v) {
-        if (std::isspace(static_cast<unsigned char>(c)) == 0)
-          cte += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-    }
-    if (cb.on_entity) cb.on_entity(StreamEntity{headers, type, cte, status_depth, false, true});
-    begin_leaf(cte);
-    decode(block.substr(at));
-    end_leaf(0);
-    mode = Mode::Status;
+    report_status_entity(false);
+    // Each block is an entity of its own, read as Message::parse reads it (its header, then a
+    // body when a line is no field): a parser for just the block, sharing the part count.
+    if (!block.empty() && block.back() == '\n') block.remove_suffix(1);
+    if (!block.empty() && block.back() == '\r') block.remove_suffix(1);
+    Impl sub(cb, options, status_depth, false, parts);
+    sub.process(block, true);
+    sub.end_inside(-1);
+    parts = sub.parts;
   }
 
   void status_line(std::string_view line, bool line_start) {
@@ -393,10 +399,21 @@ struct StreamParser::Impl {
     }
   }
 
+  // Reports the delivery-status entity itself, once: before its first block, or as a leaf.
+  void report_status_entity(bool leaf) {
+    if (!status_entity) return;
+    const StatusEntity& s = *status_entity;
+    if (cb.on_entity)
+      cb.on_entity(StreamEntity{s.headers, s.type, s.cte, s.depth, s.message, leaf});
+    if (leaf && cb.on_leaf_end) cb.on_leaf_end();
+    status_entity.reset();
+  }
+
   void end_status() {
     if (!status_block.empty()) emit_status_block(status_block);
     status_block.clear();
     status_blank = false;
+    report_status_entity(true);  // no block came
     mode = Mode::Skip;
   }
 
@@ -452,9 +469,11 @@ struct StreamParser::Impl {
   void handle_line(std::string_view line, bool line_start) {
     if (line_start && !frames.empty()) {
       bool close = false;
-      const std::ptrdiff_t k = delimiter_of(content_of(line), close);
+      std::size_t used = 0;
+      const std::ptrdiff_t k = delimiter_of(line, close, used);
       if (k >= 0) {
         delimiter(k, close);
+        if (used < line.size()) handle_line(line.substr(used), true);
         return;
       }
     }
