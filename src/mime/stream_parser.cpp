@@ -425,15 +425,29 @@ struct StreamParser::Impl {
       complete_header();  // a header without a body
       if (mode == Mode::Leaf) end_leaf(0);
     }
-    if (mode == Mode::Leaf) {
-      // One line break for the delimiter (k >= 0), one for each multipart inside frame `k`
-      // that ends here without its final boundary.
-      std::size_t strip = k >= 0 ? 1 : 0;
-      for (std::size_t i = static_cast<std::size_t>(k + 1); i < frames.size(); ++i)
-        strip += !frames[i].closed && frames[i].seen_delimiter ? 1u : 0u;
-      end_leaf(strip);
+    // One line break for the delimiter (k >= 0), one for each multipart inside frame `k`
+    // that ends here without its final boundary.
+    std::size_t strip = k >= 0 ? 1 : 0;
+    for (std::size_t i = static_cast<std::size_t>(k + 1); i < frames.size(); ++i)
+      strip += !frames[i].closed && frames[i].seen_delimiter ? 1u : 0u;
+    if (mode == Mode::Leaf) end_leaf(strip);
+    if (mode == Mode::Status) {
+      if (status_blank && strip > 0) {  // the held-back empty line was that line break
+        status_blank = false;
+        --strip;
+      }
+      for (; strip > 0 && !status_block.empty(); --strip) {
+        if (status_block.back() == '\n') {
+          status_block.pop_back();
+          if (!status_block.empty() && status_block.back() == '\r') status_block.pop_back();
+        } else if (status_block.back() == '\r') {
+          status_block.pop_back();
+        } else {
+          break;
+        }
+      }
+      end_status();
     }
-    if (mode == Mode::Status) end_status();
     while (static_cast<std::ptrdiff_t>(frames.size()) > k + 1) {
       if (!frames.back().seen_delimiter) {
         defect("multipart without any boundary line");
