@@ -137,7 +137,7 @@ struct ImapClient::Impl {
     if (const auto* f = r.get<imap::FetchData>()) {
       if (f->modseq && (!box.highest_modseq || *box.highest_modseq < *f->modseq))
         box.highest_modseq = f->modseq;
-      if (f->flags) {
+      if (f->flags && on_event) {  // (no copy of the flags when nobody listens)
         MailboxEvent ev;
         ev.kind = MailboxEvent::Kind::Flags;
         ev.number = f->seq;

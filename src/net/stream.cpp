@@ -51,16 +51,11 @@ Transport& Stream::live() const {
 
 std::size_t Stream::read_more(Deadline deadline) {
   Transport& transport = live();
-  const std::size_t old = buffer_.size();
-  buffer_.resize(old + options_.read_chunk);
-  std::size_t n = 0;
-  try {
-    n = transport.read_some(buffer_.data() + old, options_.read_chunk, deadline);
-  } catch (...) {
-    buffer_.resize(old);
-    throw;
-  }
-  buffer_.resize(old + n);
+  // Into a scratch buffer, then appended: growing buffer_ by read_chunk first would zero-fill
+  // 64 KiB for every read, however few bytes it brings (small IMAP responses: most reads).
+  if (!scratch_) scratch_.reset(new char[options_.read_chunk]);
+  const std::size_t n = transport.read_some(scratch_.get(), options_.read_chunk, deadline);
+  buffer_.append(scratch_.get(), n);
   return n;
 }
 
@@ -132,11 +127,12 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
     return;
   }
   // The rest bypasses the buffer: one chunk at a time, straight to the sink.
-  std::string chunk(options_.read_chunk, '\0');
+  if (!scratch_) scratch_.reset(new char[options_.read_chunk]);
+  char* const chunk = scratch_.get();
   while (n > 0) {
     const std::size_t want = static_cast<std::size_t>(
-        std::min<std::uint64_t>(n, static_cast<std::uint64_t>(chunk.size())));
-    const std::size_t got = live().read_some(chunk.data(), want, deadline);
+        std::min<std::uint64_t>(n, static_cast<std::uint64_t>(options_.read_chunk)));
+    const std::size_t got = live().read_some(chunk, want, deadline);
     if (got == 0) {
       throw Error(Errc::connect,
                   fmt::format("the server closed the connection {} bytes before the end of a "
@@ -144,7 +140,7 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
                               n, total),
                   fatal());
     }
-    sink(std::string_view(chunk.data(), got));
+    sink(std::string_view(chunk, got));
     n -= got;
   }
   if (log_) log_(LogDirection::Server, fmt::format("[{} bytes]\r\n", total));
