@@ -382,7 +382,7 @@ struct StreamParser::Impl {
       emit_status_block({});
       if (mode != Mode::Status) return;
     }
-    if (line_start && content_of(line).empty()) {
+    if (line_start && (line == "\n" || line == "\r\n")) {  // as RFC 3464 blocks are split
       if (status_block.empty()) {
         status_blank = true;
       } else {
