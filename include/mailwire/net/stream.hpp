@@ -108,7 +108,7 @@ class MAILWIRE_API Stream {
   std::string buffer_;
   std::unique_ptr<char[]> scratch_;  // read_chunk bytes a read lands in (never zero-filled)
   std::size_t begin_ = 0;            // first unconsumed byte in buffer_
-  std::size_t line_end_ = 0;  // bytes of the last returned line (consumed on the next call)
+  std::size_t line_end_ = 0;         // bytes of the last returned line (consumed on the next call)
   ProtocolLog log_;
 };
 
