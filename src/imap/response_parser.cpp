@@ -563,6 +563,7 @@ class ResponseParser {
     if (d_.nil()) return true;
     if (!d_.expect('(') || !enter()) return false;
     d_.skip_spaces();
+    out.reserve(2);  // most lists hold one or two addresses: one allocation, not growth
     while (!d_.accept(')')) {
       if (!d_.count_item()) return false;
       Address a;
@@ -599,6 +600,7 @@ class ResponseParser {
   // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
   bool body_type_mpart(BodyStructure& b) {
     b.type = "multipart";
+    b.parts.reserve(4);
     while (d_.peek() == '(') {
       BodyStructure part;
       if (!body(part)) return false;

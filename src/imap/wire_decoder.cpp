@@ -1,5 +1,7 @@
 #include "imap/wire_decoder.hpp"
 
+#include <array>
+
 namespace mailwire::imap::detail {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -167,7 +169,16 @@ bool WireDecoder::quoted(std::string& out) {
   if (!expect('"')) return false;
   out.clear();
   std::size_t run = pos_;
+  // The bytes that end a run: the closing quote, a backslash, and what may not appear.
+  static constexpr auto stops = [] {
+    std::array<bool, 256> t{};
+    t[static_cast<unsigned char>('"')] = t[static_cast<unsigned char>('\\')] = true;
+    t[static_cast<unsigned char>('\r')] = t[static_cast<unsigned char>('\n')] = t[0] = true;
+    return t;
+  }();
   while (true) {
+    while (pos_ < text_.size() && !stops[static_cast<unsigned char>(text_[pos_])])
+      ++pos_;
     if (at_end()) return fail("unterminated quoted string");
     char c = text_[pos_];
     if (c == '"') {
