@@ -104,7 +104,9 @@ bool parse_connection_option(const Args& args, std::size_t& i, Connection& c) {
 }
 
 namespace {
-const Connection* g_connection = nullptr;  // for hints in report()
+// What report() needs for its hints, copied: the Connection itself lives inside the command's
+// lambda and is gone when guarded() reports the error (a pointer to it dangled).
+std::optional<Connection> g_connection;
 
 bool contains(const std::string& text, const char* needle) {
   return text.find(needle) != std::string::npos;
@@ -113,7 +115,7 @@ bool contains(const std::string& text, const char* needle) {
 // A next step for the user, when the failure suggests one.
 std::string hint_for(const Error& e) {
   const std::string what = std::string(e.what()) + " " + e.diagnostics().server_reply;
-  const Connection* c = g_connection;
+  const Connection* c = g_connection ? &*g_connection : nullptr;
   const bool starttls =
       c != nullptr && (c->security == Security::StartTls || c->security == Security::Auto);
   switch (e.kind()) {
@@ -158,7 +160,6 @@ std::string hint_for(const Error& e) {
 }  // namespace
 
 void finish_connection(Connection& c, Protocol protocol) {
-  g_connection = &c;
   if (!c.server_given) throw UsageError{"--server HOST[:PORT] is required"};
   // A name without a dot is a provider preset when we know it ("--server gmail").
   if (c.host.find('.') == std::string::npos && c.host.find(':') == std::string::npos) {
@@ -185,6 +186,7 @@ void finish_connection(Connection& c, Protocol protocol) {
       }
     }
   }
+  g_connection = c;  // host and security as resolved; no secrets (read below)
   if (const char* p = std::getenv(c.password_env.c_str())) c.password = p;
   if (!c.oauth2_env.empty()) {
     const char* token = std::getenv(c.oauth2_env.c_str());

@@ -410,6 +410,8 @@ struct StreamParser::Impl {
   }
 
   void end_status() {
+    if (status_blank) emit_status_block({});  // no delimiter took it: it was an empty block
+    status_blank = false;
     if (!status_block.empty()) emit_status_block(status_block);
     status_block.clear();
     status_blank = false;
