@@ -328,7 +328,9 @@ struct StreamParser::Impl {
     }
   }
 
-  void header_line(std::string_view line, bool line_start) {
+  // `delimiter_ok`: false for what follows a bare CR after a delimiter (a line for the part,
+  // but not at a line start that could hold a delimiter: Message::parse wants an LF first).
+  void header_line(std::string_view line, bool line_start, bool delimiter_ok) {
     if (!line_start) {  // the rest of a long line
       header.append(line);
       return;
@@ -344,13 +346,13 @@ struct StreamParser::Impl {
     if (!continuation && !is_field_line(content) && !from_line) {
       defect("missing empty line between header and body");
       complete_header();
-      handle_line(line, true);  // this line starts the body
+      handle_line(line, true, delimiter_ok);  // this line starts the body
       return;
     }
     if (header.size() > options.max_header_bytes) {
       defect("header longer than the limit");
       complete_header();
-      handle_line(line, true);
+      handle_line(line, true, delimiter_ok);
       return;
     }
     header.append(line);
@@ -482,21 +484,21 @@ struct StreamParser::Impl {
 
   // One line (with its line break, when it has one). `line_start`: it begins at a line
   // start (not the rest of a line passed on in part).
-  void handle_line(std::string_view line, bool line_start) {
-    if (line_start && !frames.empty()) {
+  void handle_line(std::string_view line, bool line_start, bool delimiter_ok = true) {
+    if (line_start && delimiter_ok && !frames.empty()) {
       bool close = false;
       std::size_t used = 0;
       const std::ptrdiff_t k = delimiter_of(line, close, used);
       if (k >= 0) {
         delimiter(k, close);
-        if (used < line.size()) handle_line(line.substr(used), true);
+        if (used < line.size()) handle_line(line.substr(used), true, false);
         return;
       }
     }
     adjacent_frame = -1;
     switch (mode) {
       case Mode::Header:
-        header_line(line, line_start);
+        header_line(line, line_start, delimiter_ok);
         return;
       case Mode::Leaf:
         leaf_bytes(line);
