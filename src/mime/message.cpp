@@ -13,6 +13,8 @@
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/message.hpp>
 
+#include "mime/parse_rules.hpp"
+
 #include <cctype>
 #include <cstring>
 #include <fstream>
@@ -23,22 +25,6 @@ namespace mailwire::mime {
 struct Parser {
   const ParserOptions& options;
   std::size_t parts = 0;
-
-  static bool is_field_line(std::string_view line) {
-    const std::size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return false;
-    for (std::size_t i = 0; i < colon; ++i) {
-      const auto c = static_cast<unsigned char>(line[i]);
-      if (c <= 0x20 || c >= 0x7f) {
-        // "Name :" with trailing spaces before the colon is obsolete but valid.
-        for (std::size_t k = i; k < colon; ++k) {
-          if (line[k] != ' ' && line[k] != '\t') return false;
-        }
-        return true;
-      }
-    }
-    return true;
-  }
 
   void parse(Entity& e, std::string_view raw, std::size_t depth, bool digest_child) {
     ++parts;
@@ -63,7 +49,7 @@ struct Parser {
         break;
       }
       const bool continuation = content[0] == ' ' || content[0] == '\t';
-      if (!continuation && !is_field_line(content)) {
+      if (!continuation && !detail::is_field_line(content)) {
         // Not a field: the body starts here (missing empty line).
         if (at > 0 || !(content.size() > 5 && content.substr(0, 5) == "From ")) {
           e.defects_.push_back("missing empty line between header and body");
@@ -91,15 +77,7 @@ struct Parser {
       e.content_type_ = ContentType::parse("message/rfc822");
       e.content_type_.valid = false;
     }
-    if (const auto cte = e.headers_.get("Content-Transfer-Encoding")) {
-      std::string v;
-      for (const char c : *cte) {
-        if (std::isspace(static_cast<unsigned char>(c)) == 0) {
-          v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-      }
-      e.cte_ = v;
-    }
+    e.cte_ = detail::transfer_encoding(e.headers_);
 
     if (depth >= options.max_depth) {
       if (e.content_type_.is_multipart() || e.content_type_.is_message()) {

@@ -12,6 +12,8 @@
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/stream_parser.hpp>
 
+#include "mime/parse_rules.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -21,21 +23,6 @@
 namespace mailwire::mime {
 
 namespace {
-
-bool is_field_line(std::string_view line) {
-  const std::size_t colon = line.find(':');
-  if (colon == 0 || colon == std::string_view::npos) return false;
-  for (std::size_t i = 0; i < colon; ++i) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    if (c <= 0x20 || c >= 0x7f) {
-      for (std::size_t k = i; k < colon; ++k) {
-        if (line[k] != ' ' && line[k] != '\t') return false;
-      }
-      return true;
-    }
-  }
-  return true;
-}
 
 // `line` without its line break.
 std::string_view content_of(std::string_view line) {
@@ -282,13 +269,7 @@ struct StreamParser::Impl {
       type = ContentType::parse("message/rfc822");
       type.valid = false;
     }
-    std::string cte;
-    if (const auto v = headers.get("Content-Transfer-Encoding")) {
-      for (const char c : *v) {
-        if (std::isspace(static_cast<unsigned char>(c)) == 0)
-          cte += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-    }
+    const std::string cte = detail::transfer_encoding(headers);
     const std::size_t depth = header_depth;
     const bool too_deep = depth >= options.max_depth;
     if (too_deep && (type.is_multipart() || type.is_message()))
@@ -343,7 +324,7 @@ struct StreamParser::Impl {
     const bool continuation = content[0] == ' ' || content[0] == '\t';
     const bool from_line =
         header_first_line && content.size() > 5 && content.substr(0, 5) == "From ";
-    if (!continuation && !is_field_line(content) && !from_line) {
+    if (!continuation && !detail::is_field_line(content) && !from_line) {
       defect("missing empty line between header and body");
       complete_header();
       handle_line(line, true, delimiter_ok);  // this line starts the body
