@@ -265,6 +265,43 @@ struct ImapClient::Impl {
                 Diagnostics{what, r.text, 0, {}, r.code.name, transient, false});
   }
 
+  // One section of message `uid` (the only body item of `cmd`) streamed to `sink`: the tagged
+  // response, whether the message answered, and the section's size on the wire.
+  struct SectionFetch {
+    Response tagged;
+    bool found = false;
+    std::uint64_t size = 0;
+  };
+  SectionFetch fetch_one_section(const Command& cmd, std::uint32_t uid, const ByteSink& body,
+                                 const ProgressCallback& on_progress) {
+    SectionFetch out;
+    sink = &body;
+    progress = &on_progress;
+    const auto reset = [this] {
+      sink = nullptr;
+      progress = nullptr;
+    };
+    try {
+      out.tagged = run(
+          cmd,
+          [&](const Response& x) {
+            const auto* f = x.get<imap::FetchData>();
+            if (f == nullptr || f->uid != uid) return;
+            for (const auto& sec : f->sections) {
+              out.found = true;
+              out.size += sec.size;
+              if (!sec.streamed && !sec.data.empty()) body(sec.data);
+            }
+          },
+          "UID FETCH");
+    } catch (...) {
+      reset();
+      throw;
+    }
+    reset();
+    return out;
+  }
+
   void capability() { check(run(Command("CAPABILITY"), {}, "CAPABILITY"), "CAPABILITY"); }
 };
 

@@ -514,35 +514,12 @@ std::uint64_t ImapClient::fetch_section(std::uint32_t uid, const std::string& se
   }
   Command cmd("UID FETCH");
   cmd.sequence_set(imap::SequenceSet().add(uid)).raw("(UID BODY.PEEK[" + section + "])");
-  bool found = false;
-  std::uint64_t size = 0;
-  m.sink = &sink;
-  m.progress = &progress;
-  const auto reset = [&] {
-    m.sink = nullptr;
-    m.progress = nullptr;
-  };
-  try {
-    const Response r = m.run(
-        cmd,
-        [&](const Response& x) {
-          const auto* f = x.get<imap::FetchData>();
-          if (f == nullptr || f->uid != uid) return;
-          for (const auto& sec : f->sections) {
-            found = true;
-            size += sec.size;
-            if (!sec.streamed && !sec.data.empty()) sink(sec.data);
-          }
-        },
-        "UID FETCH");
-    reset();
-    Impl::check(r, "UID FETCH");
-  } catch (...) {
-    reset();
-    throw;
+  const Impl::SectionFetch r = m.fetch_one_section(cmd, uid, sink, progress);
+  Impl::check(r.tagged, "UID FETCH");
+  if (!r.found) {
+    throw Error(Errc::rejected, fmt::format("imap: message UID {} does not exist", uid));
   }
-  if (!found) throw Error(Errc::rejected, fmt::format("imap: message UID {} does not exist", uid));
-  return size;
+  return r.size;
 }
 
 void ImapClient::uid_store_flags(const std::vector<std::uint32_t>& uids,

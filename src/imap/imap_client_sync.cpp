@@ -272,37 +272,15 @@ std::uint64_t ImapClient::fetch_part(std::uint32_t uid, const std::string& secti
         imap::make_fetch_command(imap::SequenceSet().add(uid),
                                  {imap::FetchItem::uid(), imap::FetchItem::binary_peek(section)},
                                  imap::FetchOptions{true, std::nullopt, false});
-    bool found = false;
-    m.sink = &counted;
-    m.progress = &progress;
-    const auto reset = [&] {
-      m.sink = nullptr;
-      m.progress = nullptr;
-    };
-    try {
-      const Response r = m.run(
-          cmd,
-          [&](const Response& x) {
-            const auto* f = x.get<imap::FetchData>();
-            if (f == nullptr || f->uid != uid) return;
-            for (const auto& sec : f->sections) {
-              found = true;
-              if (!sec.streamed && !sec.data.empty()) counted(sec.data);
-            }
-          },
-          "UID FETCH");
-      reset();
-      // UNKNOWN-CTE: the server cannot decode it; fall back to decoding here.
-      if (r.status == imap::Status::No && upper(r.code.name) == "UNKNOWN-CTE") {
-        return fetch_part_decoding_here(uid, section, encoding, sink, progress);
-      }
-      Impl::check(r, "UID FETCH");
-    } catch (...) {
-      reset();
-      throw;
+    const Impl::SectionFetch r = m.fetch_one_section(cmd, uid, counted, progress);
+    // UNKNOWN-CTE: the server cannot decode it; fall back to decoding here.
+    if (r.tagged.status == imap::Status::No && upper(r.tagged.code.name) == "UNKNOWN-CTE") {
+      return fetch_part_decoding_here(uid, section, encoding, sink, progress);
     }
-    if (!found)
+    Impl::check(r.tagged, "UID FETCH");
+    if (!r.found) {
       throw Error(Errc::rejected, fmt::format("imap: message UID {} does not exist", uid));
+    }
     return decoded_size;
   }
   return fetch_part_decoding_here(uid, section, encoding, sink, progress);
@@ -319,8 +297,8 @@ std::uint64_t ImapClient::fetch_part_decoding_here(std::uint32_t uid, const std:
     if (!out.empty()) sink(out);
     out.clear();
   };
-  if (encoding == "BASE64") {
-    mime::Base64Decoder decoder;
+  // The section through a streaming decoder (both have feed(bytes, out) and finish(out)).
+  const auto decode_with = [&](auto decoder) {
     fetch_section(
         uid, section,
         [&](std::string_view chunk) {
@@ -330,21 +308,11 @@ std::uint64_t ImapClient::fetch_part_decoding_here(std::uint32_t uid, const std:
         progress);
     decoder.finish(out);
     deliver();
-  } else if (encoding == "QUOTED-PRINTABLE") {
-    mime::QuotedPrintableDecoder decoder;
-    fetch_section(
-        uid, section,
-        [&](std::string_view chunk) {
-          decoder.feed(chunk, out);
-          deliver();
-        },
-        progress);
-    decoder.finish(out);
-    deliver();
-  } else {
-    decoded_size = fetch_section(uid, section, sink, progress);
-  }
-  return decoded_size;
+    return decoded_size;
+  };
+  if (encoding == "BASE64") return decode_with(mime::Base64Decoder());
+  if (encoding == "QUOTED-PRINTABLE") return decode_with(mime::QuotedPrintableDecoder());
+  return fetch_section(uid, section, sink, progress);
 }
 
 StoreResult ImapClient::store(const imap::SequenceSet& set, imap::StoreMode mode,
