@@ -1,5 +1,6 @@
 // ImapClient against scripted servers: STARTTLS policy, tags, literals, hostile replies.
 
+#include "support/error_of.hpp"
 #include "support/scripted_peer.hpp"
 #include "support/test_pki.hpp"
 
@@ -25,17 +26,6 @@ ImapOptions plain_options() {
   options.security = Security::None;
   options.allow_plaintext_auth = true;
   return options;
-}
-
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("no mailwire::Error thrown");
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace

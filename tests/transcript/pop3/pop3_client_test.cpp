@@ -1,5 +1,6 @@
 // Pop3Client against scripted servers: exact client bytes, STLS policy, errors, hostile replies.
 
+#include "support/error_of.hpp"
 #include "support/scripted_peer.hpp"
 #include "support/test_pki.hpp"
 
@@ -24,17 +25,6 @@ Pop3Options tls_options() {
   Pop3Options options;  // Auto over a given transport: STLS required
   options.tls.ca_file = TestPki::get().ca_file;
   return options;
-}
-
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("no mailwire::Error thrown");
-  throw std::logic_error("unreachable");
 }
 
 constexpr const char* plain_start = R"(

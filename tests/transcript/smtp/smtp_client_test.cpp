@@ -1,6 +1,7 @@
 // SmtpClient against scripted servers: exact client bytes, STARTTLS policy, pipelining,
 // partial failures, size and capability checks, hostile servers.
 
+#include "support/error_of.hpp"
 #include "support/scripted_peer.hpp"
 #include "support/test_pki.hpp"
 
@@ -31,17 +32,6 @@ SmtpOptions tls_options() {
   options.tls.ca_file = TestPki::get().ca_file;
   options.helo_name = "client.example";
   return options;
-}
-
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("no mailwire::Error thrown");
-  throw std::logic_error("unreachable");
 }
 
 const std::string hello_pipelining = R"(

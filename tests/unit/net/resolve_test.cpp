@@ -2,6 +2,7 @@
 // so a resolver that hangs (a dead DNS server) must not hang the caller.
 
 #include "net/resolve.hpp"
+#include "support/error_of.hpp"
 
 #include <mailwire/error.hpp>
 #include <mailwire/net/tcp_transport.hpp>
@@ -12,6 +13,7 @@
 #include <thread>
 
 using namespace mailwire;
+using mailwire::test::error_of;
 
 namespace {
 
@@ -28,16 +30,6 @@ struct ResolverGuard {
   explicit ResolverGuard(detail::ResolveFunction f) { detail::set_resolver_for_tests(f); }
   ~ResolverGuard() { detail::set_resolver_for_tests(nullptr); }
 };
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("no mailwire::Error thrown");
-  throw std::logic_error("unreachable");
-}
 
 }  // namespace
 
