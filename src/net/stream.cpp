@@ -122,12 +122,8 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
     n -= have;
     compact();
   }
-  if (n == 0) {
-    if (log_) log_(LogDirection::Server, fmt::format("[{} bytes]\r\n", total));
-    return;
-  }
   // The rest bypasses the buffer: one chunk at a time, straight to the sink.
-  if (!scratch_) scratch_.reset(new char[options_.read_chunk]);
+  if (n > 0 && !scratch_) scratch_.reset(new char[options_.read_chunk]);
   char* const chunk = scratch_.get();
   while (n > 0) {
     const std::size_t want = static_cast<std::size_t>(
