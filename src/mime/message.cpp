@@ -265,7 +265,7 @@ void Entity::decode_body(const ByteSink& sink) const {
     out.clear();
     d.finish(out);
     if (!out.empty()) sink(out);
-  } else if (cte_ == "x-uuencode" || cte_ == "uuencode" || cte_ == "x-uue" || cte_ == "uue") {
+  } else if (detail::is_uuencode(cte_)) {
     UudecodeDecoder d;
     std::size_t at = 0;
     while (at < body_.size()) {

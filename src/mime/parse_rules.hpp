@@ -40,4 +40,9 @@ inline std::string transfer_encoding(const HeaderList& headers) {
   return token;
 }
 
+// The names x-uuencode goes by in real mail.
+inline bool is_uuencode(std::string_view token) {
+  return token == "x-uuencode" || token == "uuencode" || token == "x-uue" || token == "uue";
+}
+
 }  // namespace mailwire::mime::detail

@@ -149,9 +149,8 @@ struct StreamParser::Impl {
     mode = Mode::Leaf;
     encoding = cte == "base64"             ? Encoding::Base64
                : cte == "quoted-printable" ? Encoding::QuotedPrintable
-               : (cte == "x-uuencode" || cte == "uuencode" || cte == "x-uue" || cte == "uue")
-                   ? Encoding::Uuencode
-                   : Encoding::None;
+               : detail::is_uuencode(cte)  ? Encoding::Uuencode
+                                           : Encoding::None;
     base64 = Base64Decoder();
     qp = QuotedPrintableDecoder();
     uu = UudecodeDecoder();
