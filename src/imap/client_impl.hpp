@@ -10,6 +10,8 @@
 #include <mailwire/imap/sequence_set.hpp>
 #include <mailwire/imap_client.hpp>
 
+#include "imap/wire_decoder.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -181,18 +183,14 @@ struct ImapClient::Impl {
   // The server's capabilities without those the caller disabled.
   imap::CapabilitySet usable(std::vector<std::string> atoms) const {
     const auto& off = options.disabled_capabilities;
-    atoms.erase(
-        std::remove_if(atoms.begin(), atoms.end(),
-                       [&](const std::string& a) {
-                         return std::any_of(off.begin(), off.end(), [&](const std::string& d) {
-                           return d.size() == a.size() &&
-                                  std::equal(d.begin(), d.end(), a.begin(), [](char x, char y) {
-                                    return std::toupper(static_cast<unsigned char>(x)) ==
-                                           std::toupper(static_cast<unsigned char>(y));
-                                  });
-                         });
-                       }),
-        atoms.end());
+    atoms.erase(std::remove_if(atoms.begin(), atoms.end(),
+                               [&](const std::string& a) {
+                                 return std::any_of(off.begin(), off.end(),
+                                                    [&](const std::string& d) {
+                                                      return imap::detail::iequals(a, d);
+                                                    });
+                               }),
+                atoms.end());
     return imap::CapabilitySet(std::move(atoms));
   }
 

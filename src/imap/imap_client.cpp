@@ -404,14 +404,12 @@ std::vector<std::string> ImapClient::enable(const std::vector<std::string>& exte
                   "ENABLE"),
               "ENABLE");
   for (const std::string& e : enabled) {
-    std::string upper = e;
-    for (char& ch : upper)
-      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (upper == "UTF8=ACCEPT") {
+    if (imap::detail::iequals(e, "UTF8=ACCEPT")) {
       impl_->utf8 = true;  // mailbox names in UTF-8 from now on, both ways
       impl_->make_reader();
     }
-    if (upper == "QRESYNC") impl_->qresync_enabled = true;  // implies CONDSTORE (RFC 7162 3.2.3)
+    if (imap::detail::iequals(e, "QRESYNC"))
+      impl_->qresync_enabled = true;  // implies CONDSTORE (RFC 7162 3.2.3)
   }
   return enabled;
 }

@@ -7,6 +7,7 @@
 #include <mailwire/mime/encoding.hpp>
 
 #include "imap/client_impl.hpp"
+#include "imap/wire_decoder.hpp"
 
 #include <ctime>
 
@@ -15,15 +16,8 @@ namespace mailwire {
 using imap::Command;
 using imap::Response;
 
-namespace {
-
-std::string upper(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
+using imap::detail::iequals;
+using imap::detail::to_upper;
 
 void ImapClient::on_mailbox_event(std::function<void(const MailboxEvent&)> handler) {
   impl_->on_event = std::move(handler);
@@ -99,7 +93,7 @@ std::vector<ListEntry> ImapClient::list_extended(const std::string& reference,
   }
   const auto special_use = [](const std::vector<std::string>& v) {
     return std::any_of(v.begin(), v.end(),
-                       [](const std::string& o) { return upper(o) == "SPECIAL-USE"; });
+                       [](const std::string& o) { return iequals(o, "SPECIAL-USE"); });
   };
   if ((special_use(options.select) || special_use(options.return_options)) &&
       !caps_.has("SPECIAL-USE")) {
@@ -258,7 +252,7 @@ std::uint64_t ImapClient::fetch_part(std::uint32_t uid, const std::string& secti
   if (section.empty() || section.find_first_not_of("0123456789.") != std::string::npos) {
     throw Error(Errc::usage, "imap: a part is a section number like \"2\" or \"1.3\"");
   }
-  const std::string encoding = upper(transfer_encoding);
+  const std::string encoding = to_upper(transfer_encoding);
   const bool needs_decoding = encoding == "BASE64" || encoding == "QUOTED-PRINTABLE";
   std::uint64_t decoded_size = 0;
   const ByteSink counted = [&](std::string_view chunk) {
@@ -274,7 +268,7 @@ std::uint64_t ImapClient::fetch_part(std::uint32_t uid, const std::string& secti
                                  imap::FetchOptions{true, std::nullopt, false});
     const Impl::SectionFetch r = m.fetch_one_section(cmd, uid, counted, progress);
     // UNKNOWN-CTE: the server cannot decode it; fall back to decoding here.
-    if (r.tagged.status == imap::Status::No && upper(r.tagged.code.name) == "UNKNOWN-CTE") {
+    if (r.tagged.status == imap::Status::No && iequals(r.tagged.code.name, "UNKNOWN-CTE")) {
       return fetch_part_decoding_here(uid, section, encoding, sink, progress);
     }
     Impl::check(r.tagged, "UID FETCH");
@@ -331,7 +325,7 @@ StoreResult ImapClient::store(const imap::SequenceSet& set, imap::StoreMode mode
       what);
   Impl::check(r, what);
   // RFC 7162 3.1.3: OK [MODIFIED set] lists what was not stored.
-  if (upper(r.code.name) == "MODIFIED") {
+  if (iequals(r.code.name, "MODIFIED")) {
     if (const auto modified = imap::SequenceSet::parse(r.code.raw)) out.modified = *modified;
   }
   return out;
