@@ -1,5 +1,7 @@
 #include <mailwire/imap/mailbox_name.hpp>
 
+#include "detail/utf8.hpp"
+
 #include <cstdint>
 #include <vector>
 
@@ -17,54 +19,8 @@ int b64_value(char c) {
   return -1;
 }
 
-// Decodes one UTF-8 code point; false on malformed input (overlong, surrogate, > U+10FFFF).
-bool next_code_point(std::string_view s, std::size_t& i, std::uint32_t& cp) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    len = 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    cp = b0 & 0x1Fu;
-    len = 2;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    cp = b0 & 0x0Fu;
-    len = 3;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    cp = b0 & 0x07u;
-    len = 4;
-  } else {
-    return false;
-  }
-  if (i + len > s.size()) return false;
-  for (std::size_t k = 1; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  i += len;
-  return true;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using mailwire::detail::append_utf8;
+using mailwire::detail::next_code_point;
 
 void flush_utf16(std::string& out, const std::vector<std::uint16_t>& units) {
   out.push_back('&');

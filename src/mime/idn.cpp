@@ -5,6 +5,8 @@
 
 #include <mailwire/mime/idn.hpp>
 
+#include "detail/utf8.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -71,61 +73,14 @@ char32_t ascii_lower(char32_t c) {
   return c >= U'A' && c <= U'Z' ? c - U'A' + U'a' : c;
 }
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 // Strict UTF-8 (RFC 3629): no overlong forms, surrogates or code points above U+10FFFF.
 std::optional<std::u32string> decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    std::size_t length = 0;
-    char32_t c = 0;
-    char32_t min = 0;
-    if (lead < 0x80) {
-      out += static_cast<char32_t>(lead);
-      ++i;
-      continue;
-    } else if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      c = lead & 0x1Fu;
-      min = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      c = lead & 0x0Fu;
-      min = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      c = lead & 0x07u;
-      min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (s.size() - i < length) return std::nullopt;
-    for (std::size_t j = 1; j < length; ++j) {
-      const auto next = static_cast<unsigned char>(s[i + j]);
-      if ((next & 0xC0) != 0x80) return std::nullopt;
-      c = (c << 6) | (next & 0x3Fu);
-    }
-    if (c < min || !is_scalar_value(c)) return std::nullopt;
-    out += c;
-    i += length;
+    std::uint32_t c = 0;
+    if (!mailwire::detail::next_code_point(s, i, c)) return std::nullopt;
+    out += static_cast<char32_t>(c);
   }
   return out;
 }
@@ -293,7 +248,7 @@ std::optional<std::string> punycode_decode(std::string_view input) {
   if (out.size() > max_punycode_length) return std::nullopt;
   std::string utf8;
   for (const char32_t c : out)
-    append_utf8(utf8, c);
+    mailwire::detail::append_utf8(utf8, c);
   return utf8;
 }
 
