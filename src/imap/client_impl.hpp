@@ -263,6 +263,28 @@ struct ImapClient::Impl {
                 Diagnostics{what, r.text, 0, {}, r.code.name, transient, false});
   }
 
+  // A FETCH: each message to `on_message`, body sections streamed to `body` when given.
+  void run_fetch(const Command& cmd, const char* what,
+                 const std::function<void(const imap::FetchData&)>& on_message,
+                 const ByteSink& body) {
+    sink = body ? &body : nullptr;
+    try {
+      const Response r = run(
+          cmd,
+          [&](const Response& x) {
+            if (const auto* f = x.get<imap::FetchData>()) {
+              if (on_message) on_message(*f);
+            }
+          },
+          what);
+      sink = nullptr;
+      check(r, what);
+    } catch (...) {
+      sink = nullptr;
+      throw;
+    }
+  }
+
   // One section of message `uid` (the only body item of `cmd`) streamed to `sink`: the tagged
   // response, whether the message answered, and the section's size on the wire.
   struct SectionFetch {

@@ -486,22 +486,7 @@ void ImapClient::fetch(const std::string& set, const std::string& items, bool ui
   if (!parsed) throw Error(Errc::usage, "imap: '" + set + "' is not a sequence set");
   Command cmd(uid ? "UID FETCH" : "FETCH");
   cmd.sequence_set(*parsed).raw(items);
-  m.sink = body_sink ? &body_sink : nullptr;
-  try {
-    const Response r = m.run(
-        cmd,
-        [&](const Response& x) {
-          if (const auto* f = x.get<imap::FetchData>()) {
-            if (on_message) on_message(*f);
-          }
-        },
-        uid ? "UID FETCH" : "FETCH");
-    m.sink = nullptr;
-    Impl::check(r, uid ? "UID FETCH" : "FETCH");
-  } catch (...) {
-    m.sink = nullptr;
-    throw;
-  }
+  m.run_fetch(cmd, uid ? "UID FETCH" : "FETCH", on_message, body_sink);
 }
 
 std::uint64_t ImapClient::fetch_section(std::uint32_t uid, const std::string& section,

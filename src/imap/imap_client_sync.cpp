@@ -228,22 +228,7 @@ void ImapClient::fetch(const imap::SequenceSet& set, const std::vector<imap::Fet
     throw Error(Errc::usage, "imap: VANISHED needs QRESYNC enabled (select with qresync)");
   const Command cmd = imap::make_fetch_command(set, items, options);
   const char* what = options.uid ? "UID FETCH" : "FETCH";
-  m.sink = body_sink ? &body_sink : nullptr;
-  try {
-    const Response r = m.run(
-        cmd,
-        [&](const Response& x) {
-          if (const auto* f = x.get<imap::FetchData>()) {
-            if (on_message) on_message(*f);
-          }
-        },
-        what);
-    m.sink = nullptr;
-    Impl::check(r, what);
-  } catch (...) {
-    m.sink = nullptr;
-    throw;
-  }
+  m.run_fetch(cmd, what, on_message, body_sink);
 }
 
 std::uint64_t ImapClient::fetch_part(std::uint32_t uid, const std::string& section,
