@@ -1,5 +1,6 @@
 // IMAP responses from raw bytes, split into two feeds at a point the first byte chooses, with
-// small limits; every complete response is popped.
+// small limits; every complete response is popped, and given back for reuse when the first
+// byte's bit 1 says so (the next responses are then parsed into its memory).
 
 #include <mailwire/imap/response_reader.hpp>
 
@@ -24,12 +25,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return [&](std::string_view chunk) { streamed += chunk.size(); };
   };
   ResponseReader reader(options);
+  const bool recycle = (data[0] & 2) != 0;
+  const auto drain = [&] {
+    while (reader.has_response()) {
+      Response r = reader.pop();
+      if (recycle) reader.recycle(std::move(r));
+    }
+  };
+  // Two pieces, each fed a line at a time so that responses are popped (and reused) in turn.
+  const auto feed = [&](std::string_view piece) {
+    while (!piece.empty()) {
+      const std::size_t lf = piece.find('\n');
+      const std::size_t n = lf == std::string_view::npos ? piece.size() : lf + 1;
+      reader.feed(piece.substr(0, n));
+      drain();
+      piece.remove_prefix(n);
+    }
+  };
   const std::size_t split = data[0] % (input.size() + 1);
-  reader.feed(input.substr(0, split));
-  while (reader.has_response())
-    (void)reader.pop();
-  reader.feed(input.substr(split));
-  while (reader.has_response())
-    (void)reader.pop();
+  feed(input.substr(0, split));
+  feed(input.substr(split));
   return streamed > input.size() ? 1 : 0;
 }

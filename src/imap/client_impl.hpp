@@ -235,6 +235,7 @@ struct ImapClient::Impl {
           return r;  // refused before the literal: its bytes are never sent
         }
         handle(r);
+        reader->recycle(std::move(r));
       }
     }
     for (;;) {
@@ -249,6 +250,7 @@ struct ImapClient::Impl {
                     Diagnostics{what, r.text, 0, {}, {}, false, true});
       }
       handle(r);
+      reader->recycle(std::move(r));  // its memory serves the next FETCH response
     }
   }
 

@@ -7,13 +7,15 @@
 
 #include <mailwire/imap/mailbox_name.hpp>
 
+#include <array>
+
 namespace mailwire::imap::detail {
 namespace {
 
 class ResponseParser {
  public:
-  ResponseParser(RawResponse& raw, const ParserSettings& settings)
-      : d_(raw, settings.limits), settings_(settings) {}
+  ResponseParser(RawResponse& raw, std::string_view text, const ParserSettings& settings)
+      : d_(raw, text, settings.limits), settings_(settings) {}
 
   WireDecoder& decoder() { return d_; }
 
@@ -77,17 +79,16 @@ class ResponseParser {
       if (!d_.number(n) || !d_.sp()) return false;
       std::string_view kw;
       if (!d_.atom(kw)) return false;
-      if (iequals(kw, "EXISTS")) {
+      if (iequals(kw, "FETCH")) {  // first: thousands of them in a row
+        FetchData& f = out.data.emplace<FetchData>();
+        f.seq = n;
+        if (!d_.sp() || !msg_att(f)) return false;
+      } else if (iequals(kw, "EXISTS")) {
         out.data = ExistsData{n};
       } else if (iequals(kw, "RECENT")) {
         out.data = RecentData{n};
       } else if (iequals(kw, "EXPUNGE")) {
         out.data = ExpungeData{n};
-      } else if (iequals(kw, "FETCH")) {
-        FetchData f;
-        f.seq = n;
-        if (!d_.sp() || !msg_att(f)) return false;
-        out.data = std::move(f);
       } else {
         std::string raw(d_.slice(2, d_.pos()));
         raw += d_.text();
@@ -461,9 +462,18 @@ class ResponseParser {
     return d_.list([&] {
       std::string_view raw_name = fetch_item_name();
       if (raw_name.empty()) return d_.fail("expected fetch item");
-      std::string name = to_upper(raw_name);
+      // Upper-cased in a small buffer: every name this parser knows fits; longer ones are
+      // unknown items anyway and kept as sent.
+      std::array<char, 24> upper{};
+      std::string_view name = raw_name;
+      if (raw_name.size() <= upper.size()) {
+        for (std::size_t i = 0; i < raw_name.size(); ++i)
+          upper[i] = ascii_upper(raw_name[i]);
+        name = std::string_view(upper.data(), raw_name.size());
+      }
       if (name == "FLAGS") {
         std::vector<std::string> flags;
+        if (settings_.reuse != nullptr) flags = std::move(settings_.reuse->flags);
         if (!d_.sp() || !d_.flag_list(flags)) return false;
         f.flags = std::move(flags);
       } else if (name == "UID") {
@@ -483,11 +493,11 @@ class ResponseParser {
         if (!d_.sp() || !d_.expect('(') || !d_.number64(m) || !d_.expect(')')) return false;
         f.modseq = m;
       } else if (name == "ENVELOPE") {
-        auto env = std::make_shared<Envelope>();
+        auto env = reused(settings_.reuse != nullptr ? &settings_.reuse->envelope : nullptr);
         if (!d_.sp() || !envelope(*env)) return false;
         f.envelope = std::move(env);
       } else if (name == "BODYSTRUCTURE" || (name == "BODY" && d_.peek() == ' ')) {
-        auto body_ptr = std::make_shared<BodyStructure>();
+        auto body_ptr = reused(settings_.reuse != nullptr ? &settings_.reuse->body : nullptr);
         if (!d_.sp() || !body(*body_ptr)) return false;
         f.body_structure = std::move(body_ptr);
       } else if (name == "BODY" || name == "BINARY") {
@@ -559,14 +569,19 @@ class ResponseParser {
     return ok && d_.expect(')');
   }
 
+  // Parses into the elements `out` already has (a reused envelope), then adds or drops some.
   bool address_list(std::vector<Address>& out) {
-    if (d_.nil()) return true;
+    if (d_.nil()) {
+      out.clear();
+      return true;
+    }
     if (!d_.expect('(') || !enter()) return false;
     d_.skip_spaces();
-    out.reserve(2);  // most lists hold one or two addresses: one allocation, not growth
+    std::size_t n = 0;
     while (!d_.accept(')')) {
       if (!d_.count_item()) return false;
-      Address a;
+      if (n == out.size()) out.emplace_back();
+      Address& a = out[n++];
       // address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
       if (!d_.expect('(') || !d_.lenient_string(a.name) || !d_.sp() || !d_.lenient_string(a.adl) ||
           !d_.sp() || !d_.lenient_string(a.mailbox) || !d_.sp() || !d_.lenient_string(a.host)) {
@@ -574,11 +589,18 @@ class ResponseParser {
       }
       d_.skip_spaces();
       if (!d_.expect(')')) return false;
-      out.push_back(std::move(a));
       d_.skip_spaces();
     }
+    out.resize(n);
     leave();
     return true;
+  }
+
+  // A recycled object from `slot` when there is one, else a new one.
+  template <class T>
+  static std::shared_ptr<T> reused(std::shared_ptr<T>* slot) {
+    if (slot != nullptr && *slot) return std::move(*slot);
+    return std::make_shared<T>();
   }
 
   bool enter() {
@@ -587,8 +609,29 @@ class ResponseParser {
   }
   void leave() { --depth_; }
 
+  // Empties `b` (perhaps a recycled node) for parsing into it; its strings and vectors keep
+  // their capacity: `parts` and `params` are truncated by the parse to what the server sent,
+  // and the disposition is set aside for body_fld_dsp to reuse.
+  void reset(BodyStructure& b) {
+    b.type.clear();
+    b.subtype.clear();
+    b.id.clear();
+    b.description.clear();
+    b.encoding.clear();
+    b.size = 0;
+    b.lines = 0;
+    b.has_extension = false;
+    b.md5.clear();
+    if (b.disposition) spare_disposition_ = std::move(b.disposition);
+    b.disposition.reset();
+    b.languages.clear();
+    b.location.clear();
+    b.extra.clear();
+  }
+
   // body = "(" (body-type-1part / body-type-mpart) ")"
   bool body(BodyStructure& b) {
+    reset(b);
     if (!d_.expect('(') || !enter() || !d_.count_item()) return false;
     d_.skip_spaces();
     bool ok = d_.peek() == '(' ? body_type_mpart(b) : body_type_1part(b);
@@ -600,17 +643,20 @@ class ResponseParser {
   // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
   bool body_type_mpart(BodyStructure& b) {
     b.type = "multipart";
-    b.parts.reserve(4);
+    b.envelope.reset();
+    std::size_t n = 0;
     while (d_.peek() == '(') {
-      BodyStructure part;
-      if (!body(part)) return false;
-      b.parts.push_back(std::move(part));
+      if (n == b.parts.size()) b.parts.emplace_back();
+      if (!body(b.parts[n++])) return false;
       d_.skip_spaces();  // RFC: no SP between parts; some servers send one
     }
-    std::string subtype;
-    if (!d_.lenient_string(subtype)) return false;
-    b.subtype = to_lower(subtype);
-    if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
+    b.parts.resize(n);
+    if (!d_.lenient_string(b.subtype)) return false;
+    lower(b.subtype);
+    if (!d_.accept_sp() || d_.peek() == ')') {
+      b.params.clear();
+      return d_.ok();
+    }
     // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
     //                  *(SP body-extension)]]]
     b.has_extension = true;
@@ -620,10 +666,9 @@ class ResponseParser {
 
   // body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
   bool body_type_1part(BodyStructure& b) {
-    std::string type, subtype;
-    if (!d_.lenient_string(type) || !d_.sp() || !d_.lenient_string(subtype)) return false;
-    b.type = to_lower(type);
-    b.subtype = to_lower(subtype);
+    if (!d_.lenient_string(b.type) || !d_.sp() || !d_.lenient_string(b.subtype)) return false;
+    lower(b.type);
+    lower(b.subtype);
     // body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
     //               body-fld-octets
     if (!d_.sp() || !body_fld_param(b.params) || !d_.sp() || !d_.lenient_string(b.id) || !d_.sp() ||
@@ -634,22 +679,33 @@ class ResponseParser {
     if (b.is_message() && d_.peek_past_sp() == '(') {
       // body-type-msg: SP envelope SP body SP body-fld-lines. Some servers describe an
       // attached message as a basic part, so the envelope is parsed only when present.
-      auto env = std::make_shared<Envelope>();
-      BodyStructure inner;
-      if (!d_.sp() || !envelope(*env) || !d_.sp() || !body(inner) || !d_.sp() ||
+      if (!b.envelope || b.envelope.use_count() != 1) b.envelope = std::make_shared<Envelope>();
+      b.parts.resize(1);
+      if (!d_.sp() || !envelope(*b.envelope) || !d_.sp() || !body(b.parts[0]) || !d_.sp() ||
           !d_.lenient_number(b.lines)) {
         return false;
       }
-      b.envelope = std::move(env);
-      b.parts.push_back(std::move(inner));
-    } else if (b.type == "text") {
+      return body_1part_tail(b);
+    }
+    b.envelope.reset();
+    b.parts.clear();
+    if (b.type == "text") {
       char c = d_.peek_past_sp();
       if (c >= '0' && c <= '9') {
         if (!d_.sp() || !d_.lenient_number(b.lines)) return false;
       }
     }
+    return body_1part_tail(b);
+  }
+
+  bool body_1part_tail(BodyStructure& b) {
     if (!d_.accept_sp() || d_.peek() == ')') return d_.ok();
     return body_ext_1part(b);
+  }
+
+  static void lower(std::string& s) {
+    for (char& c : s)
+      c = ascii_lower(c);
   }
 
   // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
@@ -676,34 +732,47 @@ class ResponseParser {
   }
 
   // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
+  // Parses into the elements `out` already has (a reused node), then adds or drops some.
   bool body_fld_param(BodyParams& out) {
-    if (d_.nil()) return true;
-    if (d_.peek() == '"') {  // a lone string where a list is due (seen in the wild): ignore
+    std::size_t n = 0;
+    bool ok = true;
+    if (d_.nil()) {
+    } else if (d_.peek() == '"') {  // a lone string where a list is due (seen in the wild)
       std::string ignored;
-      return d_.quoted(ignored);
+      ok = d_.quoted(ignored);
+    } else {
+      ok = d_.list([&] {
+        if (n == out.size()) out.emplace_back();
+        auto& [name, value] = out[n++];
+        return d_.lenient_string(name) && d_.sp() && d_.lenient_string(value);
+      });
     }
-    return d_.list([&] {
-      std::string k, v;
-      if (!d_.lenient_string(k) || !d_.sp() || !d_.lenient_string(v)) return false;
-      out.emplace_back(std::move(k), std::move(v));
-      return true;
-    });
+    out.resize(n);
+    return ok;
   }
 
   // body-fld-dsp = "(" string SP body-fld-param ")" / nil
   bool body_fld_dsp(std::optional<BodyDisposition>& out) {
     if (d_.nil()) return true;
+    BodyDisposition dsp;
+    if (spare_disposition_) {
+      dsp = std::move(*spare_disposition_);
+      spare_disposition_.reset();
+    }
     if (d_.peek() == '"') {  // Exchange sends a bare string sometimes
-      BodyDisposition dsp;
       if (!d_.quoted(dsp.type)) return false;
-      dsp.type = to_lower(dsp.type);
+      lower(dsp.type);
+      dsp.params.clear();
       out = std::move(dsp);
       return true;
     }
-    BodyDisposition dsp;
     if (!d_.expect('(') || !enter() || !d_.lenient_string(dsp.type)) return false;
-    dsp.type = to_lower(dsp.type);
-    if (d_.accept_sp() && d_.peek() != ')' && !body_fld_param(dsp.params)) return false;
+    lower(dsp.type);
+    if (d_.accept_sp() && d_.peek() != ')') {
+      if (!body_fld_param(dsp.params)) return false;
+    } else {
+      dsp.params.clear();
+    }
     d_.skip_spaces();
     leave();
     if (!d_.expect(')')) return false;
@@ -731,6 +800,7 @@ class ResponseParser {
   WireDecoder d_;
   const ParserSettings& settings_;
   std::size_t depth_ = 0;
+  std::optional<BodyDisposition> spare_disposition_;  // from a reused node, see reset()
 };
 
 }  // namespace
@@ -821,9 +891,19 @@ void parse_resp_text_code(std::string_view name, std::string_view args, Response
   }
 }
 
-std::error_code parse_raw_response(RawResponse& raw, const ParserSettings& settings, Response& out,
+void ReuseCache::take_from(Response& used) {
+  auto* f = used.get<FetchData>();
+  if (f == nullptr) return;
+  if (f->flags) flags = std::move(*f->flags);
+  // Only what nobody else holds: the caller may have kept a copy of either pointer.
+  if (f->envelope && f->envelope.use_count() == 1) envelope = std::move(f->envelope);
+  if (f->body_structure && f->body_structure.use_count() == 1) body = std::move(f->body_structure);
+}
+
+std::error_code parse_raw_response(RawResponse& raw, std::string_view text,
+                                   const ParserSettings& settings, Response& out,
                                    std::string& message) {
-  ResponseParser parser(raw, settings);
+  ResponseParser parser(raw, text, settings);
   if (!parser.response(out) || !parser.decoder().ok()) {
     WireDecoder& d = parser.decoder();
     message = d.message().empty() ? "imap: malformed response" : d.message();

@@ -8,6 +8,8 @@
 #include <mailwire/imap/response_reader.hpp>
 
 #include "imap/response_parser.hpp"
+
+#include <vector>
 #include "imap/wire_decoder.hpp"
 
 namespace mailwire::imap {
@@ -22,7 +24,9 @@ struct ResponseReader::Impl {
   std::uint64_t literal_remaining = 0;
   LiteralSink sink;     // set while streaming the current literal
   std::string partial;  // feed(): an unfinished line
-  std::deque<Response> ready;
+  std::vector<Response> ready;  // ready[head..] wait to be popped
+  std::size_t head = 0;
+  detail::ReuseCache reuse;  // what recycle() gave back
   std::error_code error;
   std::string message;
 
@@ -98,12 +102,15 @@ struct ResponseReader::Impl {
     if (text.size() > options.max_line) return fail(Errc::limit, "line too long");
     buffered += text.size();
     if (buffered > options.max_response) return fail(Errc::limit, "response too large");
-    raw.text.append(text);
-
     std::uint64_t n = 0;
     bool binary = false;
     bool overflow = false;
-    if (!literal_announcement(text, n, binary, overflow)) return complete();
+    if (!literal_announcement(text, n, binary, overflow)) {
+      if (raw.text.empty()) return complete(text);  // one line, the whole response: no copy
+      raw.text.append(text);
+      return complete(raw.text);
+    }
+    raw.text.append(text);
     if (overflow) return fail(Errc::limit, "literal size too large");
     if (raw.literals.size() >= options.max_literals) {
       return fail(Errc::limit, "too many literals in one response");
@@ -146,18 +153,23 @@ struct ResponseReader::Impl {
     return k;
   }
 
-  void complete() {
+  void complete(std::string_view text) {
     detail::ParserSettings settings;
     settings.limits.max_depth = options.max_depth;
     settings.limits.max_items = options.max_items;
     settings.utf8 = options.utf8;
+    settings.reuse = &reuse;
     Response response;
-    std::string text;
-    std::error_code ec = detail::parse_raw_response(raw, settings, response, text);
-    raw = RawResponse{};
+    std::string why;
+    std::error_code ec = detail::parse_raw_response(raw, text, settings, response, why);
+    // The buffers stay for the next response unless a large one grew them.
+    if (raw.text.capacity() > 64 * 1024) raw.text = std::string();
+    raw.text.clear();
+    raw.literals.clear();
     buffered = 0;
     if (ec) {
-      fail(ec == Errc::limit ? Errc::limit : Errc::protocol, text.substr(text.find(' ') + 1));
+      fail(ec == Errc::limit ? Errc::limit : Errc::protocol,
+           why.substr(why.find(' ') + 1));
       return;
     }
     ready.push_back(std::move(response));
@@ -192,9 +204,8 @@ struct ResponseReader::Impl {
         }
         partial.append(piece);
         if (!partial.empty() && partial.back() == '\r') partial.pop_back();
-        std::string whole = std::move(partial);
+        line(partial);  // (a failure inside has cleared it already)
         partial.clear();
-        line(whole);
       }
     }
     return used;
@@ -221,12 +232,19 @@ std::uint64_t ResponseReader::literal_remaining() const noexcept {
   return impl_->literal_remaining;
 }
 bool ResponseReader::has_response() const noexcept {
-  return !impl_->ready.empty();
+  return impl_->head < impl_->ready.size();
 }
 Response ResponseReader::pop() {
-  Response r = std::move(impl_->ready.front());
-  impl_->ready.pop_front();
+  Impl& s = *impl_;
+  Response r = std::move(s.ready[s.head++]);
+  if (s.head == s.ready.size()) {
+    s.ready.clear();
+    s.head = 0;
+  }
   return r;
+}
+void ResponseReader::recycle(Response&& used) noexcept {
+  impl_->reuse.take_from(used);
 }
 std::error_code ResponseReader::error() const noexcept {
   return impl_->error;

@@ -1,6 +1,12 @@
 #include "imap/wire_decoder.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mailwire::imap::detail {
 
@@ -42,39 +48,10 @@ bool WireDecoder::fail_limit(const char* what) {
   return false;
 }
 
-bool WireDecoder::count_item() {
-  if (++items_ > limits_.max_items) return fail_limit("too many items");
-  return true;
-}
-
-bool WireDecoder::accept(char c) {
-  if (error_ || at_end() || text_[pos_] != c) return false;
-  ++pos_;
-  return true;
-}
-
-bool WireDecoder::expect(char c) {
-  if (accept(c)) return true;
+bool WireDecoder::expected(char c) {
   char what[] = "expected 'x'";
   what[10] = c;
   return fail(what);
-}
-
-bool WireDecoder::sp() {
-  if (!accept(' ')) return fail("expected SP");
-  skip_spaces();
-  return true;
-}
-
-bool WireDecoder::accept_sp() {
-  if (!accept(' ')) return false;
-  skip_spaces();
-  return true;
-}
-
-void WireDecoder::skip_spaces() {
-  while (!error_ && pos_ < text_.size() && text_[pos_] == ' ')
-    ++pos_;
 }
 
 bool WireDecoder::accept_keyword(std::string_view word) {
@@ -161,24 +138,61 @@ bool WireDecoder::nz_number(std::uint32_t& out) {
   return true;
 }
 
-bool WireDecoder::nil() {
-  return accept_keyword("NIL");
-}
+namespace {
 
-bool WireDecoder::quoted(std::string& out) {
-  if (!expect('"')) return false;
-  out.clear();
-  std::size_t run = pos_;
-  // The bytes that end a run: the closing quote, a backslash, and what may not appear.
+// The first byte in [p, end) that ends a run of a quoted string: the closing quote, a
+// backslash, or what may not appear (CR, LF, NUL); `end` when there is none. Eight bytes at a
+// time where the byte order allows: quoted strings are most of a FETCH ENVELOPE/BODYSTRUCTURE.
+const char* quoted_stop(const char* p, const char* end) {
   static constexpr auto stops = [] {
     std::array<bool, 256> t{};
     t[static_cast<unsigned char>('"')] = t[static_cast<unsigned char>('\\')] = true;
     t[static_cast<unsigned char>('\r')] = t[static_cast<unsigned char>('\n')] = t[0] = true;
     return t;
   }();
+#if defined(__SSE2__) && defined(__GNUC__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                     _mm_cmpeq_epi8(v, nul)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  // Sets the high bit of each zero byte of v; a wrong one only above a real one, so the
+  // lowest set bit (the first byte in memory) is always right.
+  const auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t hit = zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\')) |
+                              zero_bytes(w ^ (ones * '\r')) | zero_bytes(w ^ (ones * '\n')) |
+                              zero_bytes(w);
+    if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
+    p += 8;
+  }
+#endif
+  while (p < end && !stops[static_cast<unsigned char>(*p)])
+    ++p;
+  return p;
+}
+
+}  // namespace
+
+bool WireDecoder::quoted(std::string& out) {
+  if (!expect('"')) return false;
+  out.clear();
+  std::size_t run = pos_;
+  const char* const base = text_.data();
   while (true) {
-    while (pos_ < text_.size() && !stops[static_cast<unsigned char>(text_[pos_])])
-      ++pos_;
+    pos_ = static_cast<std::size_t>(quoted_stop(base + pos_, base + text_.size()) - base);
     if (at_end()) return fail("unterminated quoted string");
     char c = text_[pos_];
     if (c == '"') {
@@ -313,13 +327,13 @@ bool WireDecoder::skip_value() {
 }
 
 bool WireDecoder::flag_list(std::vector<std::string>& out) {
-  out.clear();
-  return list([&] {
-    std::string f;
-    if (!flag(f)) return false;
-    out.push_back(std::move(f));
-    return true;
+  std::size_t n = 0;  // into the elements `out` already has (reused), then adds or drops some
+  const bool ok = list([&] {
+    if (n == out.size()) out.emplace_back();
+    return flag(out[n++]);
   });
+  out.resize(n);
+  return ok;
 }
 
 }  // namespace mailwire::imap::detail

@@ -28,7 +28,7 @@ struct RawLiteral {
 };
 
 struct RawResponse {
-  std::string text;
+  std::string text;  // lines joined; unused when one line is the whole response
   std::vector<RawLiteral> literals;
 };
 
@@ -74,8 +74,10 @@ std::string to_lower(std::string_view s);
 
 class WireDecoder {
  public:
-  WireDecoder(RawResponse& raw, DecoderLimits limits)
-      : raw_(&raw), text_(raw.text), limits_(limits) {}
+  // A decoder over `text` (raw.text, or the single line that is the whole response) whose
+  // literals are in `raw`.
+  WireDecoder(RawResponse& raw, std::string_view text, DecoderLimits limits)
+      : raw_(&raw), text_(text), limits_(limits) {}
   // A decoder over text without literals (response-code arguments).
   WireDecoder(std::string_view text, DecoderLimits limits) : text_(text), limits_(limits) {}
 
@@ -103,12 +105,28 @@ class WireDecoder {
   std::string_view rest() const { return text_.substr(pos_); }
   void skip_rest() { pos_ = text_.size(); }
 
-  bool accept(char c);
-  bool expect(char c);
+  // The small steps are inline: the parser takes them for nearly every byte.
+  bool accept(char c) {
+    if (error_ || pos_ >= text_.size() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+  bool expect(char c) { return accept(c) || expected(c); }
   // SP; leniently one or more spaces.
-  bool sp();
-  bool accept_sp();
-  void skip_spaces();
+  bool sp() {
+    if (!accept(' ')) return fail("expected SP");
+    skip_spaces();
+    return true;
+  }
+  bool accept_sp() {
+    if (!accept(' ')) return false;
+    skip_spaces();
+    return true;
+  }
+  void skip_spaces() {
+    while (pos_ < text_.size() && text_[pos_] == ' ')
+      ++pos_;
+  }
   // Case-insensitive keyword followed by a non-atom char.
   bool accept_keyword(std::string_view word);
 
@@ -119,7 +137,11 @@ class WireDecoder {
   bool number(std::uint32_t& out);
   bool number64(std::uint64_t& out);
   bool nz_number(std::uint32_t& out);
-  bool nil();  // consumes NIL when present
+  // Consumes NIL when present.
+  bool nil() {
+    if (error_ || pos_ + 3 > text_.size() || ascii_upper(text_[pos_]) != 'N') return false;
+    return accept_keyword("NIL");
+  }
   bool quoted(std::string& out);
   bool literal(std::string& out, RawLiteral** info = nullptr);
   bool string(std::string& out);
@@ -153,9 +175,11 @@ class WireDecoder {
   bool skip_value();
   // Flag list "(" [flag *(SP flag)] ")".
   bool flag_list(std::vector<std::string>& out);
-  bool count_item();
+  bool count_item() { return ++items_ <= limits_.max_items || fail_limit("too many items"); }
 
  private:
+  bool expected(char c);  // fails with "expected 'c'"
+
   RawResponse* raw_ = nullptr;
   std::string_view text_;
   std::size_t pos_ = 0;

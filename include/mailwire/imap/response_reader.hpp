@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -109,6 +108,11 @@ class MAILWIRE_API ResponseReader {
   /// Takes the oldest complete response. Precondition: has_response() (undefined behaviour
   /// otherwise).
   Response pop();
+  /// Optional: gives back a response popped earlier, once the caller is done with it, so that
+  /// the next FETCH response is parsed into its memory (flags, envelope, body structure)
+  /// instead of allocating anew. Parts the caller still shares (a copied `envelope` or
+  /// `body_structure` pointer) are left alone.
+  void recycle(Response&& used) noexcept;
 
   /// The first error (Errc::protocol or Errc::limit), or an empty code; once set the reader
   /// ignores further input and drops the response being assembled.

@@ -56,6 +56,116 @@ TEST_CASE("reader driven by lines and literal reads", "[imap][reader]") {
   CHECK(reader.pop().get<ExistsData>()->count == 5);
 }
 
+namespace {
+
+// Every field of a FETCH response, as text: two parses agree when these agree.
+void describe(const Envelope& e, std::string& out);
+void describe(const BodyStructure& b, std::string& out) {
+  out += "(" + b.type + "/" + b.subtype + " params[";
+  for (const auto& [k, v] : b.params)
+    out += k + "=" + v + ";";
+  out += "] id=" + b.id + " desc=" + b.description + " enc=" + b.encoding +
+         " size=" + std::to_string(b.size) + " lines=" + std::to_string(b.lines) +
+         " ext=" + std::to_string(b.has_extension) + " md5=" + b.md5 + " dsp=";
+  if (b.disposition) {
+    out += b.disposition->type + "[";
+    for (const auto& [k, v] : b.disposition->params)
+      out += k + "=" + v + ";";
+    out += "]";
+  } else {
+    out += "none";
+  }
+  out += " lang[";
+  for (const auto& l : b.languages)
+    out += l + ";";
+  out += "] loc=" + b.location + " extra[";
+  for (const auto& x : b.extra)
+    out += x + ";";
+  out += "] env=";
+  if (b.envelope) describe(*b.envelope, out);
+  out += " parts[";
+  for (const auto& p : b.parts)
+    describe(p, out);
+  out += "])";
+}
+void describe(const Envelope& e, std::string& out) {
+  out += "{" + e.date + "|" + e.subject + "|";
+  for (const auto* list : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
+    out += "[";
+    for (const auto& a : *list)
+      out += a.name + "," + a.adl + "," + a.mailbox + "," + a.host + ";";
+    out += "]";
+  }
+  out += e.in_reply_to + "|" + e.message_id + "}";
+}
+std::string describe(const FetchData& f) {
+  std::string out = "seq=" + std::to_string(f.seq) + " flags=";
+  if (f.flags) {
+    for (const auto& x : *f.flags)
+      out += x + ";";
+  } else {
+    out += "none";
+  }
+  out += " uid=" + (f.uid ? std::to_string(*f.uid) : "none") + " env=";
+  if (f.envelope) describe(*f.envelope, out);
+  out += " body=";
+  if (f.body_structure) describe(*f.body_structure, out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a recycled response leaves nothing of itself in the next one", "[imap][reader]") {
+  // Rich and poor shapes in turn: every field a recycled response held must be reset or
+  // overwritten when the next one is parsed into its memory.
+  const std::vector<std::string> wires = {
+      R"W(* 1 FETCH (UID 7 FLAGS (\Seen $Work \Flagged) ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "a subject long enough to leave the small string buffer" (("Fred Foobar" NIL "foobar" "blurdybloop.example")) (("Fred Foobar" NIL "foobar" "blurdybloop.example")) (("Fred Foobar" NIL "foobar" "blurdybloop.example")) ((NIL NIL "imap" "cac.washington.example")("B" NIL "b" "b.example")) ((NIL NIL "minutes" "CNRI.Reston.VA.example")) NIL "<reply@x>" "<B27397-0100000@cac.washington.example>") BODYSTRUCTURE (("text" "plain" ("charset" "utf-8" "format" "flowed") "<id@x>" "a description" "quoted-printable" 1152 23 "md5sum" ("inline" ("x" "y")) ("en" "de") "http://loc.example/" "ext1" (1 2))("message" "rfc822" ("name" "fwd.eml") NIL NIL "7bit" 900 ("Tue, 8 Feb 1994 10:00:00 +0000" "inner" (("I" NIL "i" "inner.example")) NIL NIL ((NIL NIL "t" "t.example")) NIL NIL NIL "<inner@x>") ("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 500 10 NIL ("attachment" ("filename" "page.html"))) 40 NIL ("attachment" ("filename" "fwd.eml")) NIL NIL)("application" "pdf" ("name" "invoice-2024-000123.pdf") NIL NIL "base64" 4554 NIL ("attachment" ("filename" "invoice-2024-000123.pdf" "size" "3360")) NIL NIL) "mixed" ("boundary" "----=_Part_0_123456789.1700000000000") ("inline" NIL) ("fr") "loc")))W",
+      R"W(* 2 FETCH (UID 8 ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0)))W",
+      R"W(* 3 FETCH (UID 9 FLAGS () BODYSTRUCTURE (("text" "plain" NIL NIL NIL "7bit" 1 1)("text" "html" NIL NIL NIL "7bit" 2 1) "alternative")))W",
+      R"W(* 4 FETCH (FLAGS (\Answered) ENVELOPE ("d" "s" ((NIL NIL "grp" NIL)("A" NIL "a" "a.example")(NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("message" "rfc822" NIL NIL NIL "7bit" 10 ("d" "s" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("a" "b") NIL NIL "7bit" 1 1) 2)))W",
+      R"W(* 5 FETCH (UID 10))W",
+      R"W(* 6 FETCH (UID 11 FLAGS (\Seen $Work \Flagged \Deleted) ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "again" (("Fred Foobar" NIL "foobar" "blurdybloop.example")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("application" "octet-stream" ("name" "x.bin") NIL NIL "base64" 6 NIL "attachment" NIL NIL)))W",
+  };
+  std::vector<std::string> fresh;
+  for (const auto& w : wires)
+    fresh.push_back(describe(*imap_test::parse_ok(w).get<FetchData>()));
+  // Every order of two, so each shape is parsed into the memory of each other shape.
+  for (std::size_t a = 0; a < wires.size(); ++a) {
+    for (std::size_t b = 0; b < wires.size(); ++b) {
+      ResponseReader reader;
+      reader.feed(wires[a] + "\r\n");
+      REQUIRE(reader.has_response());
+      Response first = reader.pop();
+      REQUIRE(describe(*first.get<FetchData>()) == fresh[a]);
+      reader.recycle(std::move(first));
+      reader.feed(wires[b] + "\r\n");
+      REQUIRE(reader.has_response());
+      INFO("after " << a << ": " << b);
+      CHECK(describe(*reader.pop().get<FetchData>()) == fresh[b]);
+    }
+  }
+}
+
+TEST_CASE("a recycled response's parts the caller kept are not reused", "[imap][reader]") {
+  const std::string rich =
+      R"W(* 1 FETCH (ENVELOPE ("d" "kept subject" NIL NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("text" "plain" NIL NIL NIL "7bit" 1 1)))W";
+  const std::string other =
+      R"W(* 2 FETCH (ENVELOPE ("e" "other subject" NIL NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("image" "png" NIL NIL NIL "base64" 2)))W";
+  ResponseReader reader;
+  reader.feed(rich + "\r\n");
+  Response first = reader.pop();
+  std::shared_ptr<Envelope> kept_envelope = first.get<FetchData>()->envelope;
+  std::shared_ptr<BodyStructure> kept_body = first.get<FetchData>()->body_structure;
+  reader.recycle(std::move(first));
+  reader.feed(other + "\r\n");
+  Response second = reader.pop();
+  CHECK(second.get<FetchData>()->envelope->subject == "other subject");
+  CHECK(second.get<FetchData>()->body_structure->type == "image");
+  CHECK(kept_envelope->subject == "kept subject");
+  CHECK(kept_body->type == "text");
+  CHECK(second.get<FetchData>()->envelope != kept_envelope);
+}
+
 TEST_CASE("large literals stream to a sink with bounded memory", "[imap][reader]") {
   ResponseReaderOptions options;
   options.stream_threshold = 1024 * 1024;
