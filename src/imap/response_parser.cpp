@@ -569,10 +569,41 @@ class ResponseParser {
     return ok && d_.expect(')');
   }
 
+  // Element n of `v` to parse into: one it has, one from `pool` (left over from an earlier
+  // response), or a new one.
+  template <class T>
+  static T& element(std::vector<T>& v, std::size_t n, std::vector<T>& pool) {
+    if (n == v.size()) {
+      if (pool.empty()) {
+        v.emplace_back();
+      } else {
+        v.push_back(std::move(pool.back()));
+        pool.pop_back();
+      }
+    }
+    return v[n];
+  }
+  // Drops the elements of `v` from n on; small ones go to `pool` while it has room.
+  template <class T, class Size>
+  static void truncate(std::vector<T>& v, std::size_t n, std::vector<T>& pool, Size size) {
+    while (v.size() > n) {
+      if (pool.size() < 64 && size(v.back()) <= 512) pool.push_back(std::move(v.back()));
+      v.pop_back();
+    }
+  }
+  static std::size_t held(const Address& a) {
+    return a.name.capacity() + a.adl.capacity() + a.mailbox.capacity() + a.host.capacity();
+  }
+  static std::size_t held(const std::pair<std::string, std::string>& p) {
+    return p.first.capacity() + p.second.capacity();
+  }
+
   // Parses into the elements `out` already has (a reused envelope), then adds or drops some.
   bool address_list(std::vector<Address>& out) {
+    auto& pool = settings_.reuse != nullptr ? settings_.reuse->spare_addresses : spare_addresses_;
+    const auto size = [](const Address& a) { return held(a); };
     if (d_.nil()) {
-      out.clear();
+      truncate(out, 0, pool, size);
       return true;
     }
     if (!d_.expect('(') || !enter()) return false;
@@ -580,8 +611,7 @@ class ResponseParser {
     std::size_t n = 0;
     while (!d_.accept(')')) {
       if (!d_.count_item()) return false;
-      if (n == out.size()) out.emplace_back();
-      Address& a = out[n++];
+      Address& a = element(out, n++, pool);
       // address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
       if (!d_.expect('(') || !d_.lenient_string(a.name) || !d_.sp() || !d_.lenient_string(a.adl) ||
           !d_.sp() || !d_.lenient_string(a.mailbox) || !d_.sp() || !d_.lenient_string(a.host)) {
@@ -591,7 +621,7 @@ class ResponseParser {
       if (!d_.expect(')')) return false;
       d_.skip_spaces();
     }
-    out.resize(n);
+    truncate(out, n, pool, size);
     leave();
     return true;
   }
@@ -734,6 +764,7 @@ class ResponseParser {
   // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
   // Parses into the elements `out` already has (a reused node), then adds or drops some.
   bool body_fld_param(BodyParams& out) {
+    auto& pool = settings_.reuse != nullptr ? settings_.reuse->spare_params : spare_params_;
     std::size_t n = 0;
     bool ok = true;
     if (d_.nil()) {
@@ -742,12 +773,11 @@ class ResponseParser {
       ok = d_.quoted(ignored);
     } else {
       ok = d_.list([&] {
-        if (n == out.size()) out.emplace_back();
-        auto& [name, value] = out[n++];
+        auto& [name, value] = element(out, n++, pool);
         return d_.lenient_string(name) && d_.sp() && d_.lenient_string(value);
       });
     }
-    out.resize(n);
+    truncate(out, n, pool, [](const auto& p) { return held(p); });
     return ok;
   }
 
@@ -801,6 +831,8 @@ class ResponseParser {
   const ParserSettings& settings_;
   std::size_t depth_ = 0;
   std::optional<BodyDisposition> spare_disposition_;  // from a reused node, see reset()
+  std::vector<Address> spare_addresses_;  // pools when the caller does not recycle
+  BodyParams spare_params_;
 };
 
 }  // namespace

@@ -19,6 +19,9 @@ struct ReuseCache {
   std::vector<std::string> flags;
   std::shared_ptr<Envelope> envelope;
   std::shared_ptr<BodyStructure> body;
+  // Elements a shorter list left over, for the next longer one (bounded, small ones only).
+  std::vector<Address> spare_addresses;
+  BodyParams spare_params;
 
   void take_from(Response& used);
 };

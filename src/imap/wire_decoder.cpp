@@ -188,11 +188,16 @@ const char* quoted_stop(const char* p, const char* end) {
 
 bool WireDecoder::quoted(std::string& out) {
   if (!expect('"')) return false;
-  out.clear();
   std::size_t run = pos_;
   const char* const base = text_.data();
+  pos_ = static_cast<std::size_t>(quoted_stop(base + pos_, base + text_.size()) - base);
+  if (pos_ < text_.size() && text_[pos_] == '"') {  // no escapes: the usual case
+    out.assign(base + run, pos_ - run);
+    ++pos_;
+    return true;
+  }
+  out.clear();
   while (true) {
-    pos_ = static_cast<std::size_t>(quoted_stop(base + pos_, base + text_.size()) - base);
     if (at_end()) return fail("unterminated quoted string");
     char c = text_[pos_];
     if (c == '"') {
@@ -210,10 +215,10 @@ bool WireDecoder::quoted(std::string& out) {
       out.push_back(e);
       ++pos_;
       run = pos_;
+      pos_ = static_cast<std::size_t>(quoted_stop(base + pos_, base + text_.size()) - base);
       continue;
     }
-    if (c == '\r' || c == '\n' || c == '\0') return fail("CR, LF or NUL in quoted string");
-    ++pos_;
+    return fail("CR, LF or NUL in quoted string");  // the only other bytes a run stops at
   }
 }
 
@@ -263,7 +268,11 @@ bool WireDecoder::astring(std::string& out) {
 
 bool WireDecoder::lenient_string(std::string& out, bool* is_nil) {
   char c = peek();
-  if (c == '"' || c == '{' || c == '~') {
+  if (c == '"') {
+    if (is_nil != nullptr) *is_nil = false;
+    return quoted(out);
+  }
+  if (c == '{' || c == '~') {
     if (is_nil != nullptr) *is_nil = false;
     return string(out);
   }

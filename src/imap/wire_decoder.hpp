@@ -137,10 +137,15 @@ class WireDecoder {
   bool number(std::uint32_t& out);
   bool number64(std::uint64_t& out);
   bool nz_number(std::uint32_t& out);
-  // Consumes NIL when present.
+  // Consumes NIL (any case, not followed by an atom character) when present.
   bool nil() {
-    if (error_ || pos_ + 3 > text_.size() || ascii_upper(text_[pos_]) != 'N') return false;
-    return accept_keyword("NIL");
+    if (error_ || pos_ + 3 > text_.size()) return false;
+    const char* p = text_.data() + pos_;
+    if (ascii_upper(p[0]) != 'N' || ascii_upper(p[1]) != 'I' || ascii_upper(p[2]) != 'L')
+      return false;
+    if (pos_ + 3 < text_.size() && is_atom_char(p[3])) return false;
+    pos_ += 3;
+    return true;
   }
   bool quoted(std::string& out);
   bool literal(std::string& out, RawLiteral** info = nullptr);

@@ -1,6 +1,7 @@
 // Stream: one growable buffer with a read cursor. read_line() returns a view into the buffer;
 // the line is consumed lazily at the start of the next call, so the view stays valid until
-// then without a copy.
+// then without a copy. The transport reads straight into the buffer's free tail: bytes
+// [begin_, end_) are unread, the rest of buffer_ is room (zero-filled once, when it grows).
 
 #include <mailwire/error.hpp>
 #include <mailwire/net/stream.hpp>
@@ -33,11 +34,11 @@ Stream::~Stream() = default;
 void Stream::compact() {
   begin_ += line_end_;
   line_end_ = 0;
-  if (begin_ == buffer_.size()) {
-    buffer_.clear();
-    begin_ = 0;
-  } else if (begin_ >= options_.read_chunk && begin_ * 2 >= buffer_.size()) {
-    buffer_.erase(0, begin_);
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+  } else if (begin_ >= options_.read_chunk && begin_ * 2 >= end_) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
     begin_ = 0;
   }
 }
@@ -51,11 +52,14 @@ Transport& Stream::live() const {
 
 std::size_t Stream::read_more(Deadline deadline) {
   Transport& transport = live();
-  // Into a scratch buffer, then appended: growing buffer_ by read_chunk first would zero-fill
-  // 64 KiB for every read, however few bytes it brings (small IMAP responses: most reads).
-  if (!scratch_) scratch_.reset(new char[options_.read_chunk]);
-  const std::size_t n = transport.read_some(scratch_.get(), options_.read_chunk, deadline);
-  buffer_.append(scratch_.get(), n);
+  // Into the room after the unread bytes, which never move here (read_line holds offsets into
+  // the buffer); compact() moves them to the front between calls. The buffer grows (doubling)
+  // only when the room falls below a quarter chunk.
+  if (buffer_.size() - end_ < options_.read_chunk / 4 + 1)
+    buffer_.resize(std::max(buffer_.size() * 2, end_ + options_.read_chunk));
+  const std::size_t room = std::min(buffer_.size() - end_, options_.read_chunk);
+  const std::size_t n = transport.read_some(buffer_.data() + end_, room, deadline);
+  end_ += n;
   return n;
 }
 
@@ -64,7 +68,7 @@ std::string_view Stream::read_line(Deadline deadline) {
   std::size_t scanned = begin_;
   for (;;) {
     const char* base = buffer_.data();
-    const void* hit = std::memchr(base + scanned, '\n', buffer_.size() - scanned);
+    const void* hit = std::memchr(base + scanned, '\n', end_ - scanned);
     while (hit != nullptr) {
       const auto lf = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
       const bool crlf = lf > begin_ && base[lf - 1] == '\r';
@@ -77,9 +81,9 @@ std::string_view Stream::read_line(Deadline deadline) {
         return line.substr(0, total - (crlf ? 2 : 1));
       }
       scanned = lf + 1;
-      hit = std::memchr(base + scanned, '\n', buffer_.size() - scanned);
+      hit = std::memchr(base + scanned, '\n', end_ - scanned);
     }
-    if (hit == nullptr) scanned = buffer_.size();
+    if (hit == nullptr) scanned = end_;
     if (scanned - begin_ > options_.max_line || hit != nullptr) {
       throw Error(Errc::limit,
                   fmt::format("the server sent a line longer than {} bytes", options_.max_line),
@@ -87,7 +91,7 @@ std::string_view Stream::read_line(Deadline deadline) {
     }
     if (read_more(deadline) == 0) {
       throw Error(Errc::connect,
-                  buffer_.size() == begin_ ? "the server closed the connection"
+                  end_ == begin_ ? "the server closed the connection"
                                            : "the server closed the connection in mid-line",
                   fatal());
     }
@@ -96,12 +100,12 @@ std::string_view Stream::read_line(Deadline deadline) {
 
 std::string Stream::read_exact(std::size_t n, Deadline deadline) {
   compact();
-  while (buffer_.size() - begin_ < n) {
+  while (end_ - begin_ < n) {
     if (read_more(deadline) == 0) {
       throw Error(Errc::connect,
                   fmt::format("the server closed the connection {} bytes before the end of a "
                               "{}-byte block",
-                              n - (buffer_.size() - begin_), n),
+                              n - (end_ - begin_), n),
                   fatal());
     }
   }
@@ -115,7 +119,7 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
   compact();
   const std::uint64_t total = n;
   const std::size_t have = static_cast<std::size_t>(
-      std::min<std::uint64_t>(n, static_cast<std::uint64_t>(buffer_.size() - begin_)));
+      std::min<std::uint64_t>(n, static_cast<std::uint64_t>(end_ - begin_)));
   if (have > 0) {
     sink(std::string_view(buffer_.data() + begin_, have));
     begin_ += have;
@@ -144,18 +148,18 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
 
 bool Stream::fill(Deadline deadline) {
   compact();
-  if (begin_ < buffer_.size()) return true;
+  if (begin_ < end_) return true;
   return read_more(deadline) > 0;
 }
 
 std::string_view Stream::buffered() const noexcept {
-  return std::string_view(buffer_).substr(begin_ + line_end_);
+  return std::string_view(buffer_.data() + begin_ + line_end_, end_ - begin_ - line_end_);
 }
 
 void Stream::consume(std::size_t n) noexcept {
   begin_ += line_end_;
   line_end_ = 0;
-  begin_ += std::min(n, buffer_.size() - begin_);
+  begin_ += std::min(n, end_ - begin_);
 }
 
 void Stream::write(std::string_view bytes, Deadline deadline, std::string_view log_as) {
@@ -165,7 +169,7 @@ void Stream::write(std::string_view bytes, Deadline deadline, std::string_view l
 }
 
 void Stream::assert_drained() const {
-  const std::size_t extra = buffer_.size() - begin_ - line_end_;
+  const std::size_t extra = end_ - begin_ - line_end_;
   if (extra != 0) {
     throw Error(Errc::protocol,
                 fmt::format("the server sent {} bytes after its STARTTLS go-ahead, before TLS "

@@ -105,9 +105,10 @@ class MAILWIRE_API Stream {
   std::unique_ptr<Transport> transport_;
   mutable std::mutex transport_mutex_;  // guards swapping transport_ against cancel()
   StreamOptions options_;
-  std::string buffer_;
-  std::unique_ptr<char[]> scratch_;  // read_chunk bytes a read lands in (never zero-filled)
+  std::string buffer_;               // [begin_, end_) unread, then room for the next read
+  std::unique_ptr<char[]> scratch_;  // read_to_sink: read_chunk bytes a read lands in
   std::size_t begin_ = 0;            // first unconsumed byte in buffer_
+  std::size_t end_ = 0;              // end of the bytes read into buffer_
   std::size_t line_end_ = 0;         // bytes of the last returned line (consumed on the next call)
   ProtocolLog log_;
 };
