@@ -1,15 +1,23 @@
-// IMAP responses from raw bytes, split into two feeds at a point the first byte chooses, with
-// small limits; every complete response is popped, and given back for reuse when the first
-// byte's bit 1 says so (the next responses are then parsed into its memory).
+// IMAP responses from raw bytes, split into two pieces at a point the first byte chooses and
+// fed a line at a time, with small limits. Every complete response is popped, and given back
+// for reuse when the first byte's bit 1 says so (the next ones are then parsed into its
+// memory). Differential: the whole input is read twice, with the FETCH fast path and with the
+// general grammar only; both must give the same responses and the same error.
 
 #include <mailwire/imap/response_reader.hpp>
 
+#include "imap/response_parser.hpp"
+#include "support/imap_describe.hpp"
+
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+namespace {
+
+std::string read_all(const std::uint8_t* data, std::size_t size, bool fast_path) {
   using namespace mailwire::imap;
-  if (size == 0) return 0;
+  detail::set_fetch_fast_path(fast_path);
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   ResponseReaderOptions options;
   options.max_line = 4096;
@@ -26,9 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   ResponseReader reader(options);
   const bool recycle = (data[0] & 2) != 0;
+  std::string transcript;
   const auto drain = [&] {
     while (reader.has_response()) {
       Response r = reader.pop();
+      transcript += imap_test::describe(r) + "\n";
       if (recycle) reader.recycle(std::move(r));
     }
   };
@@ -45,5 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t split = data[0] % (input.size() + 1);
   feed(input.substr(0, split));
   feed(input.substr(split));
-  return streamed > input.size() ? 1 : 0;
+  if (streamed > input.size()) std::abort();
+  return transcript + "error: " + reader.error_message();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  if (read_all(data, size, true) != read_all(data, size, false)) std::abort();
+  return 0;
 }

@@ -8,9 +8,12 @@
 #include <mailwire/imap/mailbox_name.hpp>
 
 #include <array>
+#include <atomic>
 
 namespace mailwire::imap::detail {
 namespace {
+
+std::atomic<bool> fast_path_on{true};
 
 class ResponseParser {
  public:
@@ -494,11 +497,13 @@ class ResponseParser {
         f.modseq = m;
       } else if (name == "ENVELOPE") {
         auto env = reused(settings_.reuse != nullptr ? &settings_.reuse->envelope : nullptr);
-        if (!d_.sp() || !envelope(*env)) return false;
+        if (!d_.sp()) return false;
+        if (!fast(&ResponseParser::fast_envelope, *env) && !envelope(*env)) return false;
         f.envelope = std::move(env);
       } else if (name == "BODYSTRUCTURE" || (name == "BODY" && d_.peek() == ' ')) {
         auto body_ptr = reused(settings_.reuse != nullptr ? &settings_.reuse->body : nullptr);
-        if (!d_.sp() || !body(*body_ptr)) return false;
+        if (!d_.sp()) return false;
+        if (!fast(&ResponseParser::fast_body, *body_ptr) && !body(*body_ptr)) return false;
         f.body_structure = std::move(body_ptr);
       } else if (name == "BODY" || name == "BINARY") {
         SectionData s;
@@ -658,6 +663,235 @@ class ResponseParser {
     b.location.clear();
     b.extra.clear();
   }
+
+  // ---- Fast path ------------------------------------------------------------------------
+  // ENVELOPE and BODYSTRUCTURE as servers nearly always send them: quoted strings without
+  // escapes or literals, upper-case NIL, plain numbers, single spaces. It walks the text with
+  // a local pointer and takes a strict subset of what the general grammar below accepts,
+  // filling the same fields the same way (same reuse, same item and depth accounting). On
+  // anything else it gives up, the decoder is left where it was, and the general grammar
+  // parses the item again into the same object (which it overwrites completely).
+  struct Walk {
+    const char* p;
+    const char* end;
+    std::size_t literal;  // index of the next literal of the response
+    std::size_t items = 0;
+  };
+
+  template <class T>
+  bool fast(bool (ResponseParser::*item)(Walk&, T&, std::size_t), T& out) {
+    if (!fast_path_on.load(std::memory_order_relaxed)) return false;
+    if (settings_.limits.max_depth < 2) return false;  // the general grammar reports that
+    Walk w{d_.cursor(), d_.limit(), d_.next_literal()};
+    if (!(this->*item)(w, out, depth_) || !d_.add_items(w.items)) return false;
+    d_.move_to(w.p);
+    d_.set_next_literal(w.literal);
+    return true;
+  }
+
+  static bool fast_char(Walk& w, char c) {
+    if (w.p == w.end || *w.p != c) return false;
+    ++w.p;
+    return true;
+  }
+  // Exactly one SP: a second one (which the general grammar allows) ends the fast path.
+  static bool fast_sp(Walk& w) {
+    if (!fast_char(w, ' ')) return false;
+    return w.p == w.end || *w.p != ' ';
+  }
+  static bool fast_nil(Walk& w) {
+    if (w.end - w.p < 4 || w.p[0] != 'N' || w.p[1] != 'I' || w.p[2] != 'L') return false;
+    if (w.p[3] != ' ' && w.p[3] != ')') return false;
+    w.p += 3;
+    return true;
+  }
+  static bool fast_quoted(Walk& w, std::string& out) {
+    if (!fast_char(w, '"')) return false;
+    const char* stop = quoted_stop(w.p, w.end);
+    if (stop == w.end || *stop != '"') return false;  // an escape, CR, LF, NUL or no end
+    out.clear();
+    out.append(w.p, static_cast<std::size_t>(stop - w.p));
+    w.p = stop + 1;
+    return true;
+  }
+  // A literal's bytes are copied, not moved: the general grammar may still need them.
+  bool fast_literal(Walk& w, std::string& out) {
+    std::uint64_t n = 0;
+    if (!fast_char(w, '{') || !fast_number(w, n) || !fast_char(w, '}')) return false;
+    const RawLiteral* lit = d_.literal_at(w.p, w.literal);
+    if (lit == nullptr || lit->size != n) return false;
+    out.assign(lit->data);
+    ++w.literal;
+    return true;
+  }
+  bool fast_nstring(Walk& w, std::string& out) {
+    if (w.p != w.end && *w.p == '"') return fast_quoted(w, out);
+    if (w.p != w.end && *w.p == '{') return fast_literal(w, out);
+    if (!fast_nil(w)) return false;
+    out.clear();
+    return true;
+  }
+  static bool fast_number(Walk& w, std::uint64_t& out) {
+    const char* start = w.p;
+    std::uint64_t v = 0;
+    while (w.p != w.end && *w.p >= '0' && *w.p <= '9') {
+      if (w.p - start >= 18) return false;  // the general grammar checks overflow
+      v = v * 10 + static_cast<std::uint64_t>(*w.p - '0');
+      ++w.p;
+    }
+    out = v;
+    return w.p != start;
+  }
+
+  bool fast_envelope(Walk& w, Envelope& e, std::size_t depth) {
+    if (!fast_char(w, '(') || ++depth > settings_.limits.max_depth) return false;
+    return fast_nstring(w, e.date) && fast_sp(w) && fast_nstring(w, e.subject) && fast_sp(w) &&
+           fast_addresses(w, e.from, depth) && fast_sp(w) &&
+           fast_addresses(w, e.sender, depth) && fast_sp(w) &&
+           fast_addresses(w, e.reply_to, depth) && fast_sp(w) &&
+           fast_addresses(w, e.to, depth) && fast_sp(w) && fast_addresses(w, e.cc, depth) &&
+           fast_sp(w) && fast_addresses(w, e.bcc, depth) && fast_sp(w) &&
+           fast_nstring(w, e.in_reply_to) && fast_sp(w) && fast_nstring(w, e.message_id) &&
+           fast_char(w, ')');
+  }
+
+  bool fast_addresses(Walk& w, std::vector<Address>& out, std::size_t depth) {
+    auto& pool = settings_.reuse != nullptr ? settings_.reuse->spare_addresses : spare_addresses_;
+    const auto size = [](const Address& a) { return held(a); };
+    if (fast_nil(w)) {
+      truncate(out, 0, pool, size);
+      return true;
+    }
+    if (!fast_char(w, '(') || ++depth > settings_.limits.max_depth) return false;
+    std::size_t n = 0;
+    do {
+      ++w.items;
+      Address& a = element(out, n++, pool);
+      if (!fast_char(w, '(') || !fast_nstring(w, a.name) || !fast_sp(w) ||
+          !fast_nstring(w, a.adl) || !fast_sp(w) || !fast_nstring(w, a.mailbox) ||
+          !fast_sp(w) || !fast_nstring(w, a.host) || !fast_char(w, ')')) {
+        return false;
+      }
+    } while (w.p != w.end && *w.p == '(');
+    truncate(out, n, pool, size);
+    return fast_char(w, ')');
+  }
+
+  bool fast_body(Walk& w, BodyStructure& b, std::size_t depth) {
+    reset(b);
+    if (!fast_char(w, '(') || ++depth > settings_.limits.max_depth) return false;
+    ++w.items;
+    if (w.p != w.end && *w.p == '(') {
+      b.type = "multipart";
+      b.envelope.reset();
+      std::size_t n = 0;
+      while (w.p != w.end && *w.p == '(') {
+        if (n == b.parts.size()) b.parts.emplace_back();
+        if (!fast_body(w, b.parts[n++], depth)) return false;
+      }
+      b.parts.resize(n);
+      if (!fast_sp(w) || !fast_quoted(w, b.subtype)) return false;
+      lower(b.subtype);
+      if (w.p != w.end && *w.p == ')') {
+        b.params.clear();
+      } else {
+        b.has_extension = true;
+        if (!fast_sp(w) || !fast_params(w, b.params) || !fast_ext_tail(w, b, depth)) return false;
+      }
+      return fast_char(w, ')');
+    }
+    if (!fast_quoted(w, b.type) || !fast_sp(w) || !fast_quoted(w, b.subtype)) return false;
+    lower(b.type);
+    lower(b.subtype);
+    if (!fast_sp(w) || !fast_params(w, b.params) || !fast_sp(w) || !fast_nstring(w, b.id) ||
+        !fast_sp(w) || !fast_nstring(w, b.description) || !fast_sp(w) ||
+        !fast_nstring(w, b.encoding) || !fast_sp(w) || !fast_number(w, b.size)) {
+      return false;
+    }
+    const bool more = w.end - w.p >= 2 && w.p[0] == ' ';
+    if (b.is_message() && more && w.p[1] == '(') {
+      if (!b.envelope || b.envelope.use_count() != 1) b.envelope = std::make_shared<Envelope>();
+      b.parts.resize(1);
+      if (!fast_sp(w) || !fast_envelope(w, *b.envelope, depth) || !fast_sp(w) ||
+          !fast_body(w, b.parts[0], depth) || !fast_sp(w) || !fast_number(w, b.lines)) {
+        return false;
+      }
+    } else {
+      b.envelope.reset();
+      b.parts.clear();
+      if (b.type == "text" && more && w.p[1] >= '0' && w.p[1] <= '9') {
+        if (!fast_sp(w) || !fast_number(w, b.lines)) return false;
+      }
+    }
+    if (w.p != w.end && *w.p != ')') {
+      b.has_extension = true;
+      if (!fast_sp(w) || !fast_nstring(w, b.md5) || !fast_ext_tail(w, b, depth)) return false;
+    }
+    return fast_char(w, ')');
+  }
+
+  // [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]; further extension data is left
+  // to the general grammar.
+  bool fast_ext_tail(Walk& w, BodyStructure& b, std::size_t depth) {
+    if (w.p == w.end || *w.p == ')') return true;
+    if (!fast_sp(w)) return false;
+    if (!fast_nil(w)) {
+      if (!fast_char(w, '(') || ++depth > settings_.limits.max_depth) return false;
+      BodyDisposition dsp;
+      if (spare_disposition_) {
+        dsp = std::move(*spare_disposition_);
+        spare_disposition_.reset();
+      }
+      if (!fast_quoted(w, dsp.type)) return false;
+      lower(dsp.type);
+      if (w.p != w.end && *w.p == ')') {
+        dsp.params.clear();
+      } else if (!fast_sp(w) || !fast_params(w, dsp.params)) {
+        return false;
+      }
+      if (!fast_char(w, ')')) return false;
+      b.disposition = std::move(dsp);
+    }
+    if (w.p == w.end || *w.p == ')') return true;
+    if (!fast_sp(w)) return false;
+    if (w.p != w.end && *w.p == '(') {
+      ++w.p;
+      do {
+        ++w.items;
+        b.languages.emplace_back();
+        if (!fast_quoted(w, b.languages.back())) return false;
+      } while (fast_char(w, ' '));
+      if (!fast_char(w, ')')) return false;
+    } else if (w.p != w.end && *w.p == '"') {
+      b.languages.emplace_back();
+      if (!fast_quoted(w, b.languages.back())) return false;
+    } else if (!fast_nil(w)) {
+      return false;
+    }
+    if (w.p == w.end || *w.p == ')') return true;
+    if (!fast_sp(w) || !fast_nstring(w, b.location)) return false;
+    return w.p != w.end && *w.p == ')';  // more extension data: the general grammar
+  }
+
+  bool fast_params(Walk& w, BodyParams& out) {
+    auto& pool = settings_.reuse != nullptr ? settings_.reuse->spare_params : spare_params_;
+    const auto size = [](const auto& p) { return held(p); };
+    if (fast_nil(w)) {
+      truncate(out, 0, pool, size);
+      return true;
+    }
+    if (!fast_char(w, '(')) return false;
+    std::size_t n = 0;
+    do {
+      ++w.items;
+      auto& [name, value] = element(out, n++, pool);
+      if (!fast_quoted(w, name) || !fast_sp(w) || !fast_quoted(w, value)) return false;
+    } while (fast_char(w, ' '));
+    truncate(out, n, pool, size);
+    return fast_char(w, ')');
+  }
+
+  // ---- General grammar -------------------------------------------------------------------
 
   // body = "(" (body-type-1part / body-type-mpart) ")"
   bool body(BodyStructure& b) {
@@ -921,6 +1155,10 @@ void parse_resp_text_code(std::string_view name, std::string_view args, Response
     // A malformed argument does not break the response; the raw text is kept.
     code.kind = K::Other;
   }
+}
+
+void set_fetch_fast_path(bool on) noexcept {
+  fast_path_on.store(on, std::memory_order_relaxed);
 }
 
 void ReuseCache::take_from(Response& used) {

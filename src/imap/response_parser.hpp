@@ -38,6 +38,10 @@ std::error_code parse_raw_response(RawResponse& raw, std::string_view text,
                                    const ParserSettings& settings, Response& out,
                                    std::string& message);
 
+// Whether ENVELOPE and BODYSTRUCTURE may take the parser's fast path (on unless turned off);
+// tests and the differential fuzzer turn it off to compare with the general grammar.
+void set_fetch_fast_path(bool on) noexcept;
+
 // Parses `resp-text-code` arguments into `code` (name already set); used by the parser and
 // exposed for tests.
 void parse_resp_text_code(std::string_view name, std::string_view args, ResponseCode& code);

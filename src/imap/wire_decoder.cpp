@@ -1,13 +1,5 @@
 #include "imap/wire_decoder.hpp"
 
-#include <array>
-#include <cstdint>
-#include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace mailwire::imap::detail {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -138,53 +130,6 @@ bool WireDecoder::nz_number(std::uint32_t& out) {
   return true;
 }
 
-namespace {
-
-// The first byte in [p, end) that ends a run of a quoted string: the closing quote, a
-// backslash, or what may not appear (CR, LF, NUL); `end` when there is none. Eight bytes at a
-// time where the byte order allows: quoted strings are most of a FETCH ENVELOPE/BODYSTRUCTURE.
-const char* quoted_stop(const char* p, const char* end) {
-  static constexpr auto stops = [] {
-    std::array<bool, 256> t{};
-    t[static_cast<unsigned char>('"')] = t[static_cast<unsigned char>('\\')] = true;
-    t[static_cast<unsigned char>('\r')] = t[static_cast<unsigned char>('\n')] = t[0] = true;
-    return t;
-  }();
-#if defined(__SSE2__) && defined(__GNUC__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
-                     _mm_cmpeq_epi8(v, nul)));
-    const int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
-  }
-#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  // Sets the high bit of each zero byte of v; a wrong one only above a real one, so the
-  // lowest set bit (the first byte in memory) is always right.
-  const auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  while (end - p >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    const std::uint64_t hit = zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\')) |
-                              zero_bytes(w ^ (ones * '\r')) | zero_bytes(w ^ (ones * '\n')) |
-                              zero_bytes(w);
-    if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
-    p += 8;
-  }
-#endif
-  while (p < end && !stops[static_cast<unsigned char>(*p)])
-    ++p;
-  return p;
-}
-
-}  // namespace
 
 bool WireDecoder::quoted(std::string& out) {
   if (!expect('"')) return false;
@@ -192,7 +137,8 @@ bool WireDecoder::quoted(std::string& out) {
   const char* const base = text_.data();
   pos_ = static_cast<std::size_t>(quoted_stop(base + pos_, base + text_.size()) - base);
   if (pos_ < text_.size() && text_[pos_] == '"') {  // no escapes: the usual case
-    out.assign(base + run, pos_ - run);
+    out.clear();  // then append: cheaper than assign() (no aliasing checks)
+    out.append(base + run, pos_ - run);
     ++pos_;
     return true;
   }

@@ -10,12 +10,18 @@
 
 #include <mailwire/error.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mailwire::imap::detail {
 
@@ -68,6 +74,50 @@ inline char ascii_upper(char c) {
 inline char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
+// The first byte in [p, end) that ends a run of a quoted string: the closing quote, a
+// backslash, or what may not appear (CR, LF, NUL); `end` when there is none. Sixteen (SSE2) or
+// eight bytes at a time where the machine allows: quoted strings are most of a FETCH ENVELOPE/BODYSTRUCTURE.
+inline const char* quoted_stop(const char* p, const char* end) {
+  static constexpr auto stops = [] {
+    std::array<bool, 256> t{};
+    t[static_cast<unsigned char>('"')] = t[static_cast<unsigned char>('\\')] = true;
+    t[static_cast<unsigned char>('\r')] = t[static_cast<unsigned char>('\n')] = t[0] = true;
+    return t;
+  }();
+#if defined(__SSE2__) && defined(__GNUC__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                     _mm_cmpeq_epi8(v, nul)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  // Sets the high bit of each zero byte of v; a wrong one only above a real one, so the
+  // lowest set bit (the first byte in memory) is always right.
+  const auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t hit = zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\')) |
+                              zero_bytes(w ^ (ones * '\r')) | zero_bytes(w ^ (ones * '\n')) |
+                              zero_bytes(w);
+    if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
+    p += 8;
+  }
+#endif
+  while (p < end && !stops[static_cast<unsigned char>(*p)])
+    ++p;
+  return p;
+}
+
 bool iequals(std::string_view a, std::string_view b);
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
@@ -103,6 +153,29 @@ class WireDecoder {
     return i < text_.size() ? text_[i] : '\0';
   }
   std::string_view rest() const { return text_.substr(pos_); }
+  // For a parser that walks the text itself (ResponseParser's fast path): the current position
+  // and the end as pointers, moving the position, and the limits and item count it must keep.
+  const char* cursor() const { return text_.data() + pos_; }
+  const char* limit() const { return text_.data() + text_.size(); }
+  void move_to(const char* p) { pos_ = static_cast<std::size_t>(p - text_.data()); }
+  const DecoderLimits& limits() const { return limits_; }
+  // The literal of this response that an announcement ending just before `after` stands for,
+  // when it is the `index`th one and its bytes are here (not streamed, not binary); else null.
+  const RawLiteral* literal_at(const char* after, std::size_t index) const {
+    if (raw_ == nullptr || index >= raw_->literals.size()) return nullptr;
+    const RawLiteral& lit = raw_->literals[index];
+    if (lit.offset != static_cast<std::size_t>(after - text_.data()) || lit.binary || lit.streamed)
+      return nullptr;
+    return &lit;
+  }
+  std::size_t next_literal() const { return next_literal_; }
+  void set_next_literal(std::size_t index) { next_literal_ = index; }
+  // Adds n items when that stays within max_items (else false, nothing added).
+  bool add_items(std::size_t n) {
+    if (items_ + n > limits_.max_items) return false;
+    items_ += n;
+    return true;
+  }
   void skip_rest() { pos_ = text_.size(); }
 
   // The small steps are inline: the parser takes them for nearly every byte.

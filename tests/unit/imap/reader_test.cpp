@@ -4,6 +4,8 @@
 #include <mailwire/error.hpp>
 #include <mailwire/imap/response_reader.hpp>
 
+#include "imap/response_parser.hpp"
+#include "support/imap_describe.hpp"
 #include "imap_test_util.hpp"
 
 #include <random>
@@ -56,69 +58,12 @@ TEST_CASE("reader driven by lines and literal reads", "[imap][reader]") {
   CHECK(reader.pop().get<ExistsData>()->count == 5);
 }
 
+
 namespace {
 
-// Every field of a FETCH response, as text: two parses agree when these agree.
-void describe(const Envelope& e, std::string& out);
-void describe(const BodyStructure& b, std::string& out) {
-  out += "(" + b.type + "/" + b.subtype + " params[";
-  for (const auto& [k, v] : b.params)
-    out += k + "=" + v + ";";
-  out += "] id=" + b.id + " desc=" + b.description + " enc=" + b.encoding +
-         " size=" + std::to_string(b.size) + " lines=" + std::to_string(b.lines) +
-         " ext=" + std::to_string(b.has_extension) + " md5=" + b.md5 + " dsp=";
-  if (b.disposition) {
-    out += b.disposition->type + "[";
-    for (const auto& [k, v] : b.disposition->params)
-      out += k + "=" + v + ";";
-    out += "]";
-  } else {
-    out += "none";
-  }
-  out += " lang[";
-  for (const auto& l : b.languages)
-    out += l + ";";
-  out += "] loc=" + b.location + " extra[";
-  for (const auto& x : b.extra)
-    out += x + ";";
-  out += "] env=";
-  if (b.envelope) describe(*b.envelope, out);
-  out += " parts[";
-  for (const auto& p : b.parts)
-    describe(p, out);
-  out += "])";
-}
-void describe(const Envelope& e, std::string& out) {
-  out += "{" + e.date + "|" + e.subject + "|";
-  for (const auto* list : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
-    out += "[";
-    for (const auto& a : *list)
-      out += a.name + "," + a.adl + "," + a.mailbox + "," + a.host + ";";
-    out += "]";
-  }
-  out += e.in_reply_to + "|" + e.message_id + "}";
-}
-std::string describe(const FetchData& f) {
-  std::string out = "seq=" + std::to_string(f.seq) + " flags=";
-  if (f.flags) {
-    for (const auto& x : *f.flags)
-      out += x + ";";
-  } else {
-    out += "none";
-  }
-  out += " uid=" + (f.uid ? std::to_string(*f.uid) : "none") + " env=";
-  if (f.envelope) describe(*f.envelope, out);
-  out += " body=";
-  if (f.body_structure) describe(*f.body_structure, out);
-  return out;
-}
-
-}  // namespace
-
-TEST_CASE("a recycled response leaves nothing of itself in the next one", "[imap][reader]") {
-  // Rich and poor shapes in turn: every field a recycled response held must be reset or
-  // overwritten when the next one is parsed into its memory.
-  const std::vector<std::string> wires = {
+// FETCH responses of rich and poor shapes: every field set, every field empty, nesting.
+const std::vector<std::string>& fetch_shapes() {
+  static const std::vector<std::string> wires = {
       R"W(* 1 FETCH (UID 7 FLAGS (\Seen $Work \Flagged) ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "a subject long enough to leave the small string buffer" (("Fred Foobar" NIL "foobar" "blurdybloop.example")) (("Fred Foobar" NIL "foobar" "blurdybloop.example")) (("Fred Foobar" NIL "foobar" "blurdybloop.example")) ((NIL NIL "imap" "cac.washington.example")("B" NIL "b" "b.example")) ((NIL NIL "minutes" "CNRI.Reston.VA.example")) NIL "<reply@x>" "<B27397-0100000@cac.washington.example>") BODYSTRUCTURE (("text" "plain" ("charset" "utf-8" "format" "flowed") "<id@x>" "a description" "quoted-printable" 1152 23 "md5sum" ("inline" ("x" "y")) ("en" "de") "http://loc.example/" "ext1" (1 2))("message" "rfc822" ("name" "fwd.eml") NIL NIL "7bit" 900 ("Tue, 8 Feb 1994 10:00:00 +0000" "inner" (("I" NIL "i" "inner.example")) NIL NIL ((NIL NIL "t" "t.example")) NIL NIL NIL "<inner@x>") ("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 500 10 NIL ("attachment" ("filename" "page.html"))) 40 NIL ("attachment" ("filename" "fwd.eml")) NIL NIL)("application" "pdf" ("name" "invoice-2024-000123.pdf") NIL NIL "base64" 4554 NIL ("attachment" ("filename" "invoice-2024-000123.pdf" "size" "3360")) NIL NIL) "mixed" ("boundary" "----=_Part_0_123456789.1700000000000") ("inline" NIL) ("fr") "loc")))W",
       R"W(* 2 FETCH (UID 8 ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0)))W",
       R"W(* 3 FETCH (UID 9 FLAGS () BODYSTRUCTURE (("text" "plain" NIL NIL NIL "7bit" 1 1)("text" "html" NIL NIL NIL "7bit" 2 1) "alternative")))W",
@@ -126,9 +71,18 @@ TEST_CASE("a recycled response leaves nothing of itself in the next one", "[imap
       R"W(* 5 FETCH (UID 10))W",
       R"W(* 6 FETCH (UID 11 FLAGS (\Seen $Work \Flagged \Deleted) ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "again" (("Fred Foobar" NIL "foobar" "blurdybloop.example")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("application" "octet-stream" ("name" "x.bin") NIL NIL "base64" 6 NIL "attachment" NIL NIL)))W",
   };
+  return wires;
+}
+
+}  // namespace
+
+TEST_CASE("a recycled response leaves nothing of itself in the next one", "[imap][reader]") {
+  // Rich and poor shapes in turn: every field a recycled response held must be reset or
+  // overwritten when the next one is parsed into its memory.
+  const std::vector<std::string>& wires = fetch_shapes();
   std::vector<std::string> fresh;
   for (const auto& w : wires)
-    fresh.push_back(describe(*imap_test::parse_ok(w).get<FetchData>()));
+    fresh.push_back(imap_test::describe(*imap_test::parse_ok(w).get<FetchData>()));
   // Every order of two, so each shape is parsed into the memory of each other shape.
   for (std::size_t a = 0; a < wires.size(); ++a) {
     for (std::size_t b = 0; b < wires.size(); ++b) {
@@ -136,12 +90,87 @@ TEST_CASE("a recycled response leaves nothing of itself in the next one", "[imap
       reader.feed(wires[a] + "\r\n");
       REQUIRE(reader.has_response());
       Response first = reader.pop();
-      REQUIRE(describe(*first.get<FetchData>()) == fresh[a]);
+      REQUIRE(imap_test::describe(*first.get<FetchData>()) == fresh[a]);
       reader.recycle(std::move(first));
       reader.feed(wires[b] + "\r\n");
       REQUIRE(reader.has_response());
       INFO("after " << a << ": " << b);
-      CHECK(describe(*reader.pop().get<FetchData>()) == fresh[b]);
+      CHECK(imap_test::describe(*reader.pop().get<FetchData>()) == fresh[b]);
+    }
+  }
+}
+
+TEST_CASE("the FETCH fast path and the general grammar agree", "[imap][reader]") {
+  // The fast path takes a strict subset (quoted strings, literals, NIL, numbers, single
+  // spaces) and must give exactly what the general grammar gives, or leave the item to it.
+  // Each input is parsed both ways, with the default limits and with tight ones.
+  std::vector<std::string> wires = fetch_shapes();
+  const std::vector<std::string> edges = {
+      // the shape Dovecot sends, with a subject and a display name as literals
+      "* 1 FETCH (ENVELOPE (\"d\" {5}\r\nh\xC3\xA9llo ((\"A\" NIL \"a\" \"x\")) NIL NIL (({3}\r\nB\"b NIL \"b\" \"y\")) NIL NIL NIL \"<m>\"))",
+      "* 1 FETCH (ENVELOPE (\"d\" ~{2}\r\nab NIL NIL NIL NIL NIL NIL NIL NIL))",  // binary literal
+      "* 1 FETCH (ENVELOPE (\"d\"  \"two spaces\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE ( \"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL NIL ))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" nil NIL Nil NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"an \\\"escaped\\\" \\\\ subject\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" () NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((\"A\" NIL \"a\" \"x\") (\"B\" NIL \"b\" \"y\")) NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((\"A\" NIL a \"x\")) NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL))",  // one field short
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL NIL NIL))",  // one too many
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL \"unterminated))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" \"12\" 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -12 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 99999999999999999999 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 999999999999999999 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 12))",  // no line count
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 12  3))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" () NIL NIL \"7bit\" 12 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" \"lone\" NIL NIL \"7bit\" 12 1))",
+      "* 1 FETCH (BODYSTRUCTURE (text plain NIL NIL NIL 7bit 12 1))",  // atoms
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL \"attachment\" NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"ATTACHMENT\") \"en\" NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) (\"en\" \"de\") \"loc\" \"x\" (1 (2))))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) () NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 9))",  // no envelope
+      "* 1 FETCH (BODYSTRUCTURE (\"message\" \"global\" NIL NIL NIL \"8bit\" 9 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"8bit\" 1 1) 3))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) (\"text\" \"html\" NIL NIL NIL \"7bit\" 1 1) \"alternative\"))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)\"mixed\"))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"mixed\" ))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"MIXED\" (\"boundary\" {3}\r\nb\"x) NIL NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE ((((((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"a\") \"b\") \"c\") \"d\") \"e\"))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 12 1)",  // unbalanced
+      "* 1 FETCH (BODY (\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 12 1) UID 4)",
+      // more items than the tight limit allows, in each kind of list the fast path counts
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"a\" \"1\" \"b\" \"2\" \"c\" \"3\" \"d\" \"4\") NIL NIL \"7bit\" 1 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" (\"a\" \"1\" \"b\" \"2\" \"c\" \"3\" \"d\" \"4\")) NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL NIL (\"a\" \"b\" \"c\" \"d\" \"e\") NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")(NIL NIL \"c\" \"x\")(NIL NIL \"d\" \"x\")(NIL NIL \"e\" \"x\")) NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"mixed\"))",
+  };
+  wires.insert(wires.end(), edges.begin(), edges.end());
+  struct FastPath {  // restored however the test ends
+    ~FastPath() { mailwire::imap::detail::set_fetch_fast_path(true); }
+  } restore;
+  const auto parse = [](const std::string& wire, const ResponseReaderOptions& options) {
+    ResponseReader reader(options);
+    reader.feed(wire + "\r\n");
+    std::string out = reader.error() ? "error " + reader.error_message() : "";
+    while (reader.has_response())
+      out += imap_test::describe(reader.pop()) + "\n";
+    return out;
+  };
+  std::vector<ResponseReaderOptions> limits(3);
+  limits[1].max_depth = 3;
+  limits[2].max_items = 5;
+  for (const auto& wire : wires) {
+    for (const auto& options : limits) {
+      mailwire::imap::detail::set_fetch_fast_path(false);
+      const std::string general = parse(wire, options);
+      mailwire::imap::detail::set_fetch_fast_path(true);
+      INFO(wire << "\nmax_depth " << options.max_depth << ", max_items " << options.max_items);
+      CHECK(parse(wire, options) == general);
     }
   }
 }
