@@ -8,6 +8,7 @@
 #include <mailwire/net/tls_transport.hpp>
 
 #include "detail/digest.hpp"
+#include "net/tls_context.hpp"
 
 #include <fmt/format.h>
 #include <openssl/bio.h>
@@ -21,6 +22,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <cctype>
 #include <cstdio>
 #include <vector>
@@ -145,39 +149,125 @@ struct TlsTransport::Impl {
   [[noreturn]] void fail_handshake();
 };
 
-void TlsTransport::Impl::setup() {
-  ctx.reset(SSL_CTX_new(TLS_client_method()));
+// ---- Shared contexts
+// An SSL_CTX is costly to make: with verification on, loading the system trust store reads and
+// parses the whole CA bundle (about 20 ms on Debian 12), for every connection. It depends only
+// on the settings below and OpenSSL allows sharing it between connections and threads once
+// made, so contexts are kept per distinct setting and reused for a few minutes (then made
+// anew, so that a changed CA file or client certificate is picked up).
+
+namespace {
+
+struct ContextKey {
+  bool verify = true;
+  TlsVersion min_version = TlsVersion::Tls12;
+  std::string ca_file, ca_dir, client_cert_file, client_key_file;
+
+  explicit ContextKey(const TlsOptions& o)
+      : verify(o.verify_peer && !o.insecure),
+        min_version(o.min_version),
+        ca_file(o.ca_file),
+        ca_dir(o.ca_dir),
+        client_cert_file(o.client_cert_file),
+        client_key_file(o.client_key_file) {}
+  bool operator==(const ContextKey& b) const {
+    return verify == b.verify && min_version == b.min_version && ca_file == b.ca_file &&
+           ca_dir == b.ca_dir && client_cert_file == b.client_cert_file &&
+           client_key_file == b.client_key_file;
+  }
+};
+
+struct ContextCache {
+  struct Entry {
+    ContextKey key;
+    SSL_CTX* ctx;  // the cache's reference
+    std::chrono::steady_clock::time_point made;
+  };
+  static constexpr std::size_t max_entries = 16;
+  static constexpr std::chrono::minutes max_age{5};
+  std::mutex mutex;
+  std::vector<Entry> entries;
+  std::atomic<std::uint64_t> made{0};
+};
+
+ContextCache& context_cache() {
+  static ContextCache* cache = new ContextCache;  // never destroyed: OpenSSL may be gone by then
+  return *cache;
+}
+
+SSL_CTX* make_context(const ContextKey& k) {
+  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) throw Error(Errc::tls, "TLS: cannot create context: " + openssl_errors());
   SSL_CTX_set_min_proto_version(
-      ctx.get(), options.min_version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+      ctx.get(), k.min_version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-
-  const bool verify = options.verify_peer && !options.insecure;
-  if (verify || !options.ca_file.empty() || !options.ca_dir.empty()) {
-    if (!options.ca_file.empty() || !options.ca_dir.empty()) {
-      if (SSL_CTX_load_verify_locations(
-              ctx.get(), options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
-              options.ca_dir.empty() ? nullptr : options.ca_dir.c_str()) != 1) {
+  if (k.verify || !k.ca_file.empty() || !k.ca_dir.empty()) {
+    if (!k.ca_file.empty() || !k.ca_dir.empty()) {
+      if (SSL_CTX_load_verify_locations(ctx.get(), k.ca_file.empty() ? nullptr : k.ca_file.c_str(),
+                                        k.ca_dir.empty() ? nullptr : k.ca_dir.c_str()) != 1) {
         throw Error(Errc::usage, fmt::format("TLS: cannot load CA file '{}' / dir '{}': {}",
-                                             options.ca_file, options.ca_dir, openssl_errors()));
+                                             k.ca_file, k.ca_dir, openssl_errors()));
       }
     } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
       throw Error(Errc::tls, "TLS: cannot load the system trust store: " + openssl_errors());
     }
   }
-  SSL_CTX_set_verify(ctx.get(), verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
-
-  if (!options.client_cert_file.empty()) {
-    const std::string& key =
-        options.client_key_file.empty() ? options.client_cert_file : options.client_key_file;
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), options.client_cert_file.c_str()) != 1 ||
+  SSL_CTX_set_verify(ctx.get(), k.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+  if (!k.client_cert_file.empty()) {
+    const std::string& key = k.client_key_file.empty() ? k.client_cert_file : k.client_key_file;
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), k.client_cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx.get()) != 1) {
       throw Error(Errc::usage, fmt::format("TLS: cannot use client certificate '{}': {}",
-                                           options.client_cert_file, openssl_errors()));
+                                           k.client_cert_file, openssl_errors()));
     }
   }
+  return ctx.release();
+}
 
+}  // namespace
+
+namespace detail {
+
+SSL_CTX* shared_tls_context(const TlsOptions& options) {
+  ContextCache& cache = context_cache();
+  const ContextKey key(options);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (auto it = cache.entries.begin(); it != cache.entries.end();) {
+      if (now - it->made > ContextCache::max_age) {
+        SSL_CTX_free(it->ctx);  // connections using it hold their own references
+        it = cache.entries.erase(it);
+      } else if (it->key == key) {
+        SSL_CTX_up_ref(it->ctx);
+        return it->ctx;
+      } else {
+        ++it;
+      }
+    }
+  }
+  SSL_CTX* ctx = make_context(key);  // outside the lock: it may take a while
+  cache.made.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (cache.entries.size() >= ContextCache::max_entries) {
+    SSL_CTX_free(cache.entries.front().ctx);
+    cache.entries.erase(cache.entries.begin());
+  }
+  SSL_CTX_up_ref(ctx);
+  cache.entries.push_back({key, ctx, now});
+  return ctx;
+}
+
+std::uint64_t tls_contexts_made() noexcept {
+  return context_cache().made.load(std::memory_order_relaxed);
+}
+
+}  // namespace detail
+
+void TlsTransport::Impl::setup() {
+  ctx.reset(detail::shared_tls_context(options));
+  const bool verify = options.verify_peer && !options.insecure;
   ssl.reset(SSL_new(ctx.get()));
   if (!ssl) throw Error(Errc::tls, "TLS: cannot create session: " + openssl_errors());
   to_tls = BIO_new(BIO_s_mem());

@@ -1,5 +1,6 @@
 // TlsTransport and TcpTransport over real loopback sockets, against the test PKI.
 
+#include "net/tls_context.hpp"
 #include "support/test_pki.hpp"
 #include "support/test_server.hpp"
 
@@ -70,6 +71,27 @@ TEST_CASE("Implicit TLS: handshake verifies the chain and host, and talks", "[tl
   CHECK(stream.read_line(deadline_after(5s)) == "220 hello over TLS");
   stream.write("QUIT\r\n", deadline_after(5s));
   CHECK(stream.read_line(deadline_after(5s)) == "221 bye");
+}
+
+TEST_CASE("Connections with the same TLS settings share one context", "[tls]") {
+  // Making a context reads the trust store (the whole CA bundle for the system store): once
+  // per setting, not once per connection.
+  TestServer server([&] { return tls_peer(TestPki::get().valid); });
+  TlsOptions options = trusting_test_ca();
+  options.min_version = TlsVersion::Tls13;  // a setting no other test here uses
+  const std::uint64_t before = detail::tls_contexts_made();
+  for (int i = 0; i < 3; ++i)
+    REQUIRE_FALSE(connect_tls(server.port(), options));
+  CHECK(detail::tls_contexts_made() == before + 1);
+  // Another setting gets a context of its own, and a failure with it leaves the first alone.
+  TlsOptions other = options;
+  other.ca_file.clear();  // the system store: the test CA is unknown there
+  const auto refused = connect_tls(server.port(), other);
+  REQUIRE(refused);
+  CHECK(refused->code() == Errc::certificate);
+  CHECK(detail::tls_contexts_made() == before + 2);
+  CHECK_FALSE(connect_tls(server.port(), options));
+  CHECK(detail::tls_contexts_made() == before + 2);
 }
 
 TEST_CASE("Implicit TLS to an IP address verifies the IP SAN", "[tls]") {
