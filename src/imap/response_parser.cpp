@@ -746,9 +746,8 @@ class ResponseParser {
   bool fast_envelope(Walk& w, Envelope& e, std::size_t depth) {
     if (!fast_char(w, '(') || ++depth > settings_.limits.max_depth) return false;
     return fast_nstring(w, e.date) && fast_sp(w) && fast_nstring(w, e.subject) && fast_sp(w) &&
-           fast_addresses(w, e.from, depth) && fast_sp(w) &&
-           fast_addresses(w, e.sender, depth) && fast_sp(w) &&
-           fast_addresses(w, e.reply_to, depth) && fast_sp(w) &&
+           fast_addresses(w, e.from, depth) && fast_sp(w) && fast_addresses(w, e.sender, depth) &&
+           fast_sp(w) && fast_addresses(w, e.reply_to, depth) && fast_sp(w) &&
            fast_addresses(w, e.to, depth) && fast_sp(w) && fast_addresses(w, e.cc, depth) &&
            fast_sp(w) && fast_addresses(w, e.bcc, depth) && fast_sp(w) &&
            fast_nstring(w, e.in_reply_to) && fast_sp(w) && fast_nstring(w, e.message_id) &&
@@ -768,8 +767,8 @@ class ResponseParser {
       ++w.items;
       Address& a = element(out, n++, pool);
       if (!fast_char(w, '(') || !fast_nstring(w, a.name) || !fast_sp(w) ||
-          !fast_nstring(w, a.adl) || !fast_sp(w) || !fast_nstring(w, a.mailbox) ||
-          !fast_sp(w) || !fast_nstring(w, a.host) || !fast_char(w, ')')) {
+          !fast_nstring(w, a.adl) || !fast_sp(w) || !fast_nstring(w, a.mailbox) || !fast_sp(w) ||
+          !fast_nstring(w, a.host) || !fast_char(w, ')')) {
         return false;
       }
     } while (w.p != w.end && *w.p == '(');
@@ -1065,7 +1064,7 @@ class ResponseParser {
   const ParserSettings& settings_;
   std::size_t depth_ = 0;
   std::optional<BodyDisposition> spare_disposition_;  // from a reused node, see reset()
-  std::vector<Address> spare_addresses_;  // pools when the caller does not recycle
+  std::vector<Address> spare_addresses_;              // pools when the caller does not recycle
   BodyParams spare_params_;
 };
 

@@ -22,8 +22,8 @@ struct ResponseReader::Impl {
   RawResponse raw;
   std::uint64_t buffered = 0;  // bytes held by raw (text + literals)
   std::uint64_t literal_remaining = 0;
-  LiteralSink sink;     // set while streaming the current literal
-  std::string partial;  // feed(): an unfinished line
+  LiteralSink sink;             // set while streaming the current literal
+  std::string partial;          // feed(): an unfinished line
   std::vector<Response> ready;  // ready[head..] wait to be popped
   std::size_t head = 0;
   detail::ReuseCache reuse;  // what recycle() gave back
@@ -168,8 +168,7 @@ struct ResponseReader::Impl {
     raw.literals.clear();
     buffered = 0;
     if (ec) {
-      fail(ec == Errc::limit ? Errc::limit : Errc::protocol,
-           why.substr(why.find(' ') + 1));
+      fail(ec == Errc::limit ? Errc::limit : Errc::protocol, why.substr(why.find(' ') + 1));
       return;
     }
     ready.push_back(std::move(response));

@@ -130,7 +130,6 @@ bool WireDecoder::nz_number(std::uint32_t& out) {
   return true;
 }
 
-
 bool WireDecoder::quoted(std::string& out) {
   if (!expect('"')) return false;
   std::size_t run = pos_;

@@ -76,7 +76,8 @@ inline char ascii_lower(char c) {
 }
 // The first byte in [p, end) that ends a run of a quoted string: the closing quote, a
 // backslash, or what may not appear (CR, LF, NUL); `end` when there is none. Sixteen (SSE2) or
-// eight bytes at a time where the machine allows: quoted strings are most of a FETCH ENVELOPE/BODYSTRUCTURE.
+// eight bytes at a time where the machine allows: quoted strings are most of a FETCH
+// ENVELOPE/BODYSTRUCTURE.
 inline const char* quoted_stop(const char* p, const char* end) {
   static constexpr auto stops = [] {
     std::array<bool, 256> t{};
@@ -89,10 +90,10 @@ inline const char* quoted_stop(const char* p, const char* end) {
   const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
   while (end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
-                     _mm_cmpeq_epi8(v, nul)));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                                  _mm_cmpeq_epi8(v, nul)));
     const int mask = _mm_movemask_epi8(hit);
     if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
     p += 16;

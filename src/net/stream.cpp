@@ -92,7 +92,7 @@ std::string_view Stream::read_line(Deadline deadline) {
     if (read_more(deadline) == 0) {
       throw Error(Errc::connect,
                   end_ == begin_ ? "the server closed the connection"
-                                           : "the server closed the connection in mid-line",
+                                 : "the server closed the connection in mid-line",
                   fatal());
     }
   }

@@ -23,10 +23,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <mutex>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <vector>
 
 namespace mailwire {

@@ -67,7 +67,6 @@ inline std::string describe(const FetchData& f) {
   return out;
 }
 
-
 // A whole response: its kind, tag, status, text and code name, and FETCH data in full.
 inline std::string describe(const Response& r) {
   std::string out = std::to_string(static_cast<int>(r.kind)) + "|" + r.tag + "|" +

@@ -5,8 +5,8 @@
 #include <mailwire/imap/response_reader.hpp>
 
 #include "imap/response_parser.hpp"
-#include "support/imap_describe.hpp"
 #include "imap_test_util.hpp"
+#include "support/imap_describe.hpp"
 
 #include <random>
 
@@ -58,7 +58,6 @@ TEST_CASE("reader driven by lines and literal reads", "[imap][reader]") {
   CHECK(reader.pop().get<ExistsData>()->count == 5);
 }
 
-
 namespace {
 
 // FETCH responses of rich and poor shapes: every field set, every field empty, nesting.
@@ -107,19 +106,23 @@ TEST_CASE("the FETCH fast path and the general grammar agree", "[imap][reader]")
   std::vector<std::string> wires = fetch_shapes();
   const std::vector<std::string> edges = {
       // the shape Dovecot sends, with a subject and a display name as literals
-      "* 1 FETCH (ENVELOPE (\"d\" {5}\r\nh\xC3\xA9llo ((\"A\" NIL \"a\" \"x\")) NIL NIL (({3}\r\nB\"b NIL \"b\" \"y\")) NIL NIL NIL \"<m>\"))",
+      "* 1 FETCH (ENVELOPE (\"d\" {5}\r\nh\xC3\xA9llo ((\"A\" NIL \"a\" \"x\")) NIL NIL "
+      "(({3}\r\nB\"b NIL \"b\" \"y\")) NIL NIL NIL \"<m>\"))",
       "* 1 FETCH (ENVELOPE (\"d\" ~{2}\r\nab NIL NIL NIL NIL NIL NIL NIL NIL))",  // binary literal
       "* 1 FETCH (ENVELOPE (\"d\"  \"two spaces\" NIL NIL NIL NIL NIL NIL NIL NIL))",
       "* 1 FETCH (ENVELOPE ( \"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL NIL ))",
       "* 1 FETCH (ENVELOPE (\"d\" \"s\" nil NIL Nil NIL NIL NIL NIL NIL))",
-      "* 1 FETCH (ENVELOPE (\"d\" \"an \\\"escaped\\\" \\\\ subject\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"an \\\"escaped\\\" \\\\ subject\" NIL NIL NIL NIL NIL NIL NIL "
+      "NIL))",
       "* 1 FETCH (ENVELOPE (\"d\" \"s\" () NIL NIL NIL NIL NIL NIL NIL))",
-      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((\"A\" NIL \"a\" \"x\") (\"B\" NIL \"b\" \"y\")) NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((\"A\" NIL \"a\" \"x\") (\"B\" NIL \"b\" \"y\")) NIL NIL "
+      "NIL NIL NIL NIL NIL))",
       "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((\"A\" NIL a \"x\")) NIL NIL NIL NIL NIL NIL NIL))",
-      "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL))",  // one field short
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL))",          // one field short
       "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL NIL NIL))",  // one too many
       "* 1 FETCH (ENVELOPE (\"d\" \"s\" NIL NIL NIL NIL NIL NIL NIL \"unterminated))",
-      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 "
+      "1))",
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" \"12\" 1))",
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -12 1))",
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 99999999999999999999 1))",
@@ -129,25 +132,39 @@ TEST_CASE("the FETCH fast path and the general grammar agree", "[imap][reader]")
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" () NIL NIL \"7bit\" 12 1))",
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" \"lone\" NIL NIL \"7bit\" 12 1))",
       "* 1 FETCH (BODYSTRUCTURE (text plain NIL NIL NIL 7bit 12 1))",  // atoms
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL \"attachment\" NIL NIL))",
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"ATTACHMENT\") \"en\" NIL))",
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) (\"en\" \"de\") \"loc\" \"x\" (1 (2))))",
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) () NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL \"attachment\" NIL "
+      "NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"ATTACHMENT\") "
+      "\"en\" NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) "
+      "(\"en\" \"de\") \"loc\" \"x\" (1 (2))))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" NIL) "
+      "() NIL))",
       "* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 9))",  // no envelope
-      "* 1 FETCH (BODYSTRUCTURE (\"message\" \"global\" NIL NIL NIL \"8bit\" 9 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"8bit\" 1 1) 3))",
-      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) (\"text\" \"html\" NIL NIL NIL \"7bit\" 1 1) \"alternative\"))",
+      "* 1 FETCH (BODYSTRUCTURE (\"message\" \"global\" NIL NIL NIL \"8bit\" 9 (NIL NIL NIL NIL "
+      "NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"8bit\" 1 1) 3))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) (\"text\" \"html\" "
+      "NIL NIL NIL \"7bit\" 1 1) \"alternative\"))",
       "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)\"mixed\"))",
       "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"mixed\" ))",
-      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"MIXED\" (\"boundary\" {3}\r\nb\"x) NIL NIL NIL))",
-      "* 1 FETCH (BODYSTRUCTURE ((((((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"a\") \"b\") \"c\") \"d\") \"e\"))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"MIXED\" "
+      "(\"boundary\" {3}\r\nb\"x) NIL NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE ((((((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"a\") \"b\") "
+      "\"c\") \"d\") \"e\"))",
       "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 12 1)",  // unbalanced
       "* 1 FETCH (BODY (\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 12 1) UID 4)",
       // more items than the tight limit allows, in each kind of list the fast path counts
-      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"a\" \"1\" \"b\" \"2\" \"c\" \"3\" \"d\" \"4\") NIL NIL \"7bit\" 1 1))",
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" (\"a\" \"1\" \"b\" \"2\" \"c\" \"3\" \"d\" \"4\")) NIL NIL))",
-      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL NIL (\"a\" \"b\" \"c\" \"d\" \"e\") NIL))",
-      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")(NIL NIL \"c\" \"x\")(NIL NIL \"d\" \"x\")(NIL NIL \"e\" \"x\")) NIL NIL NIL NIL NIL NIL NIL))",
-      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"mixed\"))",
+      "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"a\" \"1\" \"b\" \"2\" \"c\" \"3\" \"d\" "
+      "\"4\") NIL NIL \"7bit\" 1 1))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL (\"inline\" (\"a\" "
+      "\"1\" \"b\" \"2\" \"c\" \"3\" \"d\" \"4\")) NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE (\"image\" \"png\" NIL NIL NIL \"base64\" 9 NIL NIL (\"a\" \"b\" "
+      "\"c\" \"d\" \"e\") NIL))",
+      "* 1 FETCH (ENVELOPE (\"d\" \"s\" ((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")(NIL NIL \"c\" "
+      "\"x\")(NIL NIL \"d\" \"x\")(NIL NIL \"e\" \"x\")) NIL NIL NIL NIL NIL NIL NIL))",
+      "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" "
+      "NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"plain\" "
+      "NIL NIL NIL \"7bit\" 1 1) \"mixed\"))",
   };
   wires.insert(wires.end(), edges.begin(), edges.end());
   struct FastPath {  // restored however the test ends
