@@ -64,6 +64,9 @@ struct SmtpOptions {
 };
 
 /// Who a message goes from and to (the envelope, RFC 5321 section 2.3.1), and DSN requests.
+/// Addresses are UTF-8. To a server without SMTPUTF8, a domain that is not ASCII is sent as its
+/// A-labels (`user@bücher.example` as `user@xn--bcher-kva.example`); a local part that is not
+/// ASCII then fails the send with Errc::rejected before any byte.
 struct SmtpEnvelope {
   std::string sender;                   ///< MAIL FROM; empty for the null sender "<>"
   std::vector<std::string> recipients;  ///< RCPT TO

@@ -17,6 +17,7 @@
 
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/header.hpp>
+#include <mailwire/mime/idn.hpp>
 
 #include <fmt/format.h>
 
@@ -30,6 +31,19 @@ namespace mailwire {
 MessageSource::~MessageSource() = default;
 
 namespace {
+
+// An envelope address as sent to a server without SMTPUTF8 (`utf8_ok` false): a domain that is
+// not ASCII becomes its A-labels (user@bücher.example -> user@xn--bcher-kva.example). A
+// local part that is not ASCII, or a domain without a valid ASCII form, stays as it is (and
+// still needs SMTPUTF8).
+std::string envelope_address(const std::string& address, bool utf8_ok) {
+  if (utf8_ok || !smtp::needs_smtputf8(address)) return address;
+  const std::size_t at = address.rfind('@');
+  if (at == std::string::npos || smtp::needs_smtputf8(std::string_view(address).substr(0, at)))
+    return address;
+  const auto ascii = mime::domain_to_ascii(std::string_view(address).substr(at + 1));
+  return ascii ? address.substr(0, at + 1) + *ascii : address;
+}
 
 class BytesSource final : public MessageSource {
  public:
@@ -437,8 +451,15 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
            : scan.eight_bit ? BodyType::EightBit
                             : BodyType::SevenBit;
   }
-  bool utf8 = smtp::needs_smtputf8(envelope.sender);
+  // Without SMTPUTF8, a domain that is not ASCII goes as its A-labels (RFC 5890/5891); only
+  // a local part that is not ASCII then needs SMTPUTF8.
+  const std::string sender = envelope_address(envelope.sender, caps_.smtputf8);
+  std::vector<std::string> recipients;
+  recipients.reserve(envelope.recipients.size());
   for (const std::string& r : envelope.recipients)
+    recipients.push_back(envelope_address(r, caps_.smtputf8));
+  bool utf8 = smtp::needs_smtputf8(sender);
+  for (const std::string& r : recipients)
     utf8 = utf8 || smtp::needs_smtputf8(r);
   const std::uint64_t size = message.size();
   if (caps_.size_known && caps_.size > 0 && size > caps_.size) {
@@ -465,7 +486,7 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
                             host_));
   }
 
-  std::string mail = fmt::format("MAIL FROM:<{}>", envelope.sender);
+  std::string mail = fmt::format("MAIL FROM:<{}>", sender);
   if (caps_.size_known) mail += fmt::format(" SIZE={}", size);
   if (body == BodyType::EightBit) mail += " BODY=8BITMIME";
   if (body == BodyType::Binary) mail += " BODY=BINARYMIME";
@@ -474,7 +495,7 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
   if (caps_.dsn && !envelope.dsn_envid.empty()) mail += " ENVID=" + smtp::xtext(envelope.dsn_envid);
   mail += "\r\n";
   std::vector<std::string> rcpts;
-  for (const std::string& r : envelope.recipients) {
+  for (const std::string& r : recipients) {
     std::string line = fmt::format("RCPT TO:<{}>", r);
     if (caps_.dsn && !envelope.dsn_notify.empty()) {
       line += " NOTIFY=" + envelope.dsn_notify;

@@ -241,6 +241,55 @@ TEST_CASE("SMTP: checks before the first byte of a transaction", "[smtp]") {
   CHECK(peer->received().size() == before);
 }
 
+TEST_CASE("SMTP: a non-ASCII domain goes as A-labels without SMTPUTF8, as UTF-8 with it",
+          "[smtp]") {
+  // RFC 5890/5891: the domain has an ASCII form; the local part has none (RFC 6531).
+  SECTION("without SMTPUTF8") {
+    auto peer = ScriptedPeer::parse(hello_pipelining + R"(
+      C~ MAIL FROM:<from@xn--bcher-kva.example> SIZE=1\r\nRCPT TO:<user@xn--mnchen-3ya.example>\r\nRCPT TO:<a@example.com>\r\nDATA\r\n
+      S: 250 Ok
+      S: 250 Ok
+      S: 250 Ok
+      S: 354 go
+      C~ x\r\n.\r\n
+      S: 250 Ok
+    )");
+    SmtpClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    SmtpEnvelope e = envelope({"user@m\xc3\xbcnchen.example", "a@example.com"});
+    e.sender =
+        "from@b\xc3\xbc"
+        "cher.example";
+    client.send(e, "x");
+    CHECK(peer->finished());
+    // A local part that is not ASCII has no other form: refused before any byte.
+    const std::size_t before = peer->received().size();
+    CHECK(error_of([&] { client.send(envelope({"j\xc3\xb6rg@example.com"}), "x"); }).kind() ==
+          Errc::rejected);
+    CHECK(peer->received().size() == before);
+  }
+  SECTION("with SMTPUTF8") {
+    auto peer = ScriptedPeer::parse(R"(
+      S: 220 mx.example ESMTP
+      C: EHLO client.example
+      S: 250-mx.example
+      S: 250-PIPELINING
+      S: 250-8BITMIME
+      S: 250 SMTPUTF8
+      C~ MAIL FROM:<from@example.org> SMTPUTF8\r\nRCPT TO:<j\xc3\xb6rg@m\xc3\xbcnchen.example>\r\nDATA\r\n
+      S: 250 Ok
+      S: 250 Ok
+      S: 354 go
+      C~ x\r\n.\r\n
+      S: 250 Ok
+    )");
+    SmtpClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    client.send(envelope({"j\xc3\xb6rg@m\xc3\xbcnchen.example"}), "x");
+    CHECK(peer->finished());
+  }
+}
+
 TEST_CASE("SMTP: 8-bit bodies use BODY=8BITMIME, or are refused without it", "[smtp]") {
   auto peer = ScriptedPeer::parse(hello_pipelining + R"(
     C~ MAIL FROM:<from@example.org> SIZE=6 BODY=8BITMIME\r\nRCPT TO:<a@example.com>\r\nDATA\r\n
