@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mailwire {
 
@@ -325,6 +326,33 @@ struct ImapClient::Impl {
   }
 
   void capability() { check(run(Command("CAPABILITY"), {}, "CAPABILITY"), "CAPABILITY"); }
+
+  // Runs `command` and returns the untagged data of type T it brought (LIST, QUOTA, FETCH, ...).
+  template <class T>
+  std::vector<T> collect(const Command& command, const std::string& what) {
+    std::vector<T> out;
+    check(run(
+              command,
+              [&](const Response& r) {
+                if (const auto* d = r.get<T>()) out.push_back(*d);
+              },
+              what),
+          what);
+    return out;
+  }
+
+  // LIST or LSUB: an empty reference is the empty string, not a mailbox name.
+  static Command list_command(const char* verb, const std::string& reference,
+                              const std::string& pattern) {
+    Command cmd(verb);
+    if (reference.empty()) {
+      cmd.string("");
+    } else {
+      cmd.mailbox(reference);
+    }
+    cmd.mailbox(pattern);
+    return cmd;
+  }
 };
 
 }  // namespace mailwire

@@ -249,23 +249,7 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
 
 std::vector<imap::ListData> ImapClient::list(const std::string& reference,
                                              const std::string& pattern) {
-  std::vector<imap::ListData> out;
-  Command cmd("LIST");
-  // An empty reference is the empty string, not a mailbox name.
-  if (reference.empty()) {
-    cmd.string("");
-  } else {
-    cmd.mailbox(reference);
-  }
-  cmd.mailbox(pattern);
-  Impl::check(impl_->run(
-                  cmd,
-                  [&](const Response& r) {
-                    if (const auto* l = r.get<imap::ListData>()) out.push_back(*l);
-                  },
-                  "LIST"),
-              "LIST");
-  return out;
+  return impl_->collect<imap::ListData>(Impl::list_command("LIST", reference, pattern), "LIST");
 }
 
 imap::StatusData ImapClient::status(const std::string& mailbox, const std::string& items) {
@@ -427,15 +411,8 @@ imap::NamespaceData ImapClient::namespaces() {
 }
 
 std::vector<imap::QuotaData> ImapClient::quota_root(const std::string& mailbox) {
-  std::vector<imap::QuotaData> out;
-  Impl::check(impl_->run(
-                  mailbox_command("GETQUOTAROOT", mailbox),
-                  [&](const Response& r) {
-                    if (const auto* d = r.get<imap::QuotaData>()) out.push_back(*d);
-                  },
-                  "GETQUOTAROOT " + mailbox),
-              "GETQUOTAROOT " + mailbox);
-  return out;
+  return impl_->collect<imap::QuotaData>(mailbox_command("GETQUOTAROOT", mailbox),
+                                         "GETQUOTAROOT " + mailbox);
 }
 
 std::vector<std::uint32_t> ImapClient::uid_search(const std::string& criteria,
@@ -467,15 +444,7 @@ std::vector<imap::FetchData> ImapClient::uid_fetch(const std::vector<std::uint32
   if (uids.empty()) return {};
   Command cmd("UID FETCH");
   cmd.sequence_set(imap::SequenceSet::from_numbers(uids)).raw(items);
-  std::vector<imap::FetchData> out;
-  Impl::check(impl_->run(
-                  cmd,
-                  [&](const Response& r) {
-                    if (const auto* f = r.get<imap::FetchData>()) out.push_back(*f);
-                  },
-                  "UID FETCH"),
-              "UID FETCH");
-  return out;
+  return impl_->collect<imap::FetchData>(cmd, "UID FETCH");
 }
 
 void ImapClient::fetch(const std::string& set, const std::string& items, bool uid,

@@ -150,22 +150,7 @@ std::vector<ListEntry> ImapClient::list_extended(const std::string& reference,
 
 std::vector<imap::ListData> ImapClient::lsub(const std::string& reference,
                                              const std::string& pattern) {
-  Command cmd("LSUB");
-  if (reference.empty()) {
-    cmd.string("");
-  } else {
-    cmd.mailbox(reference);
-  }
-  cmd.mailbox(pattern);
-  std::vector<imap::ListData> out;
-  Impl::check(impl_->run(
-                  cmd,
-                  [&](const Response& r) {
-                    if (const auto* l = r.get<imap::ListData>()) out.push_back(*l);
-                  },
-                  "LSUB"),
-              "LSUB");
-  return out;
+  return impl_->collect<imap::ListData>(Impl::list_command("LSUB", reference, pattern), "LSUB");
 }
 
 SearchResult ImapClient::search(const imap::SearchKey& query, bool uid) {
