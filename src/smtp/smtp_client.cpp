@@ -17,7 +17,6 @@
 
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/header.hpp>
-#include <mailwire/mime/idn.hpp>
 
 #include <fmt/format.h>
 
@@ -32,17 +31,16 @@ MessageSource::~MessageSource() = default;
 
 namespace {
 
-// An envelope address as sent to a server without SMTPUTF8 (`utf8_ok` false): a domain that is
-// not ASCII becomes its A-labels (user@bücher.example -> user@xn--bcher-kva.example). A
-// local part that is not ASCII, or a domain without a valid ASCII form, stays as it is (and
-// still needs SMTPUTF8).
+// An envelope address as sent to a server without SMTPUTF8 (`utf8_ok` false): the domain as
+// its A-labels (Mailbox::address_ascii(): user@bücher.example -> user@xn--bcher-kva.example).
+// A local part that is not ASCII has no other form and still needs SMTPUTF8.
 std::string envelope_address(const std::string& address, bool utf8_ok) {
-  if (utf8_ok || !smtp::needs_smtputf8(address)) return address;
   const std::size_t at = address.rfind('@');
-  if (at == std::string::npos || smtp::needs_smtputf8(std::string_view(address).substr(0, at)))
-    return address;
-  const auto ascii = mime::domain_to_ascii(std::string_view(address).substr(at + 1));
-  return ascii ? address.substr(0, at + 1) + *ascii : address;
+  if (utf8_ok || at == std::string::npos || !smtp::needs_smtputf8(address)) return address;
+  mime::Mailbox mailbox;
+  mailbox.local = address.substr(0, at);
+  mailbox.domain = address.substr(at + 1);
+  return mailbox.address_ascii();
 }
 
 class BytesSource final : public MessageSource {
