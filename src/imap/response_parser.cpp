@@ -714,12 +714,13 @@ class ResponseParser {
     w.p = stop + 1;
     return true;
   }
-  // A literal's bytes are copied, not moved: the general grammar may still need them.
+  // A literal's bytes are copied, not moved: the general grammar may still need them. So only
+  // small ones (a subject, a name); a large one is left to the general grammar, which moves it.
   bool fast_literal(Walk& w, std::string& out) {
     std::uint64_t n = 0;
     if (!fast_char(w, '{') || !fast_number(w, n) || !fast_char(w, '}')) return false;
     const RawLiteral* lit = d_.literal_at(w.p, w.literal);
-    if (lit == nullptr || lit->size != n) return false;
+    if (lit == nullptr || lit->size != n || n > 4096) return false;
     out.assign(lit->data);
     ++w.literal;
     return true;

@@ -167,6 +167,9 @@ TEST_CASE("the FETCH fast path and the general grammar agree", "[imap][reader]")
       "NIL NIL NIL \"7bit\" 1 1) \"mixed\"))",
   };
   wires.insert(wires.end(), edges.begin(), edges.end());
+  // A large literal, which the fast path leaves to the general grammar (it would copy it).
+  wires.push_back("* 1 FETCH (ENVELOPE (\"d\" {5000}\r\n" + std::string(5000, 's') +
+                  " NIL NIL NIL NIL NIL NIL NIL NIL))");
   struct FastPath {  // restored however the test ends
     ~FastPath() { mailwire::imap::detail::set_fetch_fast_path(true); }
   } restore;
