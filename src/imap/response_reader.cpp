@@ -8,9 +8,9 @@
 #include <mailwire/imap/response_reader.hpp>
 
 #include "imap/response_parser.hpp"
+#include "imap/wire_decoder.hpp"
 
 #include <vector>
-#include "imap/wire_decoder.hpp"
 
 namespace mailwire::imap {
 
