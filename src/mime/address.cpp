@@ -261,6 +261,7 @@ class Parser {
       skip_comments();
     }
     if (!addr_spec(m)) return false;
+    if (m.domain.empty()) defect_ = true;  // "<postmaster>": no domain
     skip_comments();
     while (!at_end() && !is_special('>') && !is_special(',')) {
       defect_ = true;  // junk inside the brackets

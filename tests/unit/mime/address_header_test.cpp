@@ -97,6 +97,23 @@ TEST_CASE("Addresses: an element that does not parse is no address", "[mime][add
   CHECK(entries("a@b, (only a comment), ,") == P{{"", "a@b"}});
 }
 
+TEST_CASE("Addresses: a mailbox without a domain is a defect, bracketed or not",
+          "[mime][address]") {
+  // RFC 5322 3.4.1: an addr-spec has a domain. The mailbox is kept (its local part may be all a
+  // caller can show) but the list is marked defective either way.
+  for (const char* value : {"foo", "<foo>", "Name <foo>", "a@b, <postmaster>"}) {
+    CAPTURE(value);
+    bool defect = false;
+    const std::vector<Mailbox> list = parse_address_list(value, &defect);
+    CHECK(defect);
+    REQUIRE(!list.empty());
+    CHECK(list.back().domain.empty());
+  }
+  bool defect = true;
+  CHECK(parse_address_list("Name <a@b>, c@d", &defect).size() == 2);
+  CHECK_FALSE(defect);
+}
+
 TEST_CASE("Addresses: encoded words are whole words", "[mime][address]") {
   // Encoders leave ',' and ':' unencoded inside Q words; they are not list syntax.
   CHECK(pairs("=?utf-8?Q?Doe,_John:?= <jd@example.com>, x@example.com") ==
