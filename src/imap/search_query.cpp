@@ -170,7 +170,19 @@ void SearchKey::encode(Command& command, bool top_level) const {
   switch (kind_) {
     case Kind::Flag:
       command.atom(name_);
-      if (!a_.empty() || name_ == "KEYWORD" || name_ == "UNKEYWORD") command.atom(a_);
+      if (name_ == "KEYWORD" || name_ == "UNKEYWORD") {
+        // flag-keyword is an atom (RFC 9051 9): "\\Seen" has a search key of its own.
+        if (is_atom(a_)) {
+          command.atom(a_);
+        } else {
+          command.mark_invalid(
+              a_.empty() || a_.front() != '\\'
+                  ? "invalid keyword"
+                  : "a system flag is no keyword: use SearchKey::seen() and its kin");
+        }
+      } else if (!a_.empty()) {
+        command.atom(a_);
+      }
       break;
     case Kind::String:
       command.atom(name_).astring(a_);

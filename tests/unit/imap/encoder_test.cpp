@@ -240,6 +240,14 @@ TEST_CASE("typed SEARCH queries", "[imap][encoder][search]") {
   CHECK(bad_date.error() == Errc::usage);
   Command bad_from = make_search_command(SearchKey::from("x\r\ny"));
   CHECK(bad_from.error() == Errc::usage);
+  // KEYWORD takes an atom: a system flag (which a server would answer BAD, or read as some
+  // other keyword), an empty one, or one with a space is refused before anything is sent.
+  for (const char* flag : {"\\Seen", "\\Flagged", "", "two words", "a(b"}) {
+    CAPTURE(flag);
+    CHECK(make_search_command(SearchKey::keyword(flag)).error() == Errc::usage);
+    CHECK(make_search_command(SearchKey::negate(SearchKey::unkeyword(flag))).error() ==
+          Errc::usage);
+  }
 }
 
 TEST_CASE("FETCH and STORE commands", "[imap][encoder][fetch]") {
