@@ -83,7 +83,7 @@ class MAILWIRE_API SearchKey {
   /// message that has the field.
   static SearchKey header(std::string field, std::string text);
   /// KEYWORD flag: messages with the keyword `flag` (an atom such as "$Forwarded"; an empty
-  /// or invalid one is a usage error).
+  /// or invalid one is a usage error, and so is a system flag such as "\\Seen": use seen()).
   static SearchKey keyword(std::string flag);
   /// UNKEYWORD flag: messages without the keyword `flag`.
   static SearchKey unkeyword(std::string flag);
