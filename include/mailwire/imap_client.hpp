@@ -320,7 +320,11 @@ class MAILWIRE_API ImapClient {
   void logout() noexcept;
   /// Closes the connection without LOGOUT.
   void close() noexcept;
-  /// From another thread: makes the blocking call in progress fail with Error(cancelled).
+  /// From any thread: makes the blocking call in progress fail with Error(cancelled), and every
+  /// later one until close() (or logout()). connect() is cancelled at any step (name
+  /// resolution, TCP connect, TLS handshake, greeting). Safe while the client's own thread is
+  /// in any call, connect() and close() included; it must not race with destruction or a move
+  /// of the client.
   void cancel() noexcept;
 
  private:

@@ -24,6 +24,10 @@
 
 namespace mailwire {
 
+namespace detail {
+class CancelSlot;
+}
+
 /// Settings of a Pop3Client.
 struct Pop3Options {
   /// Auto: implicit TLS on 995, STLS required on any other port.
@@ -140,8 +144,10 @@ class MAILWIRE_API Pop3Client {
   void quit();
   /// Closes without QUIT (deletions roll back). Never throws.
   void close() noexcept;
-  /// From any thread: makes the pending call fail with Errc::cancelled. Must not race with
-  /// connect(), close(), quit() or destruction on the client's own thread.
+  /// From any thread: makes the pending call fail with Errc::cancelled, and every later one
+  /// until close() (or quit()). connect() is cancelled at any step (name resolution, TCP
+  /// connect, TLS handshake, greeting). Safe while the client's own thread is in any call,
+  /// connect() and close() included; it must not race with destruction or a move of the client.
   void cancel() noexcept;
 
   /// The settings given to the constructor.
@@ -162,8 +168,11 @@ class MAILWIRE_API Pop3Client {
   void check_credentials_allowed(const char* method) const;
   Stream& stream();
   Deadline deadline() const;
+  detail::CancelSlot& cancel_slot();
+  void drop() noexcept;  // closes the connection, leaving a cancel() in force
 
   Pop3Options options_;
+  std::unique_ptr<detail::CancelSlot> cancel_;  // null only in a moved-from client
   std::unique_ptr<Stream> stream_;
   std::string host_;
   std::string user_;

@@ -28,6 +28,10 @@
 
 namespace mailwire {
 
+namespace detail {
+class CancelSlot;
+}
+
 /// Settings of an SmtpClient.
 struct SmtpOptions {
   /// Auto: implicit TLS on 465, STARTTLS required on any other port.
@@ -208,8 +212,10 @@ class MAILWIRE_API SmtpClient {
   void quit() noexcept;
   /// Closes the connection without QUIT. Never throws; idempotent.
   void close() noexcept;
-  /// From another thread: makes the pending call on this client fail with Errc::cancelled.
-  /// Must not race with connect(), close() or destruction on the client's own thread.
+  /// From any thread: makes the pending call fail with Errc::cancelled, and every later one
+  /// until close() (or quit()). connect() is cancelled at any step (name resolution, TCP connect,
+  /// TLS handshake, greeting). Safe while the client's own thread is in any call, connect() and
+  /// close() included; it must not race with destruction or a move of the client.
   void cancel() noexcept;
 
  private:
@@ -227,8 +233,11 @@ class MAILWIRE_API SmtpClient {
                           const SmtpSendOptions& options);
   Stream& stream();
   Deadline deadline() const;
+  detail::CancelSlot& cancel_slot();
+  void drop() noexcept;  // closes the connection, leaving a cancel() in force
 
   SmtpOptions options_;
+  std::unique_ptr<detail::CancelSlot> cancel_;  // null only in a moved-from client
   std::unique_ptr<Stream> stream_;
   std::string host_;
   SmtpReply greeting_;

@@ -11,6 +11,7 @@
 #include <mailwire/imap_client.hpp>
 
 #include "imap/wire_decoder.hpp"
+#include "net/cancel_slot.hpp"
 
 #include <fmt/format.h>
 
@@ -29,6 +30,7 @@ struct ImapClient::Impl {
 
   ImapClient* client;
   ImapOptions options;
+  detail::CancelSlot cancel;  // what ImapClient::cancel() reaches
   std::unique_ptr<Stream> stream;
   std::unique_ptr<imap::ResponseReader> reader;
   imap::TagGenerator tags;
@@ -50,6 +52,14 @@ struct ImapClient::Impl {
     return *stream;
   }
   Deadline deadline() const { return deadline_after(options.timeout); }
+
+  // Closes the connection, leaving a cancel() in force (ImapClient::close() also resets it).
+  void drop() noexcept {
+    if (!stream) return;
+    cancel.attach(nullptr);
+    stream->close();
+    stream.reset();
+  }
 
   void make_reader() {
     imap::ResponseReaderOptions ro;

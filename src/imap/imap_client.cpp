@@ -74,11 +74,17 @@ void ImapClient::connect(const std::string& host, std::uint16_t port) {
   const Security security = resolve_security(impl_->options.security, port == 0 ? 143 : port);
   if (port == 0) port = security == Security::Tls ? 993 : 143;
   auto tcp = std::make_unique<TcpTransport>();
-  tcp->connect(host, port, impl_->options.connect);
+  {
+    detail::CancelSlot::Watch watch(impl_->cancel, *tcp);
+    tcp->connect(host, port, impl_->options.connect);
+  }
   std::unique_ptr<Transport> t = std::move(tcp);
   if (security == Security::Tls) {
     auto tls = std::make_unique<TlsTransport>(std::move(t), impl_->options.tls, host);
-    tls->handshake(impl_->deadline());
+    {
+      detail::CancelSlot::Watch watch(impl_->cancel, *tls);
+      tls->handshake(impl_->deadline());
+    }
     t = std::move(tls);
   }
   const Security saved = impl_->options.security;
@@ -93,7 +99,7 @@ void ImapClient::connect(const std::string& host, std::uint16_t port) {
 }
 
 void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  close();
+  impl_->drop();
   Impl& m = *impl_;
   m.host = host;
   caps_ = {};
@@ -106,18 +112,19 @@ void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string
   so.max_line = m.options.max_line;
   m.stream = std::make_unique<Stream>(std::move(transport), so);
   m.stream->set_log(m.options.log);
+  m.cancel.attach(m.stream.get());
   m.make_reader();
 
   const Response greeting = m.read(m.deadline());
   if (greeting.kind != imap::ResponseKind::Untagged ||
       (greeting.status != Status::Ok && greeting.status != Status::Preauth &&
        greeting.status != Status::Bye)) {
-    close();
+    impl_->drop();
     throw Error(Errc::protocol, fmt::format("imap: {} sent a greeting that is not IMAP", host),
                 Diagnostics{{}, greeting.text, 0, {}, {}, false, true});
   }
   if (greeting.status == Status::Bye) {
-    close();
+    impl_->drop();
     throw Error(Errc::rejected,
                 fmt::format("imap: {} refused the connection: {}", host, greeting.text),
                 Diagnostics{{}, greeting.text, 0, {}, greeting.code.name, true, true});
@@ -128,7 +135,7 @@ void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string
                                                        security == Security::StartTlsIfAvailable);
   if (wants_tls && preauth && security == Security::StartTls) {
     // RFC 3501 6.2.1: STARTTLS is not allowed once authenticated: the session would stay clear.
-    close();
+    impl_->drop();
     throw Error(
         Errc::tls,
         fmt::format("imap: {} sent PREAUTH while TLS is required (no STARTTLS possible)", host),
@@ -138,7 +145,7 @@ void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string
   if (!wants_tls || preauth) return;
   if (!caps_.has("STARTTLS")) {
     if (security == Security::StartTls) {
-      close();
+      impl_->drop();
       throw Error(Errc::tls,
                   fmt::format("imap: {} does not offer STARTTLS and TLS is required", host),
                   Diagnostics{{}, {}, 0, {}, {}, false, true});
@@ -147,14 +154,14 @@ void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string
   }
   const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
   if (r.status != Status::Ok) {
-    close();
+    impl_->drop();
     throw Error(Errc::tls, fmt::format("imap: {} refused STARTTLS: {}", host, r.text),
                 Diagnostics{"STARTTLS", r.text, 0, {}, r.code.name, false, true});
   }
   try {
     m.stream->start_tls(m.options.tls, host, m.deadline());
   } catch (...) {
-    close();
+    impl_->drop();
     throw;
   }
   caps_ = {};  // what was said before TLS could have been forged
@@ -224,7 +231,7 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
       m.track(r);
       Impl::check(r, std::string("AUTHENTICATE ") + sasl->name(), Errc::auth);
       if (sasl->verify_success({})) {
-        close();
+        impl_->drop();
         throw Error(Errc::auth,
                     fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(), sasl->reason()));
       }
@@ -610,14 +617,13 @@ void ImapClient::logout() noexcept {
 }
 
 void ImapClient::close() noexcept {
-  if (impl_ && impl_->stream) {
-    impl_->stream->close();
-    impl_->stream.reset();
-  }
+  if (!impl_) return;
+  impl_->drop();
+  impl_->cancel.reset();
 }
 
 void ImapClient::cancel() noexcept {
-  if (impl_ && impl_->stream) impl_->stream->cancel();
+  if (impl_) impl_->cancel.cancel();
 }
 
 }  // namespace mailwire

@@ -12,6 +12,7 @@
 
 #include "detail/base64.hpp"
 #include "detail/digest.hpp"
+#include "net/cancel_slot.hpp"
 #include "pop3/codec.hpp"
 
 #include <fmt/format.h>
@@ -32,7 +33,8 @@ std::string command_name(const std::string& line) {
 
 }  // namespace
 
-Pop3Client::Pop3Client(Pop3Options options) : options_(std::move(options)) {}
+Pop3Client::Pop3Client(Pop3Options options)
+    : options_(std::move(options)), cancel_(std::make_unique<detail::CancelSlot>()) {}
 
 Pop3Client::~Pop3Client() {
   close();
@@ -43,6 +45,7 @@ Pop3Client& Pop3Client::operator=(Pop3Client&& other) noexcept {
   if (this != &other) {
     close();  // without QUIT: the old session's deletions roll back
     options_ = std::move(other.options_);
+    cancel_ = std::move(other.cancel_);
     stream_ = std::move(other.stream_);
     host_ = std::move(other.host_);
     user_ = std::move(other.user_);
@@ -77,7 +80,10 @@ void Pop3Client::connect(const std::string& host, std::uint16_t port) {
       port == 0 && options_.security == Security::Auto ? std::uint16_t{110} : port);
   if (port == 0) port = security == Security::Tls ? 995 : 110;
   auto tcp = std::make_unique<TcpTransport>();
-  tcp->connect(host, port, options_.connect);
+  {
+    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
+    tcp->connect(host, port, options_.connect);
+  }
   start(std::move(tcp), host, security);
 }
 
@@ -88,20 +94,24 @@ void Pop3Client::connect(std::unique_ptr<Transport> transport, const std::string
 
 void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& host,
                        Security security) {
-  close();
+  drop();
   host_ = host;
   caps_ = {};
   greeting_.clear();
   apop_timestamp_.clear();
   if (security == Security::Tls) {
     auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    tls->handshake(deadline());
+    {
+      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
+      tls->handshake(deadline());
+    }
     transport = std::move(tls);
   }
   StreamOptions stream_options;
   stream_options.max_line = options_.max_line;
   stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
   stream_->set_log(options_.log);
+  cancel_slot().attach(stream_.get());
 
   pop3::StatusLine status;
   const std::string_view line = stream_->read_line(deadline());
@@ -124,7 +134,7 @@ void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& 
     if (caps_.stls || (security == Security::StartTls && !caps_.known)) {
       stls();
     } else if (security == Security::StartTls) {
-      close();
+      drop();
       throw Error(Errc::tls, fmt::format("pop3: {} does not offer STLS and TLS is required", host),
                   Diagnostics{{}, {}, 0, {}, {}, false, true});
     }
@@ -138,14 +148,14 @@ void Pop3Client::stls() {
   const std::string_view line = s.read_line(deadline());
   if (pop3::parse_status_line(line, status) || status.kind != pop3::StatusLine::Kind::Ok) {
     const std::string text(line);
-    close();
+    drop();
     throw Error(Errc::tls, fmt::format("pop3: {} refused STLS: {}", host_, text),
                 Diagnostics{"STLS", text, 0, {}, status.code, false, true});
   }
   try {
     s.start_tls(options_.tls, host_, deadline());
   } catch (...) {
-    close();
+    drop();
     throw;
   }
   // What the server said before TLS could have been forged: ask again.
@@ -273,7 +283,7 @@ void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_vi
     }
     if (status.kind == pop3::StatusLine::Kind::Ok) {
       if (const std::error_code ec = sasl->verify_success({})) {
-        close();
+        drop();
         throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), sasl->reason()),
                     Diagnostics{shown, status.text, 0, {}, {}, false, true});
       }
@@ -534,15 +544,26 @@ void Pop3Client::quit() {
   close();
 }
 
-void Pop3Client::close() noexcept {
+void Pop3Client::drop() noexcept {
   if (stream_) {
+    if (cancel_) cancel_->attach(nullptr);
     stream_->close();
     stream_.reset();
   }
 }
 
+void Pop3Client::close() noexcept {
+  drop();
+  if (cancel_) cancel_->reset();
+}
+
 void Pop3Client::cancel() noexcept {
-  if (stream_) stream_->cancel();
+  if (cancel_) cancel_->cancel();
+}
+
+detail::CancelSlot& Pop3Client::cancel_slot() {
+  if (!cancel_) cancel_ = std::make_unique<detail::CancelSlot>();
+  return *cancel_;
 }
 
 }  // namespace mailwire

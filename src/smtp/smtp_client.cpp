@@ -13,6 +13,7 @@
 #include <mailwire/smtp_client.hpp>
 
 #include "detail/base64.hpp"
+#include "net/cancel_slot.hpp"
 #include "smtp/codec.hpp"
 
 #include <mailwire/mime/address.hpp>
@@ -159,7 +160,8 @@ std::size_t SmtpSendResult::accepted() const noexcept {
                                                 [](const auto& r) { return r.accepted; }));
 }
 
-SmtpClient::SmtpClient(SmtpOptions options) : options_(std::move(options)) {}
+SmtpClient::SmtpClient(SmtpOptions options)
+    : options_(std::move(options)), cancel_(std::make_unique<detail::CancelSlot>()) {}
 SmtpClient::~SmtpClient() {
   close();
 }
@@ -168,6 +170,7 @@ SmtpClient& SmtpClient::operator=(SmtpClient&& other) noexcept {
   if (this != &other) {
     close();
     options_ = std::move(other.options_);
+    cancel_ = std::move(other.cancel_);
     stream_ = std::move(other.stream_);
     host_ = std::move(other.host_);
     greeting_ = std::move(other.greeting_);
@@ -198,7 +201,10 @@ void SmtpClient::connect(const std::string& host, std::uint16_t port) {
   const Security security = resolve_security(options_.security, port == 0 ? 587 : port);
   if (port == 0) port = options_.lmtp ? 24 : security == Security::Tls ? 465 : 587;
   auto tcp = std::make_unique<TcpTransport>();
-  tcp->connect(host, port, options_.connect);
+  {
+    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
+    tcp->connect(host, port, options_.connect);
+  }
   start(std::move(tcp), host, security);
 }
 
@@ -242,7 +248,7 @@ void SmtpClient::refused(const std::string& what, const SmtpReply& reply, Errc k
 
 void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& host,
                        Security security) {
-  close();
+  drop();
   host_ = host;
   caps_ = {};
   if (options_.helo_name.empty()) options_.helo_name = default_helo_name();
@@ -251,18 +257,22 @@ void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& 
   }
   if (security == Security::Tls) {
     auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    tls->handshake(deadline());
+    {
+      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
+      tls->handshake(deadline());
+    }
     transport = std::move(tls);
   }
   StreamOptions stream_options;
   stream_options.max_line = options_.max_line;
   stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
   stream_->set_log(options_.log);
+  cancel_slot().attach(stream_.get());
 
   greeting_ = read_reply(deadline());
   if (greeting_.code != 220) {
     const SmtpReply reply = greeting_;
-    close();
+    drop();
     refused("connection", reply);
   }
   hello();
@@ -295,14 +305,14 @@ void SmtpClient::hello() {
 void SmtpClient::starttls() {
   const SmtpReply reply = command("STARTTLS\r\n");
   if (reply.code != 220) {
-    close();
+    drop();
     throw Error(Errc::tls, fmt::format("smtp: {} refused STARTTLS: {}", host_, reply.to_string()),
                 diagnostics_of("STARTTLS", reply, true));
   }
   try {
     stream().start_tls(options_.tls, host_, deadline());
   } catch (...) {
-    close();
+    drop();
     throw;
   }
   caps_ = {};  // what the server said before TLS could have been forged
@@ -370,7 +380,7 @@ void SmtpClient::authenticate_once(const SaslCredentials& credentials, std::stri
     const SmtpReply reply = read_reply(d);
     if (reply.code == 235) {
       if (sasl->verify_success({})) {
-        close();
+        drop();
         throw Error(Errc::auth, fmt::format("smtp: {}: {}", shown, sasl->reason()),
                     diagnostics_of(shown, reply, true));
       }
@@ -548,7 +558,7 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
     if (data_go) {
       // The server accepted DATA despite refusing MAIL: end it without content... a single
       // "." would be a message. Close instead; nothing has been accepted.
-      close();
+      drop();
       refused(strip_crlf(mail), mail_reply);
     }
     fail_transaction(strip_crlf(mail), mail_reply);
@@ -556,7 +566,7 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
   const std::size_t accepted = result.accepted();
   if (accepted == 0 || (options_.abort_on_rejected_recipient && accepted < rcpts.size())) {
     if (data_go) {
-      close();  // see above: no way to cancel DATA but to hang up
+      drop();  // see above: no way to cancel DATA but to hang up
     } else {
       try {
         rset();
@@ -595,7 +605,7 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
     }
   } catch (const Error& e) {
     if (e.kind() == Errc::connect || e.kind() == Errc::timeout) {
-      close();
+      drop();
       Diagnostics diag = e.diagnostics();
       diag.fatal = true;
       throw Error(
@@ -651,7 +661,7 @@ std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool bina
       if (!last) {
         const SmtpReply reply = read_reply(deadline_now());
         if (reply.code / 100 != 2) {
-          close();  // a BDAT transaction cannot be resumed cleanly
+          drop();  // a BDAT transaction cannot be resumed cleanly
           refused("BDAT", reply);
         }
       }
@@ -774,15 +784,26 @@ void SmtpClient::quit() noexcept {
   close();
 }
 
-void SmtpClient::close() noexcept {
+void SmtpClient::drop() noexcept {
   if (stream_) {
+    if (cancel_) cancel_->attach(nullptr);
     stream_->close();
     stream_.reset();
   }
 }
 
+void SmtpClient::close() noexcept {
+  drop();
+  if (cancel_) cancel_->reset();
+}
+
 void SmtpClient::cancel() noexcept {
-  if (stream_) stream_->cancel();
+  if (cancel_) cancel_->cancel();
+}
+
+detail::CancelSlot& SmtpClient::cancel_slot() {
+  if (!cancel_) cancel_ = std::make_unique<detail::CancelSlot>();
+  return *cancel_;
 }
 
 }  // namespace mailwire
