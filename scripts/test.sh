@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailwire needs, builds with warnings as errors, runs every test,
-# then runs the unit and transcript tests again under AddressSanitizer + UBSan (LeakSanitizer on).
+# then runs the unit and transcript tests again under AddressSanitizer + UBSan (LeakSanitizer on),
+# and the tests of cancel() from other threads under ThreadSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -46,6 +47,14 @@ cmake --build build-asan -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|transcript' 2>&1 | tee build-asan/ctest.log || rc=1
 count build-asan/ctest.log
+
+echo "== sanitizers: the tests of cancel() from other threads under ThreadSanitizer"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMAILWIRE_WERROR=ON \
+  -DMAILWIRE_SANITIZE=thread -DMAILWIRE_BUILD_EXAMPLES=OFF -DMAILWIRE_INSTALL=OFF >/dev/null
+cmake --build build-tsan -j"$(nproc)" --target mailwire_unit_tests mailwire_integration_tests
+TSAN_OPTIONS=halt_on_error=1 \
+  ctest --test-dir build-tsan --output-on-failure -R 'cancel' 2>&1 | tee build-tsan/ctest.log || rc=1
+count build-tsan/ctest.log
 
 echo "== done in $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"

@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -112,7 +113,48 @@ void check_cancel_in_connect(const char* start_script) {
   }
 }
 
+// Another thread calls cancel() over and over while this one connects and closes the client 30
+// times: every connect() either works or fails with Errc::cancelled, and the client stays
+// usable. Run under ThreadSanitizer by scripts/test.sh, where a cancel() touching what
+// connect() or close() changes without the lock is a reported race.
+template <typename Client, typename Options>
+void check_cancel_storm(const char* start_script) {
+  TestServer server(start_script);
+  Client client = make_client<Client, Options>(Security::None);
+  std::atomic<bool> done{false};
+  std::thread canceller([&] {
+    while (!done) {
+      client.cancel();
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  int connected = 0;
+  int cancelled = 0;
+  for (int i = 0; i < 30; ++i) {
+    try {
+      client.connect("127.0.0.1", server.port());
+      ++connected;
+    } catch (const Error& e) {
+      INFO(e.what());
+      CHECK(e.kind() == Errc::cancelled);
+      ++cancelled;
+    }
+    client.close();
+  }
+  done = true;
+  canceller.join();
+  CHECK(connected + cancelled == 30);
+  client.connect("127.0.0.1", server.port());  // close() ended the last cancel
+}
+
 }  // namespace
+
+TEST_CASE("Clients: cancel() from another thread while connecting and closing over and over",
+          "[cancel]") {
+  check_cancel_storm<SmtpClient, SmtpOptions>(smtp_start);
+  check_cancel_storm<ImapClient, ImapOptions>(imap_start);
+  check_cancel_storm<Pop3Client, Pop3Options>(pop3_start);
+}
 
 TEST_CASE("SmtpClient: cancel() reaches every step of connect()", "[smtp][cancel]") {
   check_cancel_in_connect<SmtpClient, SmtpOptions>(smtp_start);
