@@ -32,6 +32,7 @@
 #include <mailwire/mime/header.hpp>
 #include <mailwire/mime/idn.hpp>
 #include <mailwire/mime/message.hpp>
+#include <mailwire/mime/spooled_message.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>

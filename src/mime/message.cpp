@@ -227,17 +227,11 @@ struct Parser {
 };
 
 ContentDisposition Entity::disposition() const {
-  const auto v = headers_.get("Content-Disposition");
-  return v ? ContentDisposition::parse(*v) : ContentDisposition{};
+  return detail::disposition_of(headers_);
 }
 
 std::optional<std::string> Entity::filename() const {
-  if (const auto v = headers_.get("Content-Disposition")) {
-    const ContentDisposition d = ContentDisposition::parse(*v);
-    if (const auto f = d.filename()) return decode_encoded_words(*f);
-  }
-  if (const auto n = content_type_.param("name")) return decode_encoded_words(*n);
-  return std::nullopt;
+  return detail::filename_of(headers_, content_type_);
 }
 
 void Entity::decode_body(const ByteSink& sink) const {
@@ -381,8 +375,7 @@ std::vector<const Entity*> Message::entities() const {
 std::vector<const Entity*> Message::attachments() const {
   std::vector<const Entity*> out;
   for (const Entity* e : entities()) {
-    if (!e->children().empty() || e->content_type().is_multipart()) continue;
-    if (e->filename() || e->disposition().kind == "attachment") out.push_back(e);
+    if (e->is_leaf() && detail::is_attachment(e->headers(), e->content_type())) out.push_back(e);
   }
   return out;
 }

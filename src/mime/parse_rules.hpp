@@ -3,9 +3,12 @@
 // Header rules both MIME parsers apply (Message::parse in message.cpp and StreamParser in
 // stream_parser.cpp), kept in one place so that they read messages alike. Not installed.
 
+#include <mailwire/mime/content_type.hpp>
+#include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/header.hpp>
 
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +41,25 @@ inline std::string transfer_encoding(const HeaderList& headers) {
     }
   }
   return token;
+}
+
+// Content-Disposition parsed; `kind` empty when absent.
+inline ContentDisposition disposition_of(const HeaderList& headers) {
+  const auto v = headers.get("Content-Disposition");
+  return v ? ContentDisposition::parse(*v) : ContentDisposition{};
+}
+
+// Content-Disposition filename, else Content-Type name, RFC 2231 and RFC 2047 decoded.
+inline std::optional<std::string> filename_of(const HeaderList& headers, const ContentType& type) {
+  const ContentDisposition disposition = disposition_of(headers);  // filename() views into it
+  if (const auto f = disposition.filename()) return decode_encoded_words(*f);
+  if (const auto n = type.param("name")) return decode_encoded_words(*n);
+  return std::nullopt;
+}
+
+// What Message::attachments() lists of a leaf: one with a file name or marked as attachment.
+inline bool is_attachment(const HeaderList& headers, const ContentType& type) {
+  return filename_of(headers, type) || disposition_of(headers).kind == "attachment";
 }
 
 // The names x-uuencode goes by in real mail.
