@@ -88,6 +88,10 @@ struct Parser {
     if (e.content_type_.is_multipart()) {
       split_multipart(e, depth);
     } else if (e.content_type_.is_message() && e.content_type_.subtype == "delivery-status") {
+      if (parts >= options.max_parts) {
+        e.defects_.push_back("more parts than the limit");
+        return;
+      }
       split_status_blocks(e, depth);
     } else if (e.content_type_.is_message()) {
       // message/rfc822, message/global and the rest: the body is a message (as CPython and

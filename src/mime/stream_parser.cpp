@@ -274,8 +274,11 @@ struct StreamParser::Impl {
     if (too_deep && (type.is_multipart() || type.is_message()))
       defect("nesting deeper than the limit");
     const bool multipart = type.is_multipart() && !too_deep;
-    const bool status = !too_deep && type.is_message() && type.subtype == "delivery-status";
-    const bool nested = !too_deep && type.is_message() && !status && parts < options.max_parts;
+    // Past the part limit a message/* part is not split: a leaf holding its whole body.
+    const bool status = !too_deep && type.is_message() && type.subtype == "delivery-status" &&
+                        parts < options.max_parts;
+    const bool nested = !too_deep && type.is_message() && type.subtype != "delivery-status" &&
+                        parts < options.max_parts;
     if (!too_deep && type.is_message() && !status && !nested) defect("more parts than the limit");
     const bool leaf = !type.is_multipart() && !status && !nested;
     if (status) {

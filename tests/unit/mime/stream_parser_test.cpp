@@ -160,6 +160,38 @@ TEST_CASE("StreamParser: a huge base64 attachment passes in bounded memory", "[m
   CHECK(decoded == chunks * lines_per_chunk * 57);
 }
 
+TEST_CASE("StreamParser: a delivery-status part at the part limit is a leaf with its whole body",
+          "[mime][stream]") {
+  // Found by fuzz/mime_stream_fuzz.cpp: the stream parser reported it as an empty leaf, while
+  // Message::parse keeps the body (as for message/rfc822 past the limit).
+  const std::string report =
+      "Content-Type: multipart/report; boundary=r\n\n--r\nContent-Type: "
+      "message/delivery-status\n\nReporting-MTA: dns; a\n\nFinal-Recipient: rfc822; b\n--r--\n";
+  ParserOptions options;
+  options.max_parts = 2;  // the report and its one part
+  const Message m = Message::parse(report, options);
+  REQUIRE(m.root().children().size() == 1);
+  const Entity& status = m.root().children().front();
+  CHECK(status.is_leaf());
+  CHECK(status.decoded_body() == "Reporting-MTA: dns; a\n\nFinal-Recipient: rfc822; b");
+  CHECK(status.defects() == std::vector<std::string>{"more parts than the limit"});
+
+  std::string body;
+  std::vector<bool> leaves;
+  std::vector<std::string> defects;
+  StreamCallbacks cb;
+  cb.on_entity = [&](const StreamEntity& e) { leaves.push_back(e.leaf); };
+  cb.on_body = [&](std::string_view d) { body.append(d); };
+  cb.on_defect = [&](std::string_view d) { defects.emplace_back(d); };
+  StreamParser p(cb, options);
+  for (const char c : report)
+    p.feed(std::string_view(&c, 1));
+  p.finish();
+  CHECK(leaves == std::vector<bool>{false, true});
+  CHECK(body == status.decoded_body());
+  CHECK(defects == std::vector<std::string>{"more parts than the limit"});
+}
+
 TEST_CASE("StreamParser: hostile input stays bounded and deterministic",
           "[mime][stream][security]") {
   SECTION("a line without end inside a multipart is passed on, not buffered") {
