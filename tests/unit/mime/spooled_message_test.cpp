@@ -160,7 +160,7 @@ TEST_CASE("SpooledMessage: every corpus message as Message::parse reads it",
   CHECK(same == count);
 }
 
-TEST_CASE("SpooledMessage: a 64 MiB attachment spills; the structure and the text stay in memory",
+TEST_CASE("SpooledMessage: a 64 MiB attachment spills, the structure and the text stay in memory",
           "[mime][spool]") {
   TempDir dir;
   SpoolOptions options;
