@@ -36,8 +36,8 @@ struct SpoolOptions {
   /// pass it goes to the temporary file however small it is.
   std::size_t memory_limit = 8 * 1024 * 1024;
   /// Folder of the temporary file; empty: $TMPDIR, else /tmp. The file is made with mode 0600
-  /// and unlinked at once (no name is left behind, even after a crash), and closed with the
-  /// message.
+  /// and unlinked at once (no name is left behind, even after a crash); it is closed when the
+  /// message and every copy of its parts are gone.
   std::string temp_dir;
 };
 
