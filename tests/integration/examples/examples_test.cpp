@@ -5,6 +5,8 @@
 #include "support/mail_stack.hpp"
 #include "support/test_server.hpp"
 
+#include <mailwire/mime/encoding.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -182,6 +184,42 @@ TEST_CASE("Examples 01 02 04 05 07 08 against the local mail stack", "[examples]
     CHECK(custom.wait() == 0);
     INFO(custom.output());
   }
+}
+
+TEST_CASE("Example 09 saves the attachments of a large message under safe names", "[examples]") {
+  TempDir dir;
+  const std::string out = dir.path + "/out";
+  std::filesystem::create_directory(out);
+  std::string pdf = "%PDF-1.4\n";
+  for (int i = 0; pdf.size() < 3u << 20; ++i)  // 3 MiB: past the spill threshold
+    pdf += static_cast<char>((i * 131) ^ (i >> 7));
+  std::string encoded;
+  mailwire::mime::Base64Encoder encoder;
+  encoder.feed(pdf, encoded);
+  encoder.finish(encoded);
+  const std::string attachment =
+      "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+      "Content-Disposition: attachment; filename=\"../evil.pdf\"\r\n\r\n" +
+      encoded;
+  const std::string eml = dir.path + "/big.eml";
+  std::ofstream(eml, std::ios::binary)
+      << "From: a@example.test\r\nSubject: invoices\r\nContent-Type: multipart/mixed; "
+         "boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nTwo invoices.\r\n--zz\r\n"
+      << attachment << "--zz\r\n"
+      << attachment << "--zz--\r\n";
+
+  Example extract("09_extract_attachments", {eml, out}, "");
+  CHECK(extract.wait() == 0);
+  INFO(extract.output());
+  CHECK(extract.output().find("2 attachment(s)") != std::string::npos);
+  // The path in the name is dropped; the second file of the same name gets " (2)".
+  CHECK(read_file(out + "/evil.pdf") == pdf);
+  CHECK(read_file(out + "/evil (2).pdf") == pdf);
+  CHECK(!std::filesystem::exists(dir.path + "/evil.pdf"));
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(out))
+    ++files;
+  CHECK(files == 2);
 }
 
 TEST_CASE("Example 06 sees a message delivered while it waits in IDLE", "[examples][dovecot]") {
