@@ -1,10 +1,9 @@
+#include "support/corpus.hpp"
+
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/message.hpp>
 
 #include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
 
 using namespace mailwire;
 using namespace mailwire::mime;
@@ -154,20 +153,16 @@ TEST_CASE("Parser: limits hold against MIME bombs", "[mime][parser][security]") 
 }
 
 TEST_CASE("Parser: every corpus message writes back byte for byte", "[mime][parser][corpus]") {
-  const std::filesystem::path corpus = std::filesystem::path(MAILWIRE_SHARED_DIR) / "corpus";
-  if (!std::filesystem::exists(corpus)) {
+  const auto files = mailwire::test::corpus_files();
+  if (files.empty()) {
     WARN("../shared/corpus is not here; skipped");
     return;
   }
   std::size_t count = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
-    if (!entry.is_regular_file()) continue;
-    const std::string ext = entry.path().extension().string();
-    if (ext == ".json" || ext == ".md" || ext == ".tsv") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& path : files) {
+    const std::string bytes = mailwire::test::file_bytes(path);
     const Message m = Message::parse(bytes);
-    INFO(entry.path().string());
+    INFO(path.string());
     CHECK(written(m) == bytes);
     ++count;
   }

@@ -2,6 +2,7 @@
 // whether bodies stay in memory or spill to the temporary file; large bodies spill, the memory
 // held stays under its limit, the file leaves no name behind, and failures are typed errors.
 
+#include "support/corpus.hpp"
 #include "support/error_of.hpp"
 #include "support/test_server.hpp"
 
@@ -128,8 +129,8 @@ TEST_CASE("SpooledMessage: the parts and bodies of Message::parse, in memory or 
 
 TEST_CASE("SpooledMessage: every corpus message as Message::parse reads it",
           "[mime][spool][corpus]") {
-  const std::filesystem::path corpus = std::filesystem::path(MAILWIRE_SHARED_DIR) / "corpus";
-  if (!std::filesystem::exists(corpus)) {
+  const auto files = mailwire::test::corpus_files();
+  if (files.empty()) {
     WARN("../shared/corpus is not here; skipped");
     return;
   }
@@ -141,14 +142,10 @@ TEST_CASE("SpooledMessage: every corpus message as Message::parse reads it",
   std::size_t count = 0;
   std::size_t same = 0;
   std::mt19937 rng(20261130);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
-    if (!entry.is_regular_file()) continue;
-    const std::string ext = entry.path().extension().string();
-    if (ext == ".json" || ext == ".md" || ext == ".tsv") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& path : files) {
+    const std::string bytes = mailwire::test::file_bytes(path);
     const std::size_t chunk = 1 + rng() % 4000;
-    INFO(entry.path().string() << " chunk " << chunk);
+    INFO(path.string() << " chunk " << chunk);
     const SpooledMessage m = spooled(bytes, chunk, small);
     const bool ok = seen(m) == in_memory(bytes);
     CHECK(ok);

@@ -1,13 +1,13 @@
 // The incremental parser reads every message as Message::parse does: the same leaves, the same
 // decoded bytes, whatever the chunk size; and it keeps memory bounded on huge bodies.
 
+#include "support/corpus.hpp"
+
 #include <mailwire/mime/message.hpp>
 #include <mailwire/mime/stream_parser.hpp>
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -108,23 +108,19 @@ TEST_CASE("StreamParser: structure and decoding as Message::parse, any chunk siz
 
 TEST_CASE("StreamParser: every corpus message as Message::parse reads it",
           "[mime][stream][corpus]") {
-  const std::filesystem::path corpus = std::filesystem::path(MAILWIRE_SHARED_DIR) / "corpus";
-  if (!std::filesystem::exists(corpus)) {
+  const auto files = mailwire::test::corpus_files();
+  if (files.empty()) {
     WARN("../shared/corpus is not here; skipped");
     return;
   }
   std::size_t count = 0;
   std::size_t same = 0;
   std::mt19937 rng(20261129);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
-    if (!entry.is_regular_file()) continue;
-    const std::string ext = entry.path().extension().string();
-    if (ext == ".json" || ext == ".md" || ext == ".tsv") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& path : files) {
+    const std::string bytes = mailwire::test::file_bytes(path);
     const std::vector<Leaf> want = in_memory(bytes);
     const std::size_t chunk = 1 + rng() % 700;
-    INFO(entry.path().string() << " chunk " << chunk);
+    INFO(path.string() << " chunk " << chunk);
     const auto got = streamed(bytes, chunk);
     CHECK(got == want);
     same += got == want ? 1u : 0u;
