@@ -8,7 +8,6 @@
 // defect is recorded.
 
 #include <mailwire/error.hpp>
-#include <mailwire/mime/charset.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/message.hpp>
@@ -286,11 +285,7 @@ std::string Entity::decoded_body() const {
 }
 
 std::string Entity::text() const {
-  const std::string bytes = decoded_body();
-  const auto charset = content_type_.param("charset");
-  std::string out;
-  if (!charset || !to_utf8(*charset, bytes, out)) out = repair_utf8(bytes);
-  return out;
+  return detail::text_as_utf8(decoded_body(), content_type_);
 }
 
 void Entity::write(const ByteSink& sink) const {

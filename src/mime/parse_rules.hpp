@@ -3,6 +3,7 @@
 // Header rules both MIME parsers apply (Message::parse in message.cpp and StreamParser in
 // stream_parser.cpp), kept in one place so that they read messages alike. Not installed.
 
+#include <mailwire/mime/charset.hpp>
 #include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/header.hpp>
@@ -55,6 +56,15 @@ inline std::optional<std::string> filename_of(const HeaderList& headers, const C
   if (const auto f = disposition.filename()) return decode_encoded_words(*f);
   if (const auto n = type.param("name")) return decode_encoded_words(*n);
   return std::nullopt;
+}
+
+// A text part's decoded body converted from its charset parameter to UTF-8; without a charset,
+// or with one iconv does not know, the bytes are read as UTF-8 (invalid sequences become U+FFFD).
+inline std::string text_as_utf8(const std::string& bytes, const ContentType& type) {
+  const auto charset = type.param("charset");
+  std::string out;
+  if (!charset || !to_utf8(*charset, bytes, out)) out = repair_utf8(bytes);
+  return out;
 }
 
 // What Message::attachments() lists of a leaf: one with a file name or marked as attachment.

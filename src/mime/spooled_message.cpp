@@ -5,7 +5,6 @@
 // one contiguous range of the file.
 
 #include <mailwire/error.hpp>
-#include <mailwire/mime/charset.hpp>
 #include <mailwire/mime/spooled_message.hpp>
 #include <mailwire/mime/stream_parser.hpp>
 
@@ -138,11 +137,7 @@ std::string SpooledPart::body() const {
 }
 
 std::string SpooledPart::text() const {
-  const std::string bytes = body();
-  const auto charset = content_type_.param("charset");
-  std::string out;
-  if (!charset || !to_utf8(*charset, bytes, out)) out = repair_utf8(bytes);
-  return out;
+  return detail::text_as_utf8(body(), content_type_);
 }
 
 struct SpooledMessage::Impl {
