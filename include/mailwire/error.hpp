@@ -7,6 +7,7 @@
 
 #include <string>
 #include <system_error>
+#include <utility>
 
 namespace mailwire {
 
@@ -35,7 +36,57 @@ MAILWIRE_API std::error_code make_error_code(Errc e) noexcept;
 /// Short lower-case name of a kind ("certificate"), stable for logs and tests.
 MAILWIRE_API const char* to_string(Errc e) noexcept;
 
-/// What a server said and what we asked, attached to an Error.
+/// Why an operation failed, as a stable token a program can switch on: the text of what() is
+/// for people and may change between releases, a Reason does not (new ones may be added).
+/// to_string() gives its spelling for logs and scripts ("starttls-unavailable").
+enum class Reason {
+  unspecified = 0,  ///< no finer reason than the Errc kind
+  // The connection and TLS.
+  connection_lost,       ///< the peer closed or reset the connection, or a read or write failed
+  not_tls,               ///< the peer answered the TLS handshake in plaintext (a STARTTLS port?)
+  starttls_unavailable,  ///< TLS is required and the server offers no STARTTLS / STLS
+  starttls_refused,      ///< the server refused STARTTLS / STLS
+  response_injection,    ///< bytes arrived after the STARTTLS go-ahead, before the handshake
+  preauth_without_tls,   ///< IMAP PREAUTH greeting while TLS was required
+  // What the server sent.
+  greeting_refused,  ///< the server refused the connection in its greeting (554, BYE, -ERR)
+  malformed_reply,   ///< the server sent something that is not the protocol
+  reply_too_large,   ///< a reply passed a configured limit (lines, literal size, list entries)
+  // Authentication.
+  plaintext_auth_refused,  ///< credentials would cross an unencrypted connection (not sent)
+  no_common_mechanism,     ///< no SASL mechanism both sides allow (or the forced one is absent)
+  credentials_refused,     ///< the server refused the credentials
+  bad_challenge,  ///< a SASL challenge that cannot be answered (not base64, too many, bad nonce)
+  server_not_verified,  ///< SCRAM: the server's signature is wrong (it does not know the password)
+  // Commands and messages.
+  command_refused,    ///< the server refused a command; the reply is in the diagnostics
+  recipient_refused,  ///< SMTP: every recipient, or (abort_on_rejected_recipient) one, refused
+  message_too_large,  ///< the message exceeds the server's SIZE / APPENDLIMIT
+  extension_missing,  ///< the message needs SMTPUTF8 / 8BITMIME / BINARYMIME + CHUNKING
+  delivery_unknown,   ///< the connection broke after the end of the data: it may have been kept
+  invalid_argument,   ///< a caller string the protocol cannot carry (CR, LF, NUL, spaces...)
+  not_connected,      ///< a call that needs a connection, made without one
+};
+
+/// Stable spelling of a Reason ("starttls-unavailable"), for logs, scripts and tests.
+MAILWIRE_API const char* to_string(Reason reason) noexcept;
+
+/// How far an operation that hands the server a message (SMTP send, IMAP APPEND) got when it
+/// ended, which tells whether retrying it may deliver the message twice. In order.
+enum class Phase {
+  none,        ///< not such an operation, or it failed before its first command was sent
+  envelope,    ///< commands before the data (MAIL, RCPT, DATA): the server keeps nothing
+  data,        ///< within the data, before its end: the server discards an incomplete message
+  after_data,  ///< the end of the data was sent and no reply came: the outcome is unknown
+  done,        ///< the server answered the end of the data (accepted or refused)
+};
+
+/// Stable spelling of a Phase ("after-data").
+MAILWIRE_API const char* to_string(Phase phase) noexcept;
+
+/// What a server said and what we asked, attached to an Error. Build one with a named
+/// constructor that says whether the connection survives, then the `with_` setters:
+/// `Diagnostics::broken(Reason::starttls_refused).with_command("STARTTLS").with_reply(text)`.
 struct Diagnostics {
   std::string command;        ///< the command sent, secrets redacted ("AUTH PLAIN ****")
   std::string server_reply;   ///< the server's reply text, as received (one line per line)
@@ -44,6 +95,64 @@ struct Diagnostics {
   std::string response_code;  ///< IMAP / POP3 response code ("TRYCREATE", "IN-USE")
   bool transient = false;     ///< retrying later may succeed (SMTP 4xx, [SYS/TEMP], ...)
   bool fatal = false;         ///< the connection is unusable after this error
+  Reason reason = Reason::unspecified;  ///< why, as a stable token
+  Phase phase = Phase::none;            ///< how far a message transfer got
+
+  /// The connection can still be used: a refusal, a caller mistake caught before sending.
+  static Diagnostics usable(Reason reason = Reason::unspecified) {
+    Diagnostics d;
+    d.reason = reason;
+    return d;
+  }
+  /// The connection is gone or must not be used again (it has been closed).
+  static Diagnostics broken(Reason reason = Reason::unspecified) {
+    Diagnostics d;
+    d.reason = reason;
+    d.fatal = true;
+    return d;
+  }
+
+  /// The command, secrets redacted.
+  Diagnostics& with_command(std::string text) & {
+    command = std::move(text);
+    return *this;
+  }
+  Diagnostics&& with_command(std::string text) && { return std::move(with_command(text)); }
+  /// The server's reply text.
+  Diagnostics& with_reply(std::string text) & {
+    server_reply = std::move(text);
+    return *this;
+  }
+  Diagnostics&& with_reply(std::string text) && { return std::move(with_reply(text)); }
+  /// IMAP / POP3 response code, and whether it says "try again later".
+  Diagnostics& with_response_code(std::string code, bool is_transient = false) & {
+    response_code = std::move(code);
+    transient = is_transient;
+    return *this;
+  }
+  Diagnostics&& with_response_code(std::string code, bool is_transient = false) && {
+    return std::move(with_response_code(code, is_transient));
+  }
+  /// Retrying later may succeed.
+  Diagnostics& with_transient(bool is_transient = true) & {
+    transient = is_transient;
+    return *this;
+  }
+  Diagnostics&& with_transient(bool is_transient = true) && {
+    return std::move(with_transient(is_transient));
+  }
+  /// The reason, when the named constructor did not set it.
+  Diagnostics& with_reason(Reason why) & {
+    reason = why;
+    return *this;
+  }
+  Diagnostics&& with_reason(Reason why) && { return std::move(with_reason(why)); }
+  /// How far a message transfer got.
+  Diagnostics& with_phase(Phase p) & {
+    phase = p;
+    return *this;
+  }
+  Diagnostics&& with_phase(Phase p) && { return std::move(with_phase(p)); }
 };
 
 /// The exception thrown by mailwire facades and transports. `code()` has category
@@ -64,6 +173,10 @@ class MAILWIRE_API Error : public std::system_error {
   bool is_transient() const noexcept;
   /// The connection cannot be used any more.
   bool is_fatal() const noexcept { return diagnostics_.fatal; }
+  /// Why, as a stable token (diagnostics().reason).
+  Reason reason() const noexcept { return diagnostics_.reason; }
+  /// How far a message transfer got (diagnostics().phase); Phase::none for other operations.
+  Phase phase() const noexcept { return diagnostics_.phase; }
   /// The readable message given to the constructor, e.g. "smtp: RCPT TO:<x@example.com>
   /// rejected: 550 5.1.1 user unknown". Valid as long as the Error.
   const char* what() const noexcept override { return message_.c_str(); }
