@@ -168,6 +168,8 @@ class MAILWIRE_API ImapClient {
   /// the certificate must carry. Security::Auto means STARTTLS required here.
   void connect(std::unique_ptr<Transport> transport, const std::string& host);
 
+  /// The settings given to the constructor (no call changes them).
+  const ImapOptions& options() const noexcept;
   /// The capabilities in force (asked again after STARTTLS and after login).
   const imap::CapabilitySet& capabilities() const noexcept { return caps_; }
   /// Whether the server offers `name` (case-insensitive), minus ImapOptions::disabled_capabilities.

@@ -193,16 +193,7 @@ struct ImapClient::Impl {
 
   // The server's capabilities without those the caller disabled.
   imap::CapabilitySet usable(std::vector<std::string> atoms) const {
-    const auto& off = options.disabled_capabilities;
-    atoms.erase(std::remove_if(atoms.begin(), atoms.end(),
-                               [&](const std::string& a) {
-                                 return std::any_of(off.begin(), off.end(),
-                                                    [&](const std::string& d) {
-                                                      return imap::detail::iequals(a, d);
-                                                    });
-                               }),
-                atoms.end());
-    return imap::CapabilitySet(std::move(atoms));
+    return imap::CapabilitySet(std::move(atoms)).without(options.disabled_capabilities);
   }
 
   void emit(const MailboxEvent& event) const {
@@ -216,16 +207,22 @@ struct ImapClient::Impl {
                 Diagnostics{what, r.text, 0, {}, r.code.name, false, true});
   }
 
-  // Sends `command` and reads up to its tagged completion.
+  // Sends `command` and reads up to its tagged completion, within options.timeout.
   Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
                const std::string& what) {
+    return run(command, on_untagged, what, deadline());
+  }
+
+  // The same within the deadline `d` (LOGOUT's short one: a deadline is a local, never an option
+  // changed for the rest of the session).
+  Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
+               const std::string& what, Deadline d) {
     imap::EncodedCommand encoded;
     if (const std::error_code ec =
             command.encode(tags.next(), imap::encode_options_for(client->caps_, utf8), encoded)) {
       throw Error(Errc::usage, fmt::format("imap: {}: {}", what, command.error_message()));
     }
     Stream& st = s();
-    const Deadline d = deadline();
     started = Clock::now();
     streamed = 0;
     const auto handle = [&](const Response& r) {

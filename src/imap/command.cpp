@@ -318,7 +318,7 @@ EncodeOptions encode_options_for(const CapabilitySet& capabilities, bool utf8_en
   EncodeOptions options;
   if (capabilities.has("LITERAL+")) {
     options.literal = LiteralMode::Plus;
-  } else if (capabilities.has("LITERAL-") || capabilities.imap4rev2()) {
+  } else if (capabilities.has("LITERAL-")) {
     options.literal = LiteralMode::Minus;
   }
   options.utf8 = utf8_enabled;

@@ -57,6 +57,10 @@ ImapClient& ImapClient::operator=(ImapClient&& other) noexcept {
   return *this;
 }
 
+const ImapOptions& ImapClient::options() const noexcept {
+  return impl_->options;
+}
+
 bool ImapClient::has_capability(const std::string& name) const {
   return caps_.has(name);
 }
@@ -332,7 +336,7 @@ void ImapClient::unsubscribe(const std::string& mailbox) {
 }
 
 void ImapClient::unselect() {
-  if (caps_.has("UNSELECT") || caps_.has("IMAP4REV2")) {
+  if (caps_.has("UNSELECT")) {
     Impl::check(impl_->run(Command("UNSELECT"), {}, "UNSELECT"), "UNSELECT");
   } else if (mailbox_.read_only) {
     Impl::check(impl_->run(Command("CLOSE"), {}, "CLOSE"), "CLOSE");
@@ -348,7 +352,7 @@ void ImapClient::close_mailbox() {
 }
 
 void ImapClient::uid_expunge(const std::vector<std::uint32_t>& uids) {
-  if (!caps_.has("UIDPLUS") && !caps_.has("IMAP4REV2")) {
+  if (!caps_.has("UIDPLUS")) {
     throw Error(Errc::rejected,
                 "imap: the server lacks UIDPLUS; a plain EXPUNGE would remove every message "
                 "marked \\Deleted, not only these");
@@ -609,8 +613,7 @@ void ImapClient::logout() noexcept {
   Impl& m = *impl_;
   if (!m.stream) return;
   try {
-    m.options.timeout = std::chrono::seconds(5);
-    m.run(Command("LOGOUT"), {}, "LOGOUT");
+    m.run(Command("LOGOUT"), {}, "LOGOUT", deadline_after(std::chrono::seconds(5)));
   } catch (...) {
   }
   close();

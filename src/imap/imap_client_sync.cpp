@@ -85,10 +85,10 @@ std::vector<ListEntry> ImapClient::list_extended(const std::string& reference,
                                                  const ListOptions& options) {
   const bool extended = !options.select.empty() || !options.return_options.empty() ||
                         !options.status_items.empty() || patterns.size() > 1;
-  if (extended && !caps_.has("LIST-EXTENDED") && !caps_.has("IMAP4rev2")) {
+  if (extended && !caps_.has("LIST-EXTENDED")) {
     throw Error(Errc::rejected, "imap: the server does not offer LIST-EXTENDED");
   }
-  if (!options.status_items.empty() && !caps_.has("LIST-STATUS") && !caps_.has("IMAP4rev2")) {
+  if (!options.status_items.empty() && !caps_.has("LIST-STATUS")) {
     throw Error(Errc::rejected, "imap: the server does not offer LIST-STATUS");
   }
   const auto special_use = [](const std::vector<std::string>& v) {
@@ -158,7 +158,7 @@ SearchResult ImapClient::search(const imap::SearchKey& query, bool uid) {
   imap::SearchOptions options;
   options.uid = uid;
   options.utf8_enabled = m.utf8;
-  const bool esearch = caps_.has("ESEARCH") || caps_.has("IMAP4rev2");
+  const bool esearch = caps_.has("ESEARCH");
   if (esearch) options.return_options = {"MIN", "MAX", "COUNT", "ALL"};
   const Command cmd = imap::make_search_command(query, options);
   SearchResult out;
