@@ -124,7 +124,7 @@ Errc Error::kind() const noexcept {
 }
 
 bool Error::is_transient() const noexcept {
-  return diagnostics_.transient || kind() == Errc::timeout;
+  return diagnostics_.transient || kind() == Errc::timeout || kind() == Errc::connect;
 }
 
 }  // namespace mailwire

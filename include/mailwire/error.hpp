@@ -117,12 +117,14 @@ struct Diagnostics {
     command = std::move(text);
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_command(std::string text) && { return std::move(with_command(text)); }
   /// The server's reply text.
   Diagnostics& with_reply(std::string text) & {
     server_reply = std::move(text);
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_reply(std::string text) && { return std::move(with_reply(text)); }
   /// IMAP / POP3 response code, and whether it says "try again later".
   Diagnostics& with_response_code(std::string code, bool is_transient = false) & {
@@ -130,6 +132,7 @@ struct Diagnostics {
     transient = is_transient;
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_response_code(std::string code, bool is_transient = false) && {
     return std::move(with_response_code(code, is_transient));
   }
@@ -138,6 +141,7 @@ struct Diagnostics {
     transient = is_transient;
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_transient(bool is_transient = true) && {
     return std::move(with_transient(is_transient));
   }
@@ -146,12 +150,14 @@ struct Diagnostics {
     reason = why;
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_reason(Reason why) && { return std::move(with_reason(why)); }
   /// How far a message transfer got.
   Diagnostics& with_phase(Phase p) & {
     phase = p;
     return *this;
   }
+  /// The same on a temporary (for chaining after a named constructor).
   Diagnostics&& with_phase(Phase p) && { return std::move(with_phase(p)); }
 };
 
@@ -168,8 +174,9 @@ class MAILWIRE_API Error : public std::system_error {
   Errc kind() const noexcept;
   /// Server reply, command and flags.
   const Diagnostics& diagnostics() const noexcept { return diagnostics_; }
-  /// Retrying later may succeed: diagnostics().transient (SMTP 4xx, [SYS/TEMP], ...) or
-  /// kind() is Errc::timeout.
+  /// Retrying later may succeed: diagnostics().transient (SMTP 4xx, [SYS/TEMP], ...), or
+  /// kind() is Errc::timeout or Errc::connect (no answer, or a connection that could not be made
+  /// or broke: a new one may work). Whether a retry could repeat what was done is phase().
   bool is_transient() const noexcept;
   /// The connection cannot be used any more.
   bool is_fatal() const noexcept { return diagnostics_.fatal; }

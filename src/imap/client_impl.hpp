@@ -86,8 +86,9 @@ struct ImapClient::Impl {
 
   [[noreturn]] void reader_failed() {
     const std::error_code ec = reader->error();
-    throw Error(ec == make_error_code(Errc::limit) ? Errc::limit : Errc::protocol,
-                "imap: " + reader->error_message(), Diagnostics{{}, {}, 0, {}, {}, false, true});
+    const bool limit = ec == make_error_code(Errc::limit);
+    throw Error(limit ? Errc::limit : Errc::protocol, "imap: " + reader->error_message(),
+                Diagnostics::broken(limit ? Reason::reply_too_large : Reason::malformed_reply));
   }
 
   Response read(Deadline d) {
@@ -204,7 +205,10 @@ struct ImapClient::Impl {
     throw Error(Errc::protocol,
                 fmt::format("imap: the server completed '{}', a command never sent (during {})",
                             r.tag, what),
-                Diagnostics{what, r.text, 0, {}, r.code.name, false, true});
+                Diagnostics::broken(Reason::malformed_reply)
+                    .with_command(what)
+                    .with_reply(r.text)
+                    .with_response_code(r.code.name));
   }
 
   // Sends `command` and reads up to its tagged completion, within options.timeout.
@@ -254,8 +258,9 @@ struct ImapClient::Impl {
         return r;
       }
       if (r.is_continuation()) {
-        throw Error(Errc::protocol, "imap: an unexpected continuation request",
-                    Diagnostics{what, r.text, 0, {}, {}, false, true});
+        throw Error(
+            Errc::protocol, "imap: an unexpected continuation request",
+            Diagnostics::broken(Reason::malformed_reply).with_command(what).with_reply(r.text));
       }
       handle(r);
       reader->recycle(std::move(r));  // its memory serves the next FETCH response
@@ -270,7 +275,11 @@ struct ImapClient::Impl {
     throw Error(r.status == Status::No ? refusal : Errc::protocol,
                 fmt::format("imap: {} failed: {} {}{}", what, r.status == Status::No ? "NO" : "BAD",
                             code, r.text),
-                Diagnostics{what, r.text, 0, {}, r.code.name, transient, false});
+                Diagnostics::usable(r.status == Status::No ? Reason::command_refused
+                                                           : Reason::malformed_reply)
+                    .with_command(what)
+                    .with_reply(r.text)
+                    .with_response_code(r.code.name, transient));
   }
 
   // A FETCH: each message to `on_message`, body sections streamed to `body` when given.

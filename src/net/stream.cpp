@@ -15,10 +15,9 @@
 namespace mailwire {
 namespace {
 
-Diagnostics fatal() {
-  Diagnostics d;
-  d.fatal = true;
-  return d;
+// The connection ended under us: it cannot be used again, and a new one may well work.
+Diagnostics lost() {
+  return Diagnostics::broken(Reason::connection_lost).with_transient();
 }
 
 }  // namespace
@@ -45,7 +44,8 @@ void Stream::compact() {
 
 Transport& Stream::live() const {
   if (!transport_) {
-    throw Error(Errc::connect, "the connection was closed after a failed TLS upgrade", fatal());
+    throw Error(Errc::connect, "the connection was closed after a failed TLS upgrade",
+                Diagnostics::broken(Reason::not_connected));
   }
   return *transport_;
 }
@@ -87,13 +87,13 @@ std::string_view Stream::read_line(Deadline deadline) {
     if (scanned - begin_ > options_.max_line || hit != nullptr) {
       throw Error(Errc::limit,
                   fmt::format("the server sent a line longer than {} bytes", options_.max_line),
-                  fatal());
+                  Diagnostics::broken(Reason::reply_too_large));
     }
     if (read_more(deadline) == 0) {
       throw Error(Errc::connect,
                   end_ == begin_ ? "the server closed the connection"
                                  : "the server closed the connection in mid-line",
-                  fatal());
+                  lost());
     }
   }
 }
@@ -106,7 +106,7 @@ std::string Stream::read_exact(std::size_t n, Deadline deadline) {
                   fmt::format("the server closed the connection {} bytes before the end of a "
                               "{}-byte block",
                               n - (end_ - begin_), n),
-                  fatal());
+                  lost());
     }
   }
   std::string out = buffer_.substr(begin_, n);
@@ -138,7 +138,7 @@ void Stream::read_to_sink(std::uint64_t n, const ByteSink& sink, Deadline deadli
                   fmt::format("the server closed the connection {} bytes before the end of a "
                               "{}-byte block",
                               n, total),
-                  fatal());
+                  lost());
     }
     sink(std::string_view(chunk, got));
     n -= got;
@@ -175,7 +175,7 @@ void Stream::assert_drained() const {
                 fmt::format("the server sent {} bytes after its STARTTLS go-ahead, before TLS "
                             "started (response injection); closing the connection",
                             extra),
-                fatal());
+                Diagnostics::broken(Reason::response_injection));
   }
 }
 

@@ -184,7 +184,7 @@ std::size_t TcpTransport::read_some(char* buffer, std::size_t size, Deadline dea
       continue;
     }
     throw Error(Errc::connect, fmt::format("read from {}: {}", peer_address_, errno_text(err)),
-                Diagnostics{{}, {}, 0, {}, {}, false, true});
+                Diagnostics::broken(Reason::connection_lost).with_transient());
   }
 }
 
@@ -204,7 +204,7 @@ void TcpTransport::write_all(std::string_view bytes, Deadline deadline) {
       continue;
     }
     throw Error(Errc::connect, fmt::format("write to {}: {}", peer_address_, errno_text(err)),
-                Diagnostics{{}, {}, 0, {}, {}, false, true});
+                Diagnostics::broken(Reason::connection_lost).with_transient());
   }
 }
 

@@ -338,16 +338,18 @@ void TlsTransport::Impl::fail_handshake() {
     throw Error(
         Errc::certificate,
         fmt::format("TLS: certificate of {} is not trusted: {}", host, verify_reason(result)),
-        Diagnostics{{}, {}, 0, {}, {}, false, true});
+        Diagnostics::broken());
   }
   std::string hint;
+  Reason reason = Reason::unspecified;
   if (errors.find("wrong version number") != std::string::npos ||
       errors.find("packet length too long") != std::string::npos ||
       errors.find("record layer failure") != std::string::npos) {
     hint = " (the server does not seem to speak TLS on this port; is it a STARTTLS port?)";
+    reason = Reason::not_tls;
   }
   throw Error(Errc::tls, fmt::format("TLS: handshake with {} failed: {}{}", host, errors, hint),
-              Diagnostics{{}, {}, 0, {}, {}, false, true});
+              Diagnostics::broken(reason));
 }
 
 void TlsTransport::Impl::check_pins(X509* cert) {
@@ -365,7 +367,7 @@ void TlsTransport::Impl::check_pins(X509* cert) {
               fmt::format("TLS: certificate of {} does not match the pinned key (its public key "
                           "SHA-256 is {})",
                           host, info->peer_pubkey_sha256),
-              Diagnostics{{}, {}, 0, {}, {}, false, true});
+              Diagnostics::broken());
 }
 
 TlsTransport::TlsTransport(std::unique_ptr<Transport> inner, TlsOptions options, std::string host)
@@ -398,7 +400,7 @@ void TlsTransport::handshake(Deadline deadline) {
       if (!s.receive(deadline)) {
         throw Error(Errc::tls,
                     fmt::format("TLS: {} closed the connection during the handshake", s.host),
-                    Diagnostics{{}, {}, 0, {}, {}, false, true});
+                    Diagnostics::broken(Reason::connection_lost));
       }
       continue;
     }
@@ -462,7 +464,7 @@ std::size_t TlsTransport::read_some(char* buffer, std::size_t size, Deadline dea
     }
     if (err == SSL_ERROR_ZERO_RETURN) return 0;
     throw Error(Errc::tls, fmt::format("TLS: read from {} failed: {}", s.host, openssl_errors()),
-                Diagnostics{{}, {}, 0, {}, {}, false, true});
+                Diagnostics::broken(Reason::connection_lost));
   }
 }
 
@@ -476,7 +478,7 @@ void TlsTransport::write_all(std::string_view bytes, Deadline deadline) {
     std::size_t written = 0;
     if (SSL_write_ex(s.ssl.get(), bytes.data(), chunk, &written) != 1) {
       throw Error(Errc::tls, fmt::format("TLS: write to {} failed: {}", s.host, openssl_errors()),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+                  Diagnostics::broken(Reason::connection_lost));
     }
     bytes.remove_prefix(written);
     s.send_pending(deadline);

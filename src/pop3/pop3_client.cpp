@@ -172,7 +172,9 @@ Pop3Client::Reply Pop3Client::command(const std::string& line, std::string_view 
   if (pop3::parse_status_line(response, reply.status)) {
     throw Error(Errc::protocol,
                 fmt::format("pop3: {}: the server's reply is not POP3", command_name(line)),
-                Diagnostics{command_name(line), std::string(response), 0, {}, {}, false, true});
+                Diagnostics::broken(Reason::malformed_reply)
+                    .with_command(command_name(line))
+                    .with_reply(std::string(response)));
   }
   return reply;
 }
@@ -183,9 +185,12 @@ Pop3Client::Reply Pop3Client::expect_ok(const std::string& line, const char* wha
   if (reply.status.kind != pop3::StatusLine::Kind::Ok) {
     const std::string shown = log_as.empty() ? line.substr(0, line.size() - 2)
                                              : std::string(log_as.substr(0, log_as.size() - 2));
-    Diagnostics d{shown, reply.status.text, 0,
-                  {},    reply.status.code, pop3::is_transient_code(reply.status.code),
-                  false};
+    Diagnostics d =
+        Diagnostics::usable(refusal == Errc::auth ? Reason::credentials_refused
+                                                  : Reason::command_refused)
+            .with_command(shown)
+            .with_reply(reply.status.text)
+            .with_response_code(reply.status.code, pop3::is_transient_code(reply.status.code));
     const std::string code = reply.status.code.empty() ? "" : "[" + reply.status.code + "] ";
     throw Error(refusal, fmt::format("pop3: {} failed: -ERR {}{}", what, code, reply.status.text),
                 std::move(d));
@@ -203,7 +208,7 @@ void Pop3Client::read_lines(const std::function<void(std::string_view)>& on_line
       throw Error(Errc::limit,
                   fmt::format("pop3: the server sent more than {} lines in a listing",
                               options_.max_list_entries),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+                  Diagnostics::broken(Reason::reply_too_large));
     }
     if (!line.empty() && line.front() == '.') line.remove_prefix(1);
     on_line(line);
@@ -373,7 +378,9 @@ Pop3Stat Pop3Client::stat() {
   Pop3Stat out;
   if (pop3::parse_stat(reply.status.text, out)) {
     throw Error(Errc::protocol, "pop3: STAT reply is malformed",
-                Diagnostics{"STAT", reply.status.text, 0, {}, {}, false, false});
+                Diagnostics::usable(Reason::malformed_reply)
+                    .with_command("STAT")
+                    .with_reply(reply.status.text));
   }
   return out;
 }
@@ -386,7 +393,9 @@ std::vector<Pop3ListEntry> Pop3Client::list() {
         Pop3ListEntry entry;
         if (pop3::parse_list_entry(line, entry)) {
           throw Error(Errc::protocol, fmt::format("pop3: malformed LIST line '{}'", line),
-                      Diagnostics{"LIST", std::string(line), 0, {}, {}, false, true});
+                      Diagnostics::broken(Reason::malformed_reply)
+                          .with_command("LIST")
+                          .with_reply(std::string(line)));
         }
         out.push_back(entry);
       },
@@ -400,7 +409,9 @@ std::optional<Pop3ListEntry> Pop3Client::list(std::uint32_t number) {
   Pop3ListEntry entry;
   if (pop3::parse_list_entry(reply.status.text, entry) || entry.number != number) {
     throw Error(Errc::protocol, "pop3: LIST reply is malformed",
-                Diagnostics{"LIST", reply.status.text, 0, {}, {}, false, false});
+                Diagnostics::usable(Reason::malformed_reply)
+                    .with_command("LIST")
+                    .with_reply(reply.status.text));
   }
   return entry;
 }
@@ -413,7 +424,9 @@ std::vector<Pop3UidlEntry> Pop3Client::uidl() {
         Pop3UidlEntry entry;
         if (pop3::parse_uidl_entry(line, entry)) {
           throw Error(Errc::protocol, fmt::format("pop3: malformed UIDL line '{}'", line),
-                      Diagnostics{"UIDL", std::string(line), 0, {}, {}, false, true});
+                      Diagnostics::broken(Reason::malformed_reply)
+                          .with_command("UIDL")
+                          .with_reply(std::string(line)));
         }
         out.push_back(std::move(entry));
       },
@@ -427,7 +440,9 @@ std::optional<Pop3UidlEntry> Pop3Client::uidl(std::uint32_t number) {
   Pop3UidlEntry entry;
   if (pop3::parse_uidl_entry(reply.status.text, entry) || entry.number != number) {
     throw Error(Errc::protocol, "pop3: UIDL reply is malformed",
-                Diagnostics{"UIDL", reply.status.text, 0, {}, {}, false, false});
+                Diagnostics::usable(Reason::malformed_reply)
+                    .with_command("UIDL")
+                    .with_reply(reply.status.text));
   }
   return entry;
 }
@@ -445,7 +460,7 @@ std::uint64_t Pop3Client::read_body(const ByteSink& sink, const ProgressCallback
     if (s.buffered().empty() && !s.fill(d)) {
       throw Error(Errc::connect,
                   "pop3: the server closed the connection before the end of the message",
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
+                  Diagnostics::broken(Reason::connection_lost).with_transient());
     }
     const std::string_view chunk = s.buffered();
     const std::size_t used = decoder.feed(
@@ -502,18 +517,17 @@ void Pop3Client::dele(const std::vector<std::uint32_t>& numbers) {
       if (pop3::parse_status_line(line, status) ||
           status.kind == pop3::StatusLine::Kind::Continue) {
         throw Error(Errc::protocol, "pop3: DELE: the server's reply is not POP3",
-                    Diagnostics{"DELE", std::string(line), 0, {}, {}, false, true});
+                    Diagnostics::broken(Reason::malformed_reply)
+                        .with_command("DELE")
+                        .with_reply(std::string(line)));
       }
       if (status.kind == pop3::StatusLine::Kind::Err && !first) {
         first.emplace(Errc::rejected,
                       fmt::format("pop3: DELE {} failed: -ERR {}", numbers[i], status.text),
-                      Diagnostics{fmt::format("DELE {}", numbers[i]),
-                                  status.text,
-                                  0,
-                                  {},
-                                  status.code,
-                                  pop3::is_transient_code(status.code),
-                                  false});
+                      Diagnostics::usable(Reason::command_refused)
+                          .with_command(fmt::format("DELE {}", numbers[i]))
+                          .with_reply(status.text)
+                          .with_response_code(status.code, pop3::is_transient_code(status.code)));
       }
     }
     if (first) throw *first;
