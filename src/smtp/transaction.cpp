@@ -8,7 +8,7 @@
 // (Errc::rejected). A refused plan ends at once in `finished`, Phase::none.
 //
 // States (Phase in brackets):
-//   start         -> write MAIL (with PIPELINING: MAIL, every RCPT, and DATA unless the body
+//   (first step)  -> write MAIL (with PIPELINING: MAIL, every RCPT, and DATA unless the body
 //                    goes in BDAT chunks or one refused recipient must abort the message)
 //   envelope      [envelope] replies to MAIL and RCPT (and the batched DATA), in order;
 //                    unpipelined, each RCPT is written after the reply to the one before
@@ -456,24 +456,23 @@ void Transaction::on_error(Errc kind, std::string_view message, const Diagnostic
     finish(true);  // the connection broke during RSET: the refusal stays the error
     return;
   }
-  Diagnostics d = diagnostics;
-  d.fatal = true;
-  d.phase = phase_;
+  // The step's own diagnostics (a malformed reply's text) stay; the connection is gone.
   const bool lost = kind == Errc::connect || kind == Errc::timeout;
-  if (d.reason == Reason::unspecified) {
-    d.reason = lost                     ? Reason::connection_lost
-               : kind == Errc::protocol ? Reason::malformed_reply
-               : kind == Errc::limit    ? Reason::reply_too_large
-                                        : Reason::unspecified;
+  Reason reason = diagnostics.reason;
+  if (reason == Reason::unspecified) {
+    reason = lost                     ? Reason::connection_lost
+             : kind == Errc::protocol ? Reason::malformed_reply
+             : kind == Errc::limit    ? Reason::reply_too_large
+                                      : Reason::unspecified;
   }
   std::string text(message);
-  if (lost) {
-    d.transient = true;
-    if (phase_ == Phase::after_data) {
-      d.reason = Reason::delivery_unknown;
-      text = fmt::format("smtp: {} after the end of the message: delivery status unknown", text);
-    }
+  if (lost && phase_ == Phase::after_data) {
+    reason = Reason::delivery_unknown;
+    text = fmt::format("smtp: {} after the end of the message: delivery status unknown", text);
   }
+  Diagnostics d = diagnostics;
+  d.fatal = true;
+  d.with_reason(reason).with_phase(phase_).with_transient(lost || diagnostics.transient);
   error_ = TransactionError{kind, std::move(text), std::move(d)};
   finish(true);
 }

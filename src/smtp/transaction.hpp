@@ -107,7 +107,7 @@ class Transaction {
   SmtpSendResult take_result() { return std::move(result_); }
 
  private:
-  enum class State { start, envelope, data_command, body, final_reply, rset, finished };
+  enum class State { envelope, data_command, body, final_reply, rset, finished };
   enum class Awaiting { mail, rcpt, data };
   enum class End { rset, keep, hang_up };  // after a refusal: RSET, nothing, or close
 
@@ -128,7 +128,7 @@ class Transaction {
 
   TransactionOptions options_;
   std::string host_;
-  State state_ = State::start;
+  State state_ = State::envelope;
   Phase phase_ = Phase::none;
   TransactionStep step_;
   bool handed_write_ = false;

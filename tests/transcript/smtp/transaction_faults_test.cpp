@@ -305,3 +305,23 @@ TEST_CASE("SMTP faults: a refusal leaves the client usable for the next message"
   CHECK(error_of([&] { client.noop(); }).reason() == Reason::not_connected);
   CHECK(peer->finished());
 }
+
+TEST_CASE("SMTP faults: a line that is not a reply at every server step", "[smtp][faults]") {
+  for (const Transcript& t : transcripts()) {
+    for (std::size_t k = 0; k < t.lost.size(); ++k) {
+      INFO(t.name << ": garbage at server step " << k);
+      auto peer = ScriptedPeer::parse(
+          t.hello + fault_at(t.transaction, ScriptSide::Server, k, "S: hello, I am not SMTP"));
+      SmtpClient client(options_for(t));
+      client.connect(peer->transport(), "localhost");
+      const Error e = error_of([&] { client.send(envelope_for(t), t.body); });
+      CHECK(e.kind() == Errc::protocol);
+      CHECK(e.reason() == Reason::malformed_reply);
+      CHECK(e.is_fatal());
+      CHECK_FALSE(e.is_transient());
+      CHECK(e.phase() == t.lost[k]);
+      CHECK(e.diagnostics().server_reply == "hello, I am not SMTP");
+      check_broken(client, *peer, t);
+    }
+  }
+}
