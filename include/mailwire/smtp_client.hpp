@@ -108,6 +108,11 @@ struct SmtpRecipientResult {
   std::string address;    ///< the recipient, as in SmtpEnvelope::recipients
   bool accepted = false;  ///< the message was accepted for this recipient
   SmtpReply reply;        ///< the RCPT reply, or (LMTP) the delivery reply
+  /// How far the message got for this recipient: Phase::envelope when RCPT was refused (or
+  /// the transaction ended before the data), Phase::done when the server answered the end of
+  /// the data for it, Phase::after_data when it never did (LMTP: the server closed with 421
+  /// before this recipient's reply), so the recipient may or may not have the message.
+  Phase phase = Phase::none;
 };
 
 /// What happened to one message: the recipients one by one, and the server's final reply.
@@ -184,7 +189,14 @@ class MAILWIRE_API SmtpClient {
   /// Sends one message. Bare CR and LF in the body become CRLF and leading dots are doubled
   /// (no SMTP smuggling). Returns per-recipient results when at least one recipient accepted
   /// it; throws Error(rejected) when none did or the server refused the message, Error(connect)
-  /// when the connection broke (after the final "." the delivery status is unknown).
+  /// when the connection broke (after the final "." the delivery status is unknown:
+  /// Reason::delivery_unknown). Every Error it throws carries Error::phase(): Phase::none
+  /// before any byte (caller mistakes, SIZE and extension checks), Phase::envelope or
+  /// Phase::data when it failed before the end of the data (a retry cannot deliver twice),
+  /// Phase::after_data when the end of the data got no reply, Phase::done when the server
+  /// refused the message after its end. A 421 reply, a broken connection and an unknown
+  /// outcome close the connection (Error::is_fatal()); other refusals send RSET and leave it
+  /// usable.
   SmtpSendResult send(const SmtpEnvelope& envelope, std::string_view message,
                       const SmtpSendOptions& options = {});
   /// The same from a MessageSource, streamed: read once more first when options.body is Auto.
@@ -229,8 +241,8 @@ class MAILWIRE_API SmtpClient {
                             Errc kind = Errc::rejected);
   SmtpSendResult transaction(const SmtpEnvelope& envelope, MessageSource& message,
                              const SmtpSendOptions& options);
-  std::uint64_t send_body(MessageSource& message, bool bdat, bool binary,
-                          const SmtpSendOptions& options);
+  bool send_body(MessageSource& message, bool bdat, bool binary, const SmtpSendOptions& options,
+                 const std::function<bool(const SmtpReply&)>& on_chunk_reply);
   Stream& stream();
   Deadline deadline() const;
   detail::CancelSlot& cancel_slot();

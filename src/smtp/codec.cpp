@@ -141,53 +141,6 @@ SmtpCapabilities parse_ehlo(const SmtpReply& reply) {
   return caps;
 }
 
-bool valid_address(std::string_view address, bool allow_empty) {
-  if (address.empty()) return allow_empty;
-  if (address.size() > 512) return false;
-  for (const char c : address) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '<' || c == '>') return false;
-  }
-  const std::size_t at = address.rfind('@');
-  if (at == std::string_view::npos) {
-    // RFC 5321 4.1.1.3: "Postmaster" without a domain is a valid recipient.
-    std::string lower(address);
-    for (char& c : lower)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower == "postmaster";
-  }
-  return at > 0 && at + 1 < address.size();
-}
-
-bool needs_smtputf8(std::string_view text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
-std::string xtext(std::string_view text) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126 || c == '+' || c == '=') {
-      out += '+';
-      out += digits[u >> 4];
-      out += digits[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-bool valid_helo_name(std::string_view name) {
-  if (name.empty() || name.size() > 255) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u > 0x20 && u < 0x7f;
-  });
-}
-
 void DataEncoder::feed(std::string_view chunk, std::string& out) {
   out.reserve(out.size() + chunk.size() + chunk.size() / 64 + 8);
   std::size_t i = 0;

@@ -1,8 +1,10 @@
 #pragma once
 
 // SMTP wire codec (RFC 5321, 3207, 2920, 3030, 3461, 3463, 4954, 6152, 6531): reply assembly,
-// EHLO parsing, command encoding with validation, and the DATA body encoder. Pure: no I/O, no
+// EHLO parsing and the DATA body encoder (commands: command.hpp). Pure: no I/O, no
 // exceptions; hostile input gives an error_code.
+
+#include "smtp/command.hpp"
 
 #include <mailwire/smtp/capabilities.hpp>
 #include <mailwire/smtp/reply.hpp>
@@ -32,18 +34,6 @@ class ReplyParser {
 
 /// Reads the capabilities from an EHLO reply.
 SmtpCapabilities parse_ehlo(const SmtpReply& reply);
-
-/// A mailbox for MAIL FROM / RCPT TO: no CR, LF, NUL, space, '<' or '>', at most 512 octets,
-/// "local@domain" (or empty for the null sender when `allow_empty`). Non-ASCII is allowed here
-/// and makes needs_smtputf8() true.
-bool valid_address(std::string_view address, bool allow_empty);
-bool needs_smtputf8(std::string_view text);
-
-/// RFC 3461 xtext for ORCPT and ENVID.
-std::string xtext(std::string_view text);
-
-/// "EHLO name\r\n" etc. A domain or address literal without spaces or controls.
-bool valid_helo_name(std::string_view name);
 
 /// Streams a message body into DATA form: every line ending becomes CRLF (bare CR and bare LF
 /// included: no SMTP smuggling), a '.' at the start of a line is doubled, and finish() ends the

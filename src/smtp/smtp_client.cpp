@@ -2,11 +2,9 @@
 //
 // Theory of operation. connect: greeting (220) -> EHLO (HELO if refused) -> [STARTTLS -> TLS
 // -> EHLO again, forgetting everything said before TLS] -> ready. AUTH any time after that.
-// A transaction: MAIL, RCPT..., DATA/BDAT, body, final reply. With PIPELINING, MAIL, every
-// RCPT and DATA go in one write and the replies are matched in order (RFC 2920); DATA stays
-// out of the batch when a rejected recipient must abort the message, so that the decision
-// comes before any body byte. STARTTLS is never pipelined. A failed transaction is followed
-// by RSET, so the session stays usable; a broken connection is fatal.
+// A transaction is smtp::Transaction (transaction.cpp: its states, what is pipelined, what is
+// fatal); transaction() only performs the steps it names and feeds back replies and errors,
+// and send_body() pumps the body through smtp::DataEncoder. STARTTLS is never pipelined.
 
 #include <mailwire/error.hpp>
 #include <mailwire/net/tls_transport.hpp>
@@ -15,6 +13,8 @@
 #include "detail/base64.hpp"
 #include "net/cancel_slot.hpp"
 #include "smtp/codec.hpp"
+#include "smtp/command.hpp"
+#include "smtp/transaction.hpp"
 
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/header.hpp>
@@ -31,18 +31,6 @@ namespace mailwire {
 MessageSource::~MessageSource() = default;
 
 namespace {
-
-// An envelope address as sent to a server without SMTPUTF8 (`utf8_ok` false): the domain as
-// its A-labels (Mailbox::address_ascii(): user@bücher.example -> user@xn--bcher-kva.example).
-// A local part that is not ASCII has no other form and still needs SMTPUTF8.
-std::string envelope_address(const std::string& address, bool utf8_ok) {
-  const std::size_t at = address.rfind('@');
-  if (utf8_ok || at == std::string::npos || !smtp::needs_smtputf8(address)) return address;
-  mime::Mailbox mailbox;
-  mailbox.local = address.substr(0, at);
-  mailbox.domain = address.substr(at + 1);
-  return mailbox.address_ascii();
-}
 
 class BytesSource final : public MessageSource {
  public:
@@ -129,20 +117,11 @@ std::string default_helo_name() {
 }
 
 Diagnostics diagnostics_of(const std::string& command, const SmtpReply& reply, bool fatal) {
-  Diagnostics d;
-  d.command = command;
-  d.server_reply = reply.to_string();
+  Diagnostics d = fatal ? Diagnostics::broken() : Diagnostics::usable();
+  d.with_command(command).with_reply(reply.to_string()).with_transient(reply.transient());
   d.reply_code = reply.code;
   d.enhanced_code = reply.enhanced;
-  d.transient = reply.transient();
-  d.fatal = fatal;
   return d;
-}
-
-std::string strip_crlf(std::string_view line) {
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-    line.remove_suffix(1);
-  return std::string(line);
 }
 
 }  // namespace
@@ -180,7 +159,9 @@ SmtpClient& SmtpClient::operator=(SmtpClient&& other) noexcept {
 }
 
 Stream& SmtpClient::stream() {
-  if (!stream_) throw Error(Errc::usage, "smtp: not connected");
+  if (!stream_) {
+    throw Error(Errc::usage, "smtp: not connected", Diagnostics::broken(Reason::not_connected));
+  }
   return *stream_;
 }
 
@@ -220,9 +201,8 @@ SmtpReply SmtpClient::read_reply(Deadline deadline) {
     const std::string_view line = stream().read_line(deadline);
     if (const std::error_code ec = parser.feed(line, status)) {
       const bool limit = ec == make_error_code(Errc::limit);
-      Diagnostics d;
-      d.server_reply = std::string(line.substr(0, 200));
-      d.fatal = true;
+      Diagnostics d = Diagnostics::broken(limit ? Reason::reply_too_large : Reason::malformed_reply)
+                          .with_reply(std::string(line.substr(0, 200)));
       throw Error(limit ? Errc::limit : Errc::protocol,
                   limit
                       ? fmt::format("smtp: a reply of more than {} lines", options_.max_reply_lines)
@@ -290,14 +270,19 @@ void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& 
 
 void SmtpClient::hello() {
   const char* verb = options_.lmtp ? "LHLO" : "EHLO";
-  SmtpReply reply = command(fmt::format("{} {}\r\n", verb, options_.helo_name));
+  const smtp::Command ehlo = options_.lmtp ? smtp::Command::lhlo(options_.helo_name)
+                                           : smtp::Command::ehlo(options_.helo_name);
+  if (ehlo.error()) {
+    throw Error(Errc::usage, ehlo.error_message(), Diagnostics::usable(Reason::invalid_argument));
+  }
+  SmtpReply reply = command(ehlo.line());
   if (reply.code == 250) {
     caps_ = smtp::parse_ehlo(reply);
     return;
   }
   if (options_.lmtp || reply.code == 421) refused(verb, reply);
   // RFC 5321 3.2: a server that does not know EHLO gets HELO, and offers no extensions.
-  reply = command(fmt::format("HELO {}\r\n", options_.helo_name));
+  reply = command(smtp::Command::helo(options_.helo_name).line());
   if (reply.code != 250) refused("HELO", reply);
   caps_ = {};
 }
@@ -422,30 +407,17 @@ SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, std::string_view m
 
 SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& message,
                                 const SmtpSendOptions& options) {
-  // Caller mistakes fail before any byte is sent.
-  if (!smtp::valid_address(envelope.sender, true)) {
-    throw Error(Errc::usage, fmt::format("smtp: invalid sender address '{}'",
-                                         strip_crlf(envelope.sender.substr(0, 100))));
-  }
-  if (envelope.recipients.empty()) throw Error(Errc::usage, "smtp: no recipients");
-  for (const std::string& r : envelope.recipients) {
-    if (!smtp::valid_address(r, false)) {
-      throw Error(Errc::usage, fmt::format("smtp: invalid recipient address '{}'",
-                                           strip_crlf(r.substr(0, 100))));
-    }
-  }
-  for (const std::string* p : {&envelope.dsn_notify, &envelope.dsn_ret, &envelope.dsn_envid}) {
-    if (p->find_first_of(" \r\n\t") != std::string::npos) {
-      throw Error(Errc::usage, "smtp: DSN parameters must not contain spaces or line breaks");
-    }
+  // Caller mistakes fail before any byte is sent, connected or not.
+  if (auto mistake = smtp::Transaction::check_envelope(envelope)) {
+    throw Error(mistake->kind, std::move(mistake->message), std::move(mistake->diagnostics));
   }
   stream();
   return transaction(envelope, message, options);
 }
 
+// The driver of smtp::Transaction: performs each step it names, feeds back the outcome.
 SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSource& message,
                                        const SmtpSendOptions& options) {
-  // What the message needs, and whether the server has it.
   BodyType body = options.body;
   if (body == BodyType::Auto) {
     smtp::BodyScan scan;
@@ -459,175 +431,51 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
            : scan.eight_bit ? BodyType::EightBit
                             : BodyType::SevenBit;
   }
-  // Without SMTPUTF8, a domain that is not ASCII goes as its A-labels (RFC 5890/5891); only
-  // a local part that is not ASCII then needs SMTPUTF8.
-  const std::string sender = envelope_address(envelope.sender, caps_.smtputf8);
-  std::vector<std::string> recipients;
-  recipients.reserve(envelope.recipients.size());
-  for (const std::string& r : envelope.recipients)
-    recipients.push_back(envelope_address(r, caps_.smtputf8));
-  bool utf8 = smtp::needs_smtputf8(sender);
-  for (const std::string& r : recipients)
-    utf8 = utf8 || smtp::needs_smtputf8(r);
-  const std::uint64_t size = message.size();
-  if (caps_.size_known && caps_.size > 0 && size > caps_.size) {
-    throw Error(Errc::rejected,
-                fmt::format("smtp: the message ({} bytes) exceeds {}'s SIZE limit of {} bytes",
-                            size, host_, caps_.size));
-  }
-  if (utf8 && !caps_.smtputf8) {
-    throw Error(
-        Errc::rejected,
-        fmt::format("smtp: non-ASCII addresses need SMTPUTF8, which {} does not offer", host_));
-  }
-  const bool bdat = body == BodyType::Binary;
-  if (bdat && !(caps_.binarymime && caps_.chunking)) {
-    throw Error(Errc::rejected,
-                fmt::format("smtp: the message has binary content (NUL bytes), which needs "
-                            "BINARYMIME and CHUNKING; {} does not offer both",
-                            host_));
-  }
-  if (body == BodyType::EightBit && !caps_.eight_bit_mime) {
-    throw Error(Errc::rejected,
-                fmt::format("smtp: the message has 8-bit content and {} does not offer 8BITMIME; "
-                            "encode it as quoted-printable or base64",
-                            host_));
-  }
-
-  std::string mail = fmt::format("MAIL FROM:<{}>", sender);
-  if (caps_.size_known) mail += fmt::format(" SIZE={}", size);
-  if (body == BodyType::EightBit) mail += " BODY=8BITMIME";
-  if (body == BodyType::Binary) mail += " BODY=BINARYMIME";
-  if (utf8) mail += " SMTPUTF8";
-  if (caps_.dsn && !envelope.dsn_ret.empty()) mail += " RET=" + envelope.dsn_ret;
-  if (caps_.dsn && !envelope.dsn_envid.empty()) mail += " ENVID=" + smtp::xtext(envelope.dsn_envid);
-  mail += "\r\n";
-  std::vector<std::string> rcpts;
-  for (const std::string& r : recipients) {
-    std::string line = fmt::format("RCPT TO:<{}>", r);
-    if (caps_.dsn && !envelope.dsn_notify.empty()) {
-      line += " NOTIFY=" + envelope.dsn_notify;
-      if (!utf8) line += " ORCPT=rfc822;" + smtp::xtext(r);
-    }
-    rcpts.push_back(line + "\r\n");
-  }
-  const bool pipeline = caps_.pipelining;
-  const bool data_in_batch = pipeline && !bdat && !options_.abort_on_rejected_recipient;
-
-  Stream& s = stream();
-  const Deadline d = deadline();
-  SmtpSendResult result;
-  SmtpReply mail_reply;
-  bool data_go = false;
-  SmtpReply data_reply;
-  if (pipeline) {
-    std::string batch = mail;
-    for (const std::string& r : rcpts)
-      batch += r;
-    if (data_in_batch) batch += "DATA\r\n";
-    s.write(batch, d);
-    mail_reply = read_reply(d);
-    for (std::size_t i = 0; i < rcpts.size(); ++i) {
-      SmtpReply reply = read_reply(d);
-      result.recipients.push_back(
-          {envelope.recipients[i], reply.code / 100 == 2, std::move(reply)});
-    }
-    if (data_in_batch) {
-      data_reply = read_reply(d);
-      data_go = data_reply.code == 354;
-    }
-  } else {
-    s.write(mail, d);
-    mail_reply = read_reply(d);
-    if (mail_reply.code / 100 == 2) {
-      for (std::size_t i = 0; i < rcpts.size(); ++i) {
-        SmtpReply reply = command(rcpts[i]);
-        result.recipients.push_back(
-            {envelope.recipients[i], reply.code / 100 == 2, std::move(reply)});
-      }
-    }
-  }
-  const auto fail_transaction = [&](const std::string& what, const SmtpReply& reply) {
+  smtp::TransactionOptions engine_options;
+  engine_options.abort_on_rejected_recipient = options_.abort_on_rejected_recipient;
+  engine_options.lmtp = options_.lmtp;
+  smtp::Transaction tx(envelope, caps_, message.size(), body, engine_options, host_);
+  Deadline d = deadline();
+  std::optional<Deadline> final_deadline;  // one for all the final replies (LMTP: several)
+  smtp::TransactionStep step = tx.next();
+  for (; step.step != detail::NextStep::done; step = tx.next()) {
     try {
-      rset();
-    } catch (const Error&) {
-    }
-    refused(what, reply);
-  };
-  if (mail_reply.code / 100 != 2) {
-    if (data_go) {
-      // The server accepted DATA despite refusing MAIL: end it without content... a single
-      // "." would be a message. Close instead; nothing has been accepted.
-      drop();
-      refused(strip_crlf(mail), mail_reply);
-    }
-    fail_transaction(strip_crlf(mail), mail_reply);
-  }
-  const std::size_t accepted = result.accepted();
-  if (accepted == 0 || (options_.abort_on_rejected_recipient && accepted < rcpts.size())) {
-    if (data_go) {
-      drop();  // see above: no way to cancel DATA but to hang up
-    } else {
-      try {
-        rset();
-      } catch (const Error&) {
+      switch (step.step) {
+        case detail::NextStep::write:
+          d = deadline();
+          stream().write(step.bytes, d, step.log_as);
+          break;
+        case detail::NextStep::read_line:
+          if (step.final_reply && !final_deadline) {
+            final_deadline = deadline_after(options_.final_reply_timeout);
+          }
+          tx.on_reply(read_reply(step.final_reply ? *final_deadline : d));
+          break;
+        case detail::NextStep::send_body:
+          if (send_body(message, step.bdat, body == BodyType::Binary, options,
+                        [&](const SmtpReply& reply) { return tx.on_chunk_reply(reply); })) {
+            tx.on_body_sent();
+          }
+          break;
+        default:
+          tx.on_error(Errc::usage, "smtp: the transaction asked for an unknown step");
       }
+    } catch (const Error& e) {
+      tx.on_error(e.kind(), e.what(), e.diagnostics());
     }
-    const auto rejected = std::find_if(result.recipients.begin(), result.recipients.end(),
-                                       [](const auto& r) { return !r.accepted; });
-    throw Error(Errc::rejected,
-                fmt::format("smtp: RCPT TO:<{}> rejected: {}{}", rejected->address,
-                            rejected->reply.to_string(),
-                            accepted == 0 ? "" : " (message not sent: a recipient was rejected)"),
-                diagnostics_of("RCPT TO:<" + rejected->address + ">", rejected->reply, !stream_));
   }
-  if (!bdat && !data_in_batch) {
-    data_reply = command("DATA\r\n");
-    data_go = data_reply.code == 354;
+  if (step.close) drop();
+  if (const smtp::TransactionError* e = tx.error()) {
+    throw Error(e->kind, e->message, e->diagnostics);
   }
-  if (!bdat && !data_go) fail_transaction("DATA", data_reply);
-
-  send_body(message, bdat, body == BodyType::Binary, options);
-
-  // The final reply (one per accepted recipient for LMTP). If the connection breaks now, the
-  // message may or may not have been accepted: say so.
-  const Deadline final_deadline = deadline_after(options_.final_reply_timeout);
-  try {
-    if (options_.lmtp) {
-      for (SmtpRecipientResult& r : result.recipients) {
-        if (!r.accepted) continue;
-        r.reply = read_reply(final_deadline);
-        r.accepted = r.reply.code / 100 == 2;
-        result.reply = r.reply;
-      }
-    } else {
-      result.reply = read_reply(final_deadline);
-    }
-  } catch (const Error& e) {
-    if (e.kind() == Errc::connect || e.kind() == Errc::timeout) {
-      drop();
-      Diagnostics diag = e.diagnostics();
-      diag.fatal = true;
-      throw Error(
-          e.kind(),
-          fmt::format("smtp: {} after the end of the message: delivery status unknown", e.what()),
-          std::move(diag));
-    }
-    throw;
-  }
-  if (!options_.lmtp && result.reply.code / 100 != 2) {
-    try {
-      rset();
-    } catch (const Error&) {
-    }
-    refused("the message", result.reply);
-  }
-  if (options_.lmtp && result.accepted() == 0) refused("the message", result.reply);
-  return result;
+  return tx.take_result();
 }
 
-std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
-                                    const SmtpSendOptions& options) {
+// The body pump: DATA form (dot-stuffed, CRLF, ending in "."), or BDAT chunks with a reply
+// to each chunk but the last. False when a chunk was refused (`on_chunk_reply` said stop).
+bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
+                           const SmtpSendOptions& options,
+                           const std::function<bool(const SmtpReply&)>& on_chunk_reply) {
   Stream& s = stream();
   smtp::DataEncoder encoder;
   encoder.set_bdat(bdat);
@@ -655,16 +503,9 @@ std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool bina
     if (last && !binary) encoder.finish(out);
     if (bdat) {
       // RFC 3030: BDAT <size> [LAST], then exactly that many bytes; a reply per chunk.
-      const std::string head = fmt::format("BDAT {}{}\r\n", out.size(), last ? " LAST" : "");
-      s.write(head, deadline_now());
+      s.write(smtp::Command::bdat(out.size(), last).line(), deadline_now());
       if (!out.empty()) s.write(out, deadline_now(), fmt::format("[{} bytes]\r\n", out.size()));
-      if (!last) {
-        const SmtpReply reply = read_reply(deadline_now());
-        if (reply.code / 100 != 2) {
-          drop();  // a BDAT transaction cannot be resumed cleanly
-          refused("BDAT", reply);
-        }
-      }
+      if (!last && !on_chunk_reply(read_reply(deadline_now()))) return false;
     } else if (!out.empty()) {
       const std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done)
                                     : fmt::format("[{} bytes of message]\r\n", out.size());
@@ -672,9 +513,8 @@ std::uint64_t SmtpClient::send_body(MessageSource& message, bool bdat, bool bina
     }
     done += n;
     if (options.progress) options.progress(done, total);
-    if (last) break;
+    if (last) return true;
   }
-  return done;
 }
 
 SmtpSendResult SmtpClient::send(const mime::MessageBuilder& message,
@@ -764,12 +604,12 @@ SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope
 }
 
 void SmtpClient::noop() {
-  const SmtpReply reply = command("NOOP\r\n");
+  const SmtpReply reply = command(smtp::Command::noop().line());
   if (reply.code / 100 != 2) refused("NOOP", reply);
 }
 
 void SmtpClient::rset() {
-  const SmtpReply reply = command("RSET\r\n");
+  const SmtpReply reply = command(smtp::Command::rset().line());
   if (reply.code / 100 != 2) refused("RSET", reply);
 }
 

@@ -130,6 +130,58 @@ std::shared_ptr<ScriptedPeer> ScriptedPeer::make() {
   return std::shared_ptr<ScriptedPeer>(new ScriptedPeer());
 }
 
+namespace {
+
+// The script's lines, each trimmed as parse() trims it.
+std::vector<std::string_view> script_lines(std::string_view script) {
+  std::vector<std::string_view> lines;
+  std::size_t at = 0;
+  while (at <= script.size()) {
+    std::size_t end = script.find('\n', at);
+    if (end == std::string_view::npos) end = script.size();
+    std::string_view line = script.substr(at, end - at);
+    at = end + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+      line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+      line.remove_suffix(1);
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool is_step_of(std::string_view line, ScriptSide side) {
+  const std::string_view head = line.substr(0, 2);
+  if (side == ScriptSide::Server) return head == "S:" || head == "S~" || head == "D~";
+  return head == "C:" || head == "C~";
+}
+
+}  // namespace
+
+std::size_t count_steps(std::string_view script, ScriptSide side) {
+  std::size_t n = 0;
+  for (const std::string_view line : script_lines(script))
+    if (is_step_of(line, side)) ++n;
+  return n;
+}
+
+std::string fault_at(std::string_view script, ScriptSide side, std::size_t k,
+                     std::string_view replacement) {
+  std::string out;
+  std::size_t seen = 0;
+  for (const std::string_view line : script_lines(script)) {
+    if (is_step_of(line, side) && seen++ == k) {
+      out.append(replacement);
+      out += '\n';
+      return out;
+    }
+    out.append(line);
+    out += '\n';
+  }
+  throw std::invalid_argument("fault_at: the script has only " + std::to_string(seen) +
+                              " such steps");
+}
+
 std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
   auto peer = make();
   int line_no = 0;

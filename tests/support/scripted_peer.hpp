@@ -44,6 +44,19 @@ struct ScriptError : std::runtime_error {
 /// Escapes bytes for messages: CR LF as \r\n, other controls as \xNN.
 std::string escape(std::string_view bytes);
 
+/// Whose steps fault_at() counts: the server's ("S:", "S~", "D~") or the client's ("C:", "C~").
+enum class ScriptSide { Server, Client };
+
+/// How many steps of `side` a script has (for loops that inject a fault at each).
+std::size_t count_steps(std::string_view script, ScriptSide side);
+
+/// The script up to its `k`-th step of `side` (from 0), that step replaced by `replacement`
+/// (one or more script lines: "!close", "!reset", "!stall", "S: 421 4.3.2 shutting down"),
+/// and nothing after it: the model of Boost.MySQL's check_network_errors, a fault at every
+/// step of an exchange.
+std::string fault_at(std::string_view script, ScriptSide side, std::size_t k,
+                     std::string_view replacement);
+
 class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
  public:
   enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut };
