@@ -117,12 +117,14 @@ struct Diagnostics {
     command = std::move(text);
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_command(std::string text) && { return std::move(with_command(text)); }
   /// The server's reply text.
   Diagnostics& with_reply(std::string text) & {
     server_reply = std::move(text);
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_reply(std::string text) && { return std::move(with_reply(text)); }
   /// IMAP / POP3 response code, and whether it says "try again later".
   Diagnostics& with_response_code(std::string code, bool is_transient = false) & {
@@ -130,6 +132,7 @@ struct Diagnostics {
     transient = is_transient;
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_response_code(std::string code, bool is_transient = false) && {
     return std::move(with_response_code(code, is_transient));
   }
@@ -138,6 +141,7 @@ struct Diagnostics {
     transient = is_transient;
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_transient(bool is_transient = true) && {
     return std::move(with_transient(is_transient));
   }
@@ -146,12 +150,14 @@ struct Diagnostics {
     reason = why;
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_reason(Reason why) && { return std::move(with_reason(why)); }
   /// How far a message transfer got.
   Diagnostics& with_phase(Phase p) & {
     phase = p;
     return *this;
   }
+  /// The same, on a temporary.
   Diagnostics&& with_phase(Phase p) && { return std::move(with_phase(p)); }
 };
 
