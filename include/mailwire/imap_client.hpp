@@ -182,7 +182,9 @@ class MAILWIRE_API ImapClient {
   void login(const std::string& user, const std::string& password);
   /// AUTHENTICATE with `mechanism`, or the strongest one both sides have (SASL-IR when
   /// offered). Error(auth) when refused or when the server's challenges are bad (cancelled
-  /// with "*"), Error(usage) over plaintext without allow_plaintext_auth.
+  /// with "*"), Error(usage) over plaintext without allow_plaintext_auth. A SCRAM server that
+  /// cannot prove it knows the password: Error(auth), fatal, the connection closed. With
+  /// credentials.refresh_oauth2_token, a refused token is refreshed and tried once more.
   void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
 
   /// LIST reference pattern.

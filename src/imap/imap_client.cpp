@@ -17,6 +17,7 @@
 #include <mailwire/net/tls_transport.hpp>
 
 #include "imap/client_impl.hpp"
+#include "sasl/exchange.hpp"
 
 #include "detail/base64.hpp"
 
@@ -195,62 +196,62 @@ void ImapClient::login(const std::string& user, const std::string& password) {
 
 void ImapClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
   Impl& m = *impl_;
-  if (!is_encrypted() && !m.options.allow_plaintext_auth) {
-    throw Error(Errc::usage, fmt::format("imap: refusing to authenticate over an unencrypted "
-                                         "connection to {} (use TLS, or set allow_plaintext_auth)",
-                                         m.host));
-  }
-  const std::vector<std::string> mechs = caps_.auth_mechanisms();
-  const auto chosen = choose_sasl_mechanism(mechs, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl =
-      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& x : mechs)
-      offered += (offered.empty() ? "" : " ") + x;
-    throw Error(Errc::auth, fmt::format("imap: no usable SASL mechanism (the server offers: {})",
-                                        offered.empty() ? "none" : offered));
-  }
-  const std::string t = m.tags.next();
-  std::string line = t + " AUTHENTICATE " + sasl->name();
-  if (sasl->client_first() && caps_.has("SASL-IR")) {
-    const std::string initial = sasl->initial_response();
-    line += " " + (initial.empty() ? std::string("=") : detail::base64_encode(initial));
-  }
-  line += "\r\n";
-  const Deadline d = m.deadline();
-  m.s().write(line, d, m.options.redact_secrets ? redact_words(line, 3) : line);
-  for (int round = 0;; ++round) {
-    const Response r = m.read(d);
-    if (r.kind == imap::ResponseKind::Untagged) {
+  sasl::SaslSetup setup;
+  setup.offered = caps_.auth_mechanisms();
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = m.options.allow_plaintext_auth;
+  setup.redact = m.options.redact_secrets;
+  setup.host = m.host;
+  sasl::SaslExchange exchange(sasl::imap_profile(caps_.has("SASL-IR")), credentials,
+                              std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = m.deadline();
+  std::string tag;
+  Response tagged;  // the command's completion
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        tag = m.tags.next();
+        d = m.deadline();
+        m.s().write(tag + ' ' + step.line, d, tag + ' ' + step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Send:
+        m.s().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        if (tagged.code.kind != imap::ResponseCodeKind::Capability) m.capability();
+        return;
+      case sasl::SaslStep::Kind::Failed:
+        if (step.diagnostics.fatal) impl_->drop();
+        throw Error(step.error, step.message, std::move(step.diagnostics));
+      case sasl::SaslStep::Kind::Refused:
+        try {
+          Impl::check(tagged, exchange.shown(), Errc::auth);
+        } catch (Error& e) {
+          Diagnostics diag = e.diagnostics();
+          diag.reason =
+              tagged.status == Status::No ? Reason::credentials_refused : Reason::command_refused;
+          throw Error(e.kind(), e.what(), std::move(diag));
+        }
+        throw Error(Errc::protocol, "imap: " + exchange.shown() + ": an unexpected completion",
+                    Diagnostics::broken(Reason::malformed_reply));
+    }
+    Response r = m.read(d);
+    while (r.kind == imap::ResponseKind::Untagged) {
       m.track(r);
-      continue;
+      r = m.read(d);
     }
     if (r.is_tagged()) {
-      if (r.tag != t) m.foreign_tag(r, "AUTHENTICATE");
+      if (r.tag != tag) m.foreign_tag(r, "AUTHENTICATE");
       m.track(r);
-      Impl::check(r, std::string("AUTHENTICATE ") + sasl->name(), Errc::auth);
-      if (sasl->verify_success({})) {
-        impl_->drop();
-        throw Error(Errc::auth,
-                    fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(), sasl->reason()));
-      }
-      if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
-      return;
+      tagged = std::move(r);
+      step = tagged.status == Status::Ok
+                 ? exchange.on_success(tagged.text)
+                 : exchange.on_refused(tagged.status == Status::No, tagged.text);
+    } else {
+      step = exchange.on_challenge(r.text, r.text);
     }
-    std::string challenge;
-    std::string response;
-    const bool decoded = detail::base64_decode(r.text, challenge);
-    if (!decoded || round >= 16 || sasl->respond(challenge, response)) {
-      m.s().write("*\r\n", d);
-      (void)m.read(d);
-      throw Error(Errc::auth, fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(),
-                                          !decoded      ? "the server's challenge is not base64"
-                                          : round >= 16 ? "too many challenges"
-                                                        : sasl->reason()));
-    }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    m.s().write(encoded, d, m.options.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 

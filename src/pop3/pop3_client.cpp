@@ -14,6 +14,7 @@
 #include "detail/digest.hpp"
 #include "net/cancel_slot.hpp"
 #include "pop3/codec.hpp"
+#include "sasl/exchange.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -29,6 +30,11 @@ namespace {
 std::string command_name(const std::string& line) {
   const std::size_t end = line.find_first_of(" \r");
   return line.substr(0, end);
+}
+
+// RFC 2449 8, RFC 3206: a refusal for these reasons is not about the credentials.
+bool is_auth_unrelated_code(std::string_view code) {
+  return code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM";
 }
 
 }  // namespace
@@ -246,80 +252,67 @@ void Pop3Client::login(const std::string& user, const std::string& password) {
 }
 
 void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
-  check_credentials_allowed("AUTH");
-  const auto chosen = choose_sasl_mechanism(caps_.sasl, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl;
-  if (chosen) {
-    sasl = make_sasl_mechanism(*chosen, credentials);
-  } else if (!mechanism.empty() && !caps_.known) {
-    sasl = make_sasl_mechanism(mechanism, credentials);  // no CAPA: trust the caller
-  }
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& m : caps_.sasl)
-      offered += (offered.empty() ? "" : " ") + m;
-    throw Error(Errc::auth, fmt::format("pop3: no usable SASL mechanism{} (the server offers: {})",
-                                        mechanism.empty() ? "" : " " + std::string(mechanism),
-                                        offered.empty() ? "none" : offered));
-  }
-  Stream& s = stream();
-  const Deadline d = deadline();
-  std::string line = fmt::format("AUTH {}", sasl->name());
-  if (sasl->client_first()) {  // RFC 5034: the initial response goes with the command
-    const std::string initial = sasl->initial_response();
-    line += ' ';
-    line += initial.empty() ? "=" : detail::base64_encode(initial);
-  }
-  line += "\r\n";
-  const std::string shown = fmt::format("AUTH {}", sasl->name());
-  s.write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
-  // Challenges: bounded in number and size (the line limit), each answered or cancelled.
-  for (int round = 0;; ++round) {
-    pop3::StatusLine status;
-    const std::string_view reply = s.read_line(d);
+  sasl::SaslSetup setup;
+  setup.offered = caps_.sasl;
+  setup.offer_known = caps_.known;
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = options_.allow_plaintext_auth;
+  setup.redact = options_.redact_secrets;
+  setup.host = host_;
+  sasl::SaslExchange exchange(sasl::pop3_profile(), credentials, std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = deadline();
+  pop3::StatusLine status;
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        d = deadline();
+        [[fallthrough]];
+      case sasl::SaslStep::Kind::Send:
+        stream().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        user_ = credentials.user;
+        return;
+      case sasl::SaslStep::Kind::Failed:
+        if (step.diagnostics.fatal) drop();
+        throw Error(step.error, step.message, std::move(step.diagnostics));
+      case sasl::SaslStep::Kind::Refused: {
+        const std::string& code = status.code;
+        std::string why = status.text;
+        if (!step.message.empty()) why += " (" + step.message + ")";
+        const bool credentials_refused = !is_auth_unrelated_code(code);
+        throw Error(credentials_refused ? Errc::auth : Errc::rejected,
+                    fmt::format("pop3: {} failed: -ERR {}{}", exchange.shown(),
+                                code.empty() ? "" : "[" + code + "] ", why),
+                    Diagnostics::usable(credentials_refused ? Reason::credentials_refused
+                                                            : Reason::command_refused)
+                        .with_command(exchange.shown())
+                        .with_reply(status.text)
+                        .with_response_code(code, pop3::is_transient_code(code)));
+      }
+    }
+    // Challenges are bounded in number (the exchange) and size (the line limit).
+    const std::string_view reply = stream().read_line(d);
+    status = {};
     if (pop3::parse_status_line(reply, status)) {
       throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3",
-                  Diagnostics{shown, std::string(reply), 0, {}, {}, false, true});
+                  Diagnostics::broken(Reason::malformed_reply)
+                      .with_command(exchange.shown())
+                      .with_reply(std::string(reply)));
     }
-    if (status.kind == pop3::StatusLine::Kind::Ok) {
-      if (const std::error_code ec = sasl->verify_success({})) {
-        drop();
-        throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), sasl->reason()),
-                    Diagnostics{shown, status.text, 0, {}, {}, false, true});
-      }
-      user_ = credentials.user;
-      return;
+    switch (status.kind) {
+      case pop3::StatusLine::Kind::Ok:
+        step = exchange.on_success(status.text);
+        break;
+      case pop3::StatusLine::Kind::Err:
+        step = exchange.on_refused(!is_auth_unrelated_code(status.code), status.text);
+        break;
+      case pop3::StatusLine::Kind::Continue:
+        step = exchange.on_challenge(status.text, status.text);
+        break;
     }
-    if (status.kind == pop3::StatusLine::Kind::Err) {
-      const std::string& code = status.code;
-      std::string why = status.text;
-      if (!sasl->reason().empty()) why += " (" + sasl->reason() + ")";
-      throw Error(
-          code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM"
-              ? Errc::rejected
-              : Errc::auth,
-          fmt::format("pop3: AUTH {} failed: -ERR {}{}", sasl->name(),
-                      code.empty() ? "" : "[" + code + "] ", why),
-          Diagnostics{shown, status.text, 0, {}, code, pop3::is_transient_code(code), false});
-    }
-    std::string challenge;
-    std::string response;
-    const bool decoded = detail::base64_decode(status.text, challenge);
-    const std::error_code ec =
-        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
-    if (ec) {
-      // Cancel the exchange (RFC 5034 section 4: "*"), then report our reason.
-      s.write("*\r\n", d);
-      pop3::StatusLine after;
-      (void)pop3::parse_status_line(s.read_line(d), after);
-      const std::string why = !decoded      ? "the server's challenge is not base64"
-                              : round >= 16 ? "too many challenges"
-                                            : sasl->reason();
-      throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), why),
-                  Diagnostics{shown, status.text, 0, {}, {}, false, false});
-    }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    s.write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 

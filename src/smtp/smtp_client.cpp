@@ -12,8 +12,8 @@
 #include <mailwire/net/tls_transport.hpp>
 #include <mailwire/smtp_client.hpp>
 
-#include "detail/base64.hpp"
 #include "net/cancel_slot.hpp"
+#include "sasl/exchange.hpp"
 #include "smtp/codec.hpp"
 
 #include <mailwire/mime/address.hpp>
@@ -327,90 +327,60 @@ void SmtpClient::login(const std::string& user, const std::string& password) {
 }
 
 void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
-  try {
-    authenticate_once(credentials, mechanism);
-  } catch (const Error& e) {
-    // An expired OAuth 2 token: ask the caller for a fresh one and try once more.
-    if (e.kind() != Errc::auth || !credentials.refresh_oauth2_token ||
-        credentials.oauth2_token.empty() || !stream_) {
-      throw;
-    }
-    SaslCredentials fresh = credentials;
-    fresh.oauth2_token = credentials.refresh_oauth2_token();
-    if (fresh.oauth2_token.empty() || fresh.oauth2_token == credentials.oauth2_token) throw;
-    fresh.refresh_oauth2_token = nullptr;
-    authenticate_once(fresh, mechanism);
-  }
-}
-
-void SmtpClient::authenticate_once(const SaslCredentials& credentials, std::string_view mechanism) {
-  if (!is_encrypted() && !options_.allow_plaintext_auth) {
-    throw Error(Errc::usage,
-                fmt::format("smtp: refusing to authenticate over an unencrypted connection to {} "
-                            "(use TLS, or set allow_plaintext_auth)",
-                            host_));
-  }
-  const auto chosen = choose_sasl_mechanism(caps_.auth, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl =
-      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& m : caps_.auth)
-      offered += (offered.empty() ? "" : " ") + m;
-    throw Error(Errc::auth, fmt::format("smtp: no usable AUTH mechanism{} (the server offers: {})",
-                                        mechanism.empty() ? "" : " " + std::string(mechanism),
-                                        offered.empty() ? "none" : offered));
-  }
-  const std::string shown = fmt::format("AUTH {}", sasl->name());
-  std::string line = shown;
-  if (sasl->client_first()) {
-    const std::string initial = sasl->initial_response();
-    const std::string encoded = initial.empty() ? "=" : detail::base64_encode(initial);
-    // RFC 4954 4: the command line may be up to 12288 octets with an initial response.
-    if (encoded.size() + line.size() < 12000) {
-      line += ' ' + encoded;
-    } else {
-      sasl = make_sasl_mechanism(sasl->name(), credentials);  // it will answer the 334 instead
-    }
-  }
-  line += "\r\n";
-  const Deadline d = deadline();
-  stream().write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
-  for (int round = 0;; ++round) {
-    const SmtpReply reply = read_reply(d);
-    if (reply.code == 235) {
-      if (sasl->verify_success({})) {
-        drop();
-        throw Error(Errc::auth, fmt::format("smtp: {}: {}", shown, sasl->reason()),
-                    diagnostics_of(shown, reply, true));
+  sasl::SaslSetup setup;
+  setup.offered = caps_.auth;
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = options_.allow_plaintext_auth;
+  setup.redact = options_.redact_secrets;
+  setup.host = host_;
+  sasl::SaslExchange exchange(sasl::smtp_profile(), credentials, std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = deadline();
+  SmtpReply reply;    // the last reply
+  SmtpReply trigger;  // the reply the exchange last acted on (not the answer to "*")
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        d = deadline();
+        [[fallthrough]];
+      case sasl::SaslStep::Kind::Send:
+        stream().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        return;
+      case sasl::SaslStep::Kind::Failed: {
+        Diagnostics diag = std::move(step.diagnostics);
+        if (!trigger.lines.empty() || trigger.code != 0) {
+          diag.reply_code = trigger.code;
+          diag.enhanced_code = trigger.enhanced;
+        }
+        if (diag.fatal) drop();
+        throw Error(step.error, step.message, std::move(diag));
       }
-      return;
+      case sasl::SaslStep::Kind::Refused: {
+        SmtpReply shown_reply = reply;
+        if (!step.message.empty()) shown_reply.lines.push_back(step.message);
+        const bool credentials_refused = reply.code == 535 || reply.code == 534;
+        const Errc kind = credentials_refused ? Errc::auth : Errc::rejected;
+        Diagnostics diag = diagnostics_of(exchange.shown(), shown_reply, reply.code == 421);
+        diag.reason = credentials_refused ? Reason::credentials_refused : Reason::command_refused;
+        throw Error(kind,
+                    fmt::format("smtp: {} {}: {}", exchange.shown(),
+                                kind == Errc::auth ? "failed" : "refused", shown_reply.to_string()),
+                    std::move(diag));
+      }
     }
-    if (reply.code != 334) {
-      SmtpReply shown_reply = reply;
-      if (!sasl->reason().empty()) shown_reply.lines.push_back(sasl->reason());
-      refused(shown, shown_reply,
-              reply.code == 535 || reply.code == 534 ? Errc::auth : Errc::rejected);
+    reply = read_reply(d);
+    if (!exchange.cancelling()) trigger = reply;
+    if (reply.code == 235) {
+      step = exchange.on_success(reply.to_string());
+    } else if (reply.code == 334) {
+      step = exchange.on_challenge(reply.lines.empty() ? std::string_view() : reply.lines[0],
+                                   reply.to_string());
+    } else {
+      step = exchange.on_refused(reply.code == 535 || reply.code == 534, reply.to_string());
     }
-    std::string challenge;
-    std::string response;
-    const std::string_view text = reply.lines.empty() ? std::string_view() : reply.lines[0];
-    const bool decoded = detail::base64_decode(text, challenge);
-    const std::error_code ec =
-        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
-    if (ec) {
-      // RFC 4954 4: "*" cancels; the server answers 501.
-      stream().write("*\r\n", d);
-      read_reply(d);
-      throw Error(Errc::auth,
-                  fmt::format("smtp: {}: {}", shown,
-                              !decoded      ? "the server's challenge is not base64"
-                              : round >= 16 ? "too many challenges"
-                                            : sasl->reason()),
-                  diagnostics_of(shown, reply, false));
-    }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    stream().write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 
