@@ -332,6 +332,7 @@ class MAILWIRE_API ImapClient {
  private:
   struct Impl;
   friend struct Impl;
+  struct Bootstrap;  // IMAP's steps of the shared session bootstrap
   std::uint64_t fetch_part_decoding_here(std::uint32_t uid, const std::string& section,
                                          const std::string& encoding, const ByteSink& sink,
                                          const ProgressCallback& progress);

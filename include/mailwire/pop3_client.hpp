@@ -160,8 +160,8 @@ class MAILWIRE_API Pop3Client {
 
  private:
   struct Reply;
+  struct Bootstrap;  // POP3's steps of the shared session bootstrap
   void start(std::unique_ptr<Transport> transport, const std::string& host, Security security);
-  void stls();
   Reply command(const std::string& line, std::string_view log_as = {});
   Reply expect_ok(const std::string& line, const char* what, std::string_view log_as = {},
                   Errc refusal = Errc::rejected);

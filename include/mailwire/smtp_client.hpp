@@ -220,9 +220,9 @@ class MAILWIRE_API SmtpClient {
   void cancel() noexcept;
 
  private:
+  struct Bootstrap;  // SMTP's steps of the shared session bootstrap
   void start(std::unique_ptr<Transport> transport, const std::string& host, Security security);
   void hello();
-  void starttls();
   SmtpReply read_reply(Deadline deadline);
   SmtpReply command(const std::string& line, std::string_view log_as = {});
   [[noreturn]] void refused(const std::string& what, const SmtpReply& reply,

@@ -175,7 +175,7 @@ void Stream::assert_drained() const {
                 fmt::format("the server sent {} bytes after its STARTTLS go-ahead, before TLS "
                             "started (response injection); closing the connection",
                             extra),
-                fatal());
+                Diagnostics::broken(Reason::response_injection));
   }
 }
 

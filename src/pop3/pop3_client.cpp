@@ -7,12 +7,12 @@
 // Every -ERR is a typed Error; a broken connection is fatal and the session cannot continue.
 
 #include <mailwire/error.hpp>
-#include <mailwire/net/tls_transport.hpp>
 #include <mailwire/pop3_client.hpp>
 
 #include "detail/base64.hpp"
 #include "detail/digest.hpp"
 #include "net/cancel_slot.hpp"
+#include "net/session_bootstrap.hpp"
 #include "pop3/codec.hpp"
 #include "sasl/exchange.hpp"
 
@@ -80,22 +80,65 @@ std::optional<TlsInfo> Pop3Client::tls_info() const {
   return stream_->transport().tls_info();
 }
 
-void Pop3Client::connect(const std::string& host, std::uint16_t port) {
-  const Security security = resolve_security(
-      options_.security,
-      port == 0 && options_.security == Security::Auto ? std::uint16_t{110} : port);
-  if (port == 0) port = security == Security::Tls ? 995 : 110;
-  auto tcp = std::make_unique<TcpTransport>();
-  {
-    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
-    tcp->connect(host, port, options_.connect);
+// POP3's steps of the session bootstrap (net/session_bootstrap.hpp).
+struct Pop3Client::Bootstrap final : detail::SessionProtocol {
+  Pop3Client& c;
+  explicit Bootstrap(Pop3Client& client) : c(client) {}
+  const char* name() const noexcept override { return "pop3"; }
+  const char* starttls_verb() const noexcept override { return "STLS"; }
+  void install(std::unique_ptr<Stream> stream) override {
+    c.stream_ = std::move(stream);
+    c.cancel_slot().attach(c.stream_.get());
   }
-  start(std::move(tcp), host, security);
+  detail::Greeting read_greeting() override {
+    pop3::StatusLine status;
+    const std::string_view line = c.stream_->read_line(c.deadline());
+    if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
+      throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", c.host_),
+                  Diagnostics::broken(Reason::malformed_reply).with_reply(std::string(line)));
+    }
+    if (status.kind == pop3::StatusLine::Kind::Err) {
+      throw Error(Errc::rejected,
+                  fmt::format("pop3: {} refused the connection: -ERR {}", c.host_, status.text),
+                  Diagnostics::broken(Reason::greeting_refused)
+                      .with_reply(status.text)
+                      .with_response_code(status.code, pop3::is_transient_code(status.code)));
+    }
+    c.greeting_ = status.text;
+    c.apop_timestamp_ = std::string(pop3::apop_timestamp(c.greeting_));
+    return {};
+  }
+  void ask_capabilities() override { c.capa(); }
+  detail::StartTlsOffer starttls_offer() const override {
+    if (c.caps_.stls) return detail::StartTlsOffer::Offered;
+    // A server whose CAPA failed may still do STLS.
+    return c.caps_.known ? detail::StartTlsOffer::NotOffered : detail::StartTlsOffer::Unknown;
+  }
+  bool request_starttls(Diagnostics& refusal) override {
+    Stream& s = c.stream();
+    s.write("STLS\r\n", c.deadline());
+    pop3::StatusLine status;
+    const std::string_view line = s.read_line(c.deadline());
+    if (!pop3::parse_status_line(line, status) && status.kind == pop3::StatusLine::Kind::Ok) {
+      return true;
+    }
+    refusal.with_command("STLS").with_reply(std::string(line)).with_response_code(status.code);
+    return false;
+  }
+  void forget_before_tls() override { c.caps_ = {}; }
+  void abandon() noexcept override { c.drop(); }
+  void drop() noexcept override { c.drop(); }
+};
+
+void Pop3Client::connect(const std::string& host, std::uint16_t port) {
+  const detail::Endpoint endpoint =
+      detail::resolve_endpoint(detail::MailProtocol::Pop3, options_.security, port);
+  start(detail::connect_tcp(host, endpoint.port, options_.connect, cancel_slot()), host,
+        endpoint.security);
 }
 
 void Pop3Client::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  start(std::move(transport), host,
-        options_.security == Security::Auto ? Security::StartTls : options_.security);
+  start(std::move(transport), host, detail::security_for_given_transport(options_.security));
 }
 
 void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& host,
@@ -105,68 +148,14 @@ void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& 
   caps_ = {};
   greeting_.clear();
   apop_timestamp_.clear();
-  if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    {
-      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
-      tls->handshake(deadline());
-    }
-    transport = std::move(tls);
-  }
-  StreamOptions stream_options;
-  stream_options.max_line = options_.max_line;
-  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
-  stream_->set_log(options_.log);
-  cancel_slot().attach(stream_.get());
-
-  pop3::StatusLine status;
-  const std::string_view line = stream_->read_line(deadline());
-  if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
-    throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", host),
-                Diagnostics{{}, std::string(line), 0, {}, {}, false, true});
-  }
-  if (status.kind == pop3::StatusLine::Kind::Err) {
-    Diagnostics d{{}, status.text, 0, {}, status.code, pop3::is_transient_code(status.code), true};
-    throw Error(Errc::rejected,
-                fmt::format("pop3: {} refused the connection: -ERR {}", host, status.text),
-                std::move(d));
-  }
-  greeting_ = status.text;
-  apop_timestamp_ = std::string(pop3::apop_timestamp(greeting_));
-
-  capa();
-  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
-    // A server whose CAPA failed may still do STLS; when TLS is required we try it anyway.
-    if (caps_.stls || (security == Security::StartTls && !caps_.known)) {
-      stls();
-    } else if (security == Security::StartTls) {
-      drop();
-      throw Error(Errc::tls, fmt::format("pop3: {} does not offer STLS and TLS is required", host),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
-    }
-  }
-}
-
-void Pop3Client::stls() {
-  Stream& s = stream();
-  s.write("STLS\r\n", deadline());
-  pop3::StatusLine status;
-  const std::string_view line = s.read_line(deadline());
-  if (pop3::parse_status_line(line, status) || status.kind != pop3::StatusLine::Kind::Ok) {
-    const std::string text(line);
-    drop();
-    throw Error(Errc::tls, fmt::format("pop3: {} refused STLS: {}", host_, text),
-                Diagnostics{"STLS", text, 0, {}, status.code, false, true});
-  }
-  try {
-    s.start_tls(options_.tls, host_, deadline());
-  } catch (...) {
-    drop();
-    throw;
-  }
-  // What the server said before TLS could have been forged: ask again.
-  caps_ = {};
-  capa();
+  detail::SessionSettings settings;
+  settings.tls = &options_.tls;
+  settings.max_line = options_.max_line;
+  settings.log = options_.log;
+  settings.timeout = options_.timeout;
+  settings.cancel = &cancel_slot();
+  Bootstrap bootstrap(*this);
+  detail::open_session(bootstrap, settings, std::move(transport), host, security);
 }
 
 Pop3Client::Reply Pop3Client::command(const std::string& line, std::string_view log_as) {

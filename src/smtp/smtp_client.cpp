@@ -9,10 +9,10 @@
 // by RSET, so the session stays usable; a broken connection is fatal.
 
 #include <mailwire/error.hpp>
-#include <mailwire/net/tls_transport.hpp>
 #include <mailwire/smtp_client.hpp>
 
 #include "net/cancel_slot.hpp"
+#include "net/session_bootstrap.hpp"
 #include "sasl/exchange.hpp"
 #include "smtp/codec.hpp"
 
@@ -197,20 +197,54 @@ std::optional<TlsInfo> SmtpClient::tls_info() const {
   return stream_->transport().tls_info();
 }
 
-void SmtpClient::connect(const std::string& host, std::uint16_t port) {
-  const Security security = resolve_security(options_.security, port == 0 ? 587 : port);
-  if (port == 0) port = options_.lmtp ? 24 : security == Security::Tls ? 465 : 587;
-  auto tcp = std::make_unique<TcpTransport>();
-  {
-    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
-    tcp->connect(host, port, options_.connect);
+// SMTP's steps of the session bootstrap (net/session_bootstrap.hpp).
+struct SmtpClient::Bootstrap final : detail::SessionProtocol {
+  SmtpClient& c;
+  explicit Bootstrap(SmtpClient& client) : c(client) {}
+  const char* name() const noexcept override { return "smtp"; }
+  const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  void install(std::unique_ptr<Stream> stream) override {
+    c.stream_ = std::move(stream);
+    c.cancel_slot().attach(c.stream_.get());
   }
-  start(std::move(tcp), host, security);
+  detail::Greeting read_greeting() override {
+    c.greeting_ = c.read_reply(c.deadline());
+    if (c.greeting_.code != 220) {
+      const SmtpReply reply = c.greeting_;
+      c.drop();
+      c.refused("connection", reply);
+    }
+    return {};
+  }
+  void ask_capabilities() override { c.hello(); }
+  detail::StartTlsOffer starttls_offer() const override {
+    return c.caps_.starttls ? detail::StartTlsOffer::Offered : detail::StartTlsOffer::NotOffered;
+  }
+  bool request_starttls(Diagnostics& refusal) override {
+    const SmtpReply reply = c.command("STARTTLS\r\n");
+    if (reply.code == 220) return true;
+    refusal.with_command("STARTTLS")
+        .with_reply(reply.to_string())
+        .with_transient(reply.transient());
+    refusal.reply_code = reply.code;
+    refusal.enhanced_code = reply.enhanced;
+    return false;
+  }
+  void forget_before_tls() override { c.caps_ = {}; }
+  void abandon() noexcept override { c.quit(); }
+  void drop() noexcept override { c.drop(); }
+};
+
+void SmtpClient::connect(const std::string& host, std::uint16_t port) {
+  const detail::Endpoint endpoint = detail::resolve_endpoint(
+      options_.lmtp ? detail::MailProtocol::Lmtp : detail::MailProtocol::Smtp, options_.security,
+      port);
+  start(detail::connect_tcp(host, endpoint.port, options_.connect, cancel_slot()), host,
+        endpoint.security);
 }
 
 void SmtpClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  start(std::move(transport), host,
-        options_.security == Security::Auto ? Security::StartTls : options_.security);
+  start(std::move(transport), host, detail::security_for_given_transport(options_.security));
 }
 
 SmtpReply SmtpClient::read_reply(Deadline deadline) {
@@ -255,37 +289,14 @@ void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& 
   if (!smtp::valid_helo_name(options_.helo_name)) {
     throw Error(Errc::usage, "smtp: the EHLO name is empty or contains spaces or controls");
   }
-  if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    {
-      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
-      tls->handshake(deadline());
-    }
-    transport = std::move(tls);
-  }
-  StreamOptions stream_options;
-  stream_options.max_line = options_.max_line;
-  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
-  stream_->set_log(options_.log);
-  cancel_slot().attach(stream_.get());
-
-  greeting_ = read_reply(deadline());
-  if (greeting_.code != 220) {
-    const SmtpReply reply = greeting_;
-    drop();
-    refused("connection", reply);
-  }
-  hello();
-  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
-    if (caps_.starttls) {
-      starttls();
-    } else if (security == Security::StartTls) {
-      quit();
-      throw Error(Errc::tls,
-                  fmt::format("smtp: {} does not offer STARTTLS and TLS is required", host),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
-    }
-  }
+  detail::SessionSettings settings;
+  settings.tls = &options_.tls;
+  settings.max_line = options_.max_line;
+  settings.log = options_.log;
+  settings.timeout = options_.timeout;
+  settings.cancel = &cancel_slot();
+  Bootstrap bootstrap(*this);
+  detail::open_session(bootstrap, settings, std::move(transport), host, security);
 }
 
 void SmtpClient::hello() {
@@ -300,23 +311,6 @@ void SmtpClient::hello() {
   reply = command(fmt::format("HELO {}\r\n", options_.helo_name));
   if (reply.code != 250) refused("HELO", reply);
   caps_ = {};
-}
-
-void SmtpClient::starttls() {
-  const SmtpReply reply = command("STARTTLS\r\n");
-  if (reply.code != 220) {
-    drop();
-    throw Error(Errc::tls, fmt::format("smtp: {} refused STARTTLS: {}", host_, reply.to_string()),
-                diagnostics_of("STARTTLS", reply, true));
-  }
-  try {
-    stream().start_tls(options_.tls, host_, deadline());
-  } catch (...) {
-    drop();
-    throw;
-  }
-  caps_ = {};  // what the server said before TLS could have been forged
-  hello();
 }
 
 void SmtpClient::login(const std::string& user, const std::string& password) {
