@@ -172,7 +172,8 @@ void ImapClient::login(const std::string& user, const std::string& password) {
     throw Error(Errc::usage,
                 fmt::format("imap: refusing LOGIN over an unencrypted connection to {} "
                             "(use TLS, or set allow_plaintext_auth)",
-                            m.host));
+                            m.host),
+                Diagnostics::usable(Reason::plaintext_auth_refused));
   }
   Command cmd("LOGIN");
   cmd.astring(user);
@@ -219,8 +220,7 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
           Impl::check(tagged, exchange.shown(), Errc::auth);
         } catch (Error& e) {
           Diagnostics diag = e.diagnostics();
-          diag.reason =
-              tagged.status == Status::No ? Reason::credentials_refused : Reason::command_refused;
+          diag.reason = Reason::credentials_refused;
           throw Error(e.kind(), e.what(), std::move(diag));
         }
         throw Error(Errc::protocol, "imap: " + exchange.shown() + ": an unexpected completion",

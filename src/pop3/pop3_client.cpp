@@ -94,10 +94,13 @@ struct Pop3Client::Bootstrap final : detail::SessionProtocol {
     pop3::StatusLine status;
     const std::string_view line = c.stream_->read_line(c.deadline());
     if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
+      const std::string text(line);
+      c.drop();
       throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", c.host_),
-                  Diagnostics::broken(Reason::malformed_reply).with_reply(std::string(line)));
+                  Diagnostics::broken(Reason::malformed_reply).with_reply(text));
     }
     if (status.kind == pop3::StatusLine::Kind::Err) {
+      c.drop();
       throw Error(Errc::rejected,
                   fmt::format("pop3: {} refused the connection: -ERR {}", c.host_, status.text),
                   Diagnostics::broken(Reason::greeting_refused)
@@ -219,7 +222,8 @@ void Pop3Client::check_credentials_allowed(const char* method) const {
     throw Error(Errc::usage,
                 fmt::format("pop3: refusing {} over an unencrypted connection to {} (use TLS, "
                             "or set allow_plaintext_auth)",
-                            method, host_));
+                            method, host_),
+                Diagnostics::usable(Reason::plaintext_auth_refused));
   }
 }
 
@@ -275,8 +279,7 @@ void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_vi
         throw Error(credentials_refused ? Errc::auth : Errc::rejected,
                     fmt::format("pop3: {} failed: -ERR {}{}", exchange.shown(),
                                 code.empty() ? "" : "[" + code + "] ", why),
-                    Diagnostics::usable(credentials_refused ? Reason::credentials_refused
-                                                            : Reason::command_refused)
+                    Diagnostics::usable(Reason::credentials_refused)
                         .with_command(exchange.shown())
                         .with_reply(status.text)
                         .with_response_code(code, pop3::is_transient_code(code)));

@@ -212,7 +212,10 @@ struct SmtpClient::Bootstrap final : detail::SessionProtocol {
     if (c.greeting_.code != 220) {
       const SmtpReply reply = c.greeting_;
       c.drop();
-      c.refused("connection", reply);
+      Diagnostics d = diagnostics_of("connection", reply, true);
+      d.reason = Reason::greeting_refused;
+      throw Error(Errc::rejected, fmt::format("smtp: connection refused: {}", reply.to_string()),
+                  std::move(d));
     }
     return {};
   }
@@ -355,10 +358,9 @@ void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_vi
       case sasl::SaslStep::Kind::Refused: {
         SmtpReply shown_reply = reply;
         if (!step.message.empty()) shown_reply.lines.push_back(step.message);
-        const bool credentials_refused = reply.code == 535 || reply.code == 534;
-        const Errc kind = credentials_refused ? Errc::auth : Errc::rejected;
+        const Errc kind = reply.code == 535 || reply.code == 534 ? Errc::auth : Errc::rejected;
         Diagnostics diag = diagnostics_of(exchange.shown(), shown_reply, reply.code == 421);
-        diag.reason = credentials_refused ? Reason::credentials_refused : Reason::command_refused;
+        diag.reason = Reason::credentials_refused;
         throw Error(kind,
                     fmt::format("smtp: {} {}: {}", exchange.shown(),
                                 kind == Errc::auth ? "failed" : "refused", shown_reply.to_string()),

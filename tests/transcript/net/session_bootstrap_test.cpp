@@ -187,3 +187,30 @@ TEST_CASE("IMAP STARTTLS: the mailbox state from before TLS is forgotten too", "
   CHECK_FALSE(client.has_capability("STARTTLS"));
   CHECK(peer->finished());
 }
+
+TEST_CASE("A greeting that refuses the connection: fatal, closed, in all three clients",
+          "[smtp][imap][pop3]") {
+  Error e(Errc::io, "none");
+  SECTION("smtp") {
+    auto peer = ScriptedPeer::parse("S: 554 5.3.2 no service\n");
+    SmtpClient client(smtp_tls_required());
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+    CHECK(e.what() == std::string("smtp: connection refused: 554 5.3.2 no service"));
+    CHECK(error_of([&] { client.noop(); }).kind() == Errc::usage);
+  }
+  SECTION("imap") {
+    auto peer = ScriptedPeer::parse("S: * BYE [UNAVAILABLE] no service\n");
+    ImapClient client(tls_required<ImapOptions>());
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+    CHECK(error_of([&] { client.noop(); }).kind() == Errc::usage);
+  }
+  SECTION("pop3") {
+    auto peer = ScriptedPeer::parse("S: -ERR [SYS/TEMP] no service\n");
+    Pop3Client client(tls_required<Pop3Options>());
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+    CHECK(error_of([&] { client.noop(); }).kind() == Errc::usage);
+  }
+  CHECK(e.kind() == Errc::rejected);
+  CHECK(e.reason() == Reason::greeting_refused);
+  CHECK(e.is_fatal());
+}
