@@ -180,7 +180,8 @@ void ImapClient::login(const std::string& user, const std::string& password) {
   if (m.options.redact_secrets) cmd.secret();
   cmd.astring(password);
   const Response r = m.run(cmd, {}, "LOGIN");
-  Impl::check(r, "LOGIN as " + user, Errc::auth);
+  Impl::check(r, "LOGIN as " + user, Errc::auth,
+              r.status == Status::No ? Reason::credentials_refused : Reason::command_refused);
   if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
 }
 
@@ -216,15 +217,11 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
         if (step.diagnostics.fatal) impl_->drop();
         throw Error(step.error, step.message, std::move(step.diagnostics));
       case sasl::SaslStep::Kind::Refused:
-        try {
-          Impl::check(tagged, exchange.shown(), Errc::auth);
-        } catch (Error& e) {
-          Diagnostics diag = e.diagnostics();
-          diag.reason = Reason::credentials_refused;
-          throw Error(e.kind(), e.what(), std::move(diag));
-        }
-        throw Error(Errc::protocol, "imap: " + exchange.shown() + ": an unexpected completion",
-                    Diagnostics::broken(Reason::malformed_reply));
+        Impl::check(tagged, exchange.shown(), Errc::auth,
+                    tagged.status == Status::No ? Reason::credentials_refused
+                                                : Reason::command_refused);  // BAD
+        throw Error(Errc::protocol, "imap: " + exchange.shown() + ": refused with OK",
+                    Diagnostics::broken(Reason::malformed_reply));  // (check() threw)
     }
     Response r = m.read(d);
     while (r.kind == imap::ResponseKind::Untagged) {
