@@ -289,10 +289,11 @@ void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_vi
     const std::string_view reply = stream().read_line(d);
     status = {};
     if (pop3::parse_status_line(reply, status)) {
-      throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3",
-                  Diagnostics::broken(Reason::malformed_reply)
-                      .with_command(exchange.shown())
-                      .with_reply(std::string(reply)));
+      Diagnostics diag = Diagnostics::broken(Reason::malformed_reply)
+                             .with_command(exchange.shown())
+                             .with_reply(std::string(reply));
+      drop();
+      throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3", std::move(diag));
     }
     switch (status.kind) {
       case pop3::StatusLine::Kind::Ok:
