@@ -184,7 +184,9 @@ class MAILWIRE_API ImapClient {
   void login(const std::string& user, const std::string& password);
   /// AUTHENTICATE with `mechanism`, or the strongest one both sides have (SASL-IR when
   /// offered). Error(auth) when refused or when the server's challenges are bad (cancelled
-  /// with "*"), Error(usage) over plaintext without allow_plaintext_auth.
+  /// with "*"), Error(usage) over plaintext without allow_plaintext_auth. A SCRAM server that
+  /// cannot prove it knows the password: Error(auth), fatal, the connection closed. With
+  /// credentials.refresh_oauth2_token, a refused token is refreshed and tried once more.
   void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
 
   /// LIST reference pattern.
@@ -332,6 +334,7 @@ class MAILWIRE_API ImapClient {
  private:
   struct Impl;
   friend struct Impl;
+  struct Bootstrap;  // IMAP's steps of the shared session bootstrap
   std::uint64_t fetch_part_decoding_here(std::uint32_t uid, const std::string& section,
                                          const std::string& encoding, const ByteSink& sink,
                                          const ProgressCallback& progress);

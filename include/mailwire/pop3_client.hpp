@@ -100,7 +100,10 @@ class MAILWIRE_API Pop3Client {
   void login(const std::string& user, const std::string& password);
   /// AUTH (RFC 5034) with `mechanism`, or the strongest one CAPA offers when empty. With an
   /// OAuth 2 token in `credentials`, XOAUTH2/OAUTHBEARER. Throws Error(auth) when refused or
-  /// when no mechanism fits (naming what the server offers).
+  /// when no mechanism fits (naming what the server offers). An initial response that would
+  /// make AUTH longer than 255 octets answers the server's empty challenge instead. A SCRAM
+  /// server that cannot prove it knows the password: Error(auth), fatal, the connection closed.
+  /// With credentials.refresh_oauth2_token, a refused token is refreshed and tried once more.
   void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
   /// USER then PASS (RFC 1939 section 7).
   void user_pass(const std::string& user, const std::string& password);
@@ -157,8 +160,8 @@ class MAILWIRE_API Pop3Client {
 
  private:
   struct Reply;
+  struct Bootstrap;  // POP3's steps of the shared session bootstrap
   void start(std::unique_ptr<Transport> transport, const std::string& host, Security security);
-  void stls();
   Reply command(const std::string& line, std::string_view log_as = {});
   Reply expect_ok(const std::string& line, const char* what, std::string_view log_as = {},
                   Errc refusal = Errc::rejected);

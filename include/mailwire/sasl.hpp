@@ -6,6 +6,7 @@
 /// OAUTHBEARER (RFC 7628) and EXTERNAL. Mechanisms see raw bytes; each protocol does its own
 /// framing (base64, "334 ", "+ ", "=" for an empty initial response).
 
+#include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 
 #include <functional>
@@ -52,12 +53,19 @@ class MAILWIRE_API SaslMechanism {
   }
   /// Why the last error_code was returned.
   const std::string& reason() const noexcept { return reason_; }
+  /// The same as a stable token: Reason::bad_challenge for a challenge that cannot be
+  /// answered, Reason::server_not_verified when the server failed to prove it knows the
+  /// password (SCRAM), Reason::unspecified before any failure.
+  Reason failure() const noexcept { return failure_; }
 
  protected:
-  /// For implementations: stores `reason` for reason() and returns Errc::auth.
-  std::error_code fail(std::string reason);
+  /// For implementations: stores `reason` for reason() and `why` for failure(), and returns
+  /// Errc::auth.
+  std::error_code fail(std::string reason, Reason why = Reason::bad_challenge);
   /// What reason() returns; set by fail().
   std::string reason_;
+  /// What failure() returns; set by fail().
+  Reason failure_ = Reason::unspecified;
 };
 
 /// A mechanism by name (case-insensitive), or nullptr when unknown or when the credentials

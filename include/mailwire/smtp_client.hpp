@@ -181,7 +181,8 @@ class MAILWIRE_API SmtpClient {
   /// AUTH with the strongest mechanism both sides have (or `mechanism`). Throws Error(usage)
   /// over plaintext without allow_plaintext_auth, Error(auth) when refused. With an OAuth 2
   /// token and credentials.refresh_oauth2_token, a refused token is refreshed and tried once
-  /// more.
+  /// more. A SCRAM server that cannot prove it knows the password: Error(auth), fatal, the
+  /// connection closed.
   void authenticate(const SaslCredentials& credentials, std::string_view mechanism = {});
   /// authenticate() with a user name and password.
   void login(const std::string& user, const std::string& password);
@@ -231,10 +232,9 @@ class MAILWIRE_API SmtpClient {
   void cancel() noexcept;
 
  private:
+  struct Bootstrap;  // SMTP's steps of the shared session bootstrap
   void start(std::unique_ptr<Transport> transport, const std::string& host, Security security);
   void hello();
-  void authenticate_once(const SaslCredentials& credentials, std::string_view mechanism);
-  void starttls();
   SmtpReply read_reply(Deadline deadline);
   SmtpReply command(const std::string& line, std::string_view log_as = {});
   [[noreturn]] void refused(const std::string& what, const SmtpReply& reply,

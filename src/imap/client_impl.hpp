@@ -267,19 +267,21 @@ struct ImapClient::Impl {
     }
   }
 
-  static void check(const Response& r, const std::string& what, Errc refusal = Errc::rejected) {
+  static void check(const Response& r, const std::string& what, Errc refusal = Errc::rejected,
+                    Reason reason = Reason::unspecified) {
     if (r.status == Status::Ok) return;
     const std::string code = r.code ? "[" + r.code.name + "] " : "";
     const bool transient =
         r.code.name == "UNAVAILABLE" || r.code.name == "INUSE" || r.code.name == "LIMIT";
-    throw Error(r.status == Status::No ? refusal : Errc::protocol,
-                fmt::format("imap: {} failed: {} {}{}", what, r.status == Status::No ? "NO" : "BAD",
-                            code, r.text),
-                Diagnostics::usable(r.status == Status::No ? Reason::command_refused
-                                                           : Reason::malformed_reply)
-                    .with_command(what)
-                    .with_reply(r.text)
-                    .with_response_code(r.code.name, transient));
+    if (reason == Reason::unspecified) {
+      reason = r.status == Status::No ? Reason::command_refused : Reason::malformed_reply;
+    }
+    throw Error(
+        r.status == Status::No ? refusal : Errc::protocol,
+        fmt::format("imap: {} failed: {} {}{}", what, r.status == Status::No ? "NO" : "BAD", code,
+                    r.text),
+        Diagnostics::usable(reason).with_command(what).with_reply(r.text).with_response_code(
+            r.code.name, transient));
   }
 
   // A FETCH: each message to `on_message`, body sections streamed to `body` when given.

@@ -14,9 +14,10 @@
 #include <mailwire/imap/response_reader.hpp>
 #include <mailwire/imap/sequence_set.hpp>
 #include <mailwire/imap_client.hpp>
-#include <mailwire/net/tls_transport.hpp>
 
 #include "imap/client_impl.hpp"
+#include "net/session_bootstrap.hpp"
+#include "sasl/exchange.hpp"
 
 #include "detail/base64.hpp"
 
@@ -74,103 +75,92 @@ std::optional<TlsInfo> ImapClient::tls_info() const {
   return impl_->stream->transport().tls_info();
 }
 
-void ImapClient::connect(const std::string& host, std::uint16_t port) {
-  const Security security = resolve_security(impl_->options.security, port == 0 ? 143 : port);
-  if (port == 0) port = security == Security::Tls ? 993 : 143;
-  auto tcp = std::make_unique<TcpTransport>();
-  {
-    detail::CancelSlot::Watch watch(impl_->cancel, *tcp);
-    tcp->connect(host, port, impl_->options.connect);
+// IMAP's steps of the session bootstrap (net/session_bootstrap.hpp).
+struct ImapClient::Bootstrap final : detail::SessionProtocol {
+  ImapClient& c;
+  Impl& m;
+  explicit Bootstrap(ImapClient& client) : c(client), m(*client.impl_) {}
+
+  // A new session: nothing of an earlier one survives.
+  void open(std::unique_ptr<Transport> transport, const std::string& host, Security security) {
+    m.drop();
+    m.host = host;
+    c.caps_ = {};
+    c.mailbox_ = {};
+    m.utf8 = false;
+    m.qresync_enabled = false;
+    detail::SessionSettings settings;
+    settings.tls = &m.options.tls;
+    settings.max_line = m.options.max_line;
+    settings.log = m.options.log;
+    settings.timeout = m.options.timeout;
+    settings.cancel = &m.cancel;
+    detail::open_session(*this, settings, std::move(transport), host, security);
   }
-  std::unique_ptr<Transport> t = std::move(tcp);
-  if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(t), impl_->options.tls, host);
-    {
-      detail::CancelSlot::Watch watch(impl_->cancel, *tls);
-      tls->handshake(impl_->deadline());
+
+  const char* name() const noexcept override { return "imap"; }
+  const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  void install(std::unique_ptr<Stream> stream) override {
+    m.stream = std::move(stream);
+    m.cancel.attach(m.stream.get());
+    m.make_reader();
+  }
+  detail::Greeting read_greeting() override {
+    const Response greeting = m.read(m.deadline());
+    if (greeting.kind != imap::ResponseKind::Untagged ||
+        (greeting.status != Status::Ok && greeting.status != Status::Preauth &&
+         greeting.status != Status::Bye)) {
+      m.drop();
+      throw Error(Errc::protocol, fmt::format("imap: {} sent a greeting that is not IMAP", m.host),
+                  Diagnostics::broken(Reason::malformed_reply).with_reply(greeting.text));
     }
-    t = std::move(tls);
+    if (greeting.status == Status::Bye) {
+      m.drop();
+      throw Error(Errc::rejected,
+                  fmt::format("imap: {} refused the connection: {}", m.host, greeting.text),
+                  Diagnostics::broken(Reason::greeting_refused)
+                      .with_reply(greeting.text)
+                      .with_response_code(greeting.code.name, true));
+    }
+    m.track(greeting);
+    detail::Greeting out;
+    out.preauth = greeting.status == Status::Preauth;
+    out.text = greeting.text;
+    return out;
   }
-  const Security saved = impl_->options.security;
-  impl_->options.security = security == Security::Tls ? Security::None : security;
-  try {
-    connect(std::move(t), host);
-  } catch (...) {
-    impl_->options.security = saved;
-    throw;
+  void ask_capabilities() override {
+    if (c.caps_.atoms().empty()) m.capability();  // unless the greeting had them
   }
-  impl_->options.security = saved;
+  detail::StartTlsOffer starttls_offer() const override {
+    return c.caps_.has("STARTTLS") ? detail::StartTlsOffer::Offered
+                                   : detail::StartTlsOffer::NotOffered;
+  }
+  bool request_starttls(Diagnostics& refusal) override {
+    const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
+    if (r.status == Status::Ok) return true;
+    refusal.with_command("STARTTLS").with_reply(r.text).with_response_code(r.code.name);
+    return false;
+  }
+  void forget_before_tls() override {
+    c.caps_ = {};
+    c.mailbox_ = {};
+    m.make_reader();
+  }
+  void abandon() noexcept override { m.drop(); }
+  void drop() noexcept override { m.drop(); }
+};
+
+void ImapClient::connect(const std::string& host, std::uint16_t port) {
+  const detail::Endpoint endpoint =
+      detail::resolve_endpoint(detail::MailProtocol::Imap, impl_->options.security, port);
+  Bootstrap(*this).open(
+      detail::connect_tcp(host, endpoint.port, impl_->options.connect, impl_->cancel), host,
+      endpoint.security);
 }
 
 void ImapClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  impl_->drop();
-  Impl& m = *impl_;
-  m.host = host;
-  caps_ = {};
-  mailbox_ = {};
-  m.utf8 = false;
-  m.qresync_enabled = false;
-  const Security security =
-      m.options.security == Security::Auto ? Security::StartTls : m.options.security;
-  StreamOptions so;
-  so.max_line = m.options.max_line;
-  m.stream = std::make_unique<Stream>(std::move(transport), so);
-  m.stream->set_log(m.options.log);
-  m.cancel.attach(m.stream.get());
-  m.make_reader();
-
-  const Response greeting = m.read(m.deadline());
-  if (greeting.kind != imap::ResponseKind::Untagged ||
-      (greeting.status != Status::Ok && greeting.status != Status::Preauth &&
-       greeting.status != Status::Bye)) {
-    impl_->drop();
-    throw Error(Errc::protocol, fmt::format("imap: {} sent a greeting that is not IMAP", host),
-                Diagnostics{{}, greeting.text, 0, {}, {}, false, true});
-  }
-  if (greeting.status == Status::Bye) {
-    impl_->drop();
-    throw Error(Errc::rejected,
-                fmt::format("imap: {} refused the connection: {}", host, greeting.text),
-                Diagnostics{{}, greeting.text, 0, {}, greeting.code.name, true, true});
-  }
-  const bool preauth = greeting.status == Status::Preauth;
-  m.track(greeting);
-  const bool wants_tls = !m.stream->is_encrypted() && (security == Security::StartTls ||
-                                                       security == Security::StartTlsIfAvailable);
-  if (wants_tls && preauth && security == Security::StartTls) {
-    // RFC 3501 6.2.1: STARTTLS is not allowed once authenticated: the session would stay clear.
-    impl_->drop();
-    throw Error(
-        Errc::tls,
-        fmt::format("imap: {} sent PREAUTH while TLS is required (no STARTTLS possible)", host),
-        Diagnostics{{}, greeting.text, 0, {}, {}, false, true});
-  }
-  if (caps_.atoms().empty()) m.capability();
-  if (!wants_tls || preauth) return;
-  if (!caps_.has("STARTTLS")) {
-    if (security == Security::StartTls) {
-      impl_->drop();
-      throw Error(Errc::tls,
-                  fmt::format("imap: {} does not offer STARTTLS and TLS is required", host),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
-    }
-    return;
-  }
-  const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
-  if (r.status != Status::Ok) {
-    impl_->drop();
-    throw Error(Errc::tls, fmt::format("imap: {} refused STARTTLS: {}", host, r.text),
-                Diagnostics{"STARTTLS", r.text, 0, {}, r.code.name, false, true});
-  }
-  try {
-    m.stream->start_tls(m.options.tls, host, m.deadline());
-  } catch (...) {
-    impl_->drop();
-    throw;
-  }
-  caps_ = {};  // what was said before TLS could have been forged
-  m.make_reader();
-  m.capability();
+  Bootstrap(*this).open(std::move(transport), host,
+                        detail::security_for_given_transport(impl_->options.security));
 }
 
 void ImapClient::login(const std::string& user, const std::string& password) {
@@ -186,75 +176,72 @@ void ImapClient::login(const std::string& user, const std::string& password) {
     throw Error(Errc::usage,
                 fmt::format("imap: refusing LOGIN over an unencrypted connection to {} "
                             "(use TLS, or set allow_plaintext_auth)",
-                            m.host));
+                            m.host),
+                Diagnostics::usable(Reason::plaintext_auth_refused));
   }
   Command cmd("LOGIN");
   cmd.astring(user);
   if (m.options.redact_secrets) cmd.secret();
   cmd.astring(password);
   const Response r = m.run(cmd, {}, "LOGIN");
-  Impl::check(r, "LOGIN as " + user, Errc::auth);
+  Impl::check(r, "LOGIN as " + user, Errc::auth,
+              r.status == Status::No ? Reason::credentials_refused : Reason::command_refused);
   if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
 }
 
 void ImapClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
   Impl& m = *impl_;
-  if (!is_encrypted() && !m.options.allow_plaintext_auth) {
-    throw Error(Errc::usage, fmt::format("imap: refusing to authenticate over an unencrypted "
-                                         "connection to {} (use TLS, or set allow_plaintext_auth)",
-                                         m.host));
-  }
-  const std::vector<std::string> mechs = caps_.auth_mechanisms();
-  const auto chosen = choose_sasl_mechanism(mechs, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl =
-      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& x : mechs)
-      offered += (offered.empty() ? "" : " ") + x;
-    throw Error(Errc::auth, fmt::format("imap: no usable SASL mechanism (the server offers: {})",
-                                        offered.empty() ? "none" : offered));
-  }
-  const std::string t = m.tags.next();
-  std::string line = t + " AUTHENTICATE " + sasl->name();
-  if (sasl->client_first() && caps_.has("SASL-IR")) {
-    const std::string initial = sasl->initial_response();
-    line += " " + (initial.empty() ? std::string("=") : detail::base64_encode(initial));
-  }
-  line += "\r\n";
-  const Deadline d = m.deadline();
-  m.s().write(line, d, m.options.redact_secrets ? redact_words(line, 3) : line);
-  for (int round = 0;; ++round) {
-    const Response r = m.read(d);
-    if (r.kind == imap::ResponseKind::Untagged) {
+  sasl::SaslSetup setup;
+  setup.offered = caps_.auth_mechanisms();
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = m.options.allow_plaintext_auth;
+  setup.redact = m.options.redact_secrets;
+  setup.host = m.host;
+  sasl::SaslExchange exchange(sasl::imap_profile(caps_.has("SASL-IR")), credentials,
+                              std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = m.deadline();
+  std::string tag;
+  Response tagged;  // the command's completion
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        tag = m.tags.next();
+        d = m.deadline();
+        m.s().write(tag + ' ' + step.line, d, tag + ' ' + step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Send:
+        m.s().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        if (tagged.code.kind != imap::ResponseCodeKind::Capability) m.capability();
+        return;
+      case sasl::SaslStep::Kind::Failed:
+        if (step.diagnostics.fatal) impl_->drop();
+        throw Error(step.error, step.message, std::move(step.diagnostics));
+      case sasl::SaslStep::Kind::Refused:
+        Impl::check(tagged, exchange.shown(), Errc::auth,
+                    tagged.status == Status::No ? Reason::credentials_refused
+                                                : Reason::command_refused);  // BAD
+        throw Error(Errc::protocol, "imap: " + exchange.shown() + ": refused with OK",
+                    Diagnostics::broken(Reason::malformed_reply));  // (check() threw)
+    }
+    Response r = m.read(d);
+    while (r.kind == imap::ResponseKind::Untagged) {
       m.track(r);
-      continue;
+      r = m.read(d);
     }
     if (r.is_tagged()) {
-      if (r.tag != t) m.foreign_tag(r, "AUTHENTICATE");
+      if (r.tag != tag) m.foreign_tag(r, "AUTHENTICATE");
       m.track(r);
-      Impl::check(r, std::string("AUTHENTICATE ") + sasl->name(), Errc::auth);
-      if (sasl->verify_success({})) {
-        impl_->drop();
-        throw Error(Errc::auth,
-                    fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(), sasl->reason()));
-      }
-      if (r.code.kind != imap::ResponseCodeKind::Capability) m.capability();
-      return;
+      tagged = std::move(r);
+      step = tagged.status == Status::Ok
+                 ? exchange.on_success(tagged.text)
+                 : exchange.on_refused(tagged.status == Status::No, tagged.text);
+    } else {
+      step = exchange.on_challenge(r.text, r.text);
     }
-    std::string challenge;
-    std::string response;
-    const bool decoded = detail::base64_decode(r.text, challenge);
-    if (!decoded || round >= 16 || sasl->respond(challenge, response)) {
-      m.s().write("*\r\n", d);
-      (void)m.read(d);
-      throw Error(Errc::auth, fmt::format("imap: AUTHENTICATE {}: {}", sasl->name(),
-                                          !decoded      ? "the server's challenge is not base64"
-                                          : round >= 16 ? "too many challenges"
-                                                        : sasl->reason()));
-    }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    m.s().write(encoded, d, m.options.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 

@@ -7,13 +7,14 @@
 // Every -ERR is a typed Error; a broken connection is fatal and the session cannot continue.
 
 #include <mailwire/error.hpp>
-#include <mailwire/net/tls_transport.hpp>
 #include <mailwire/pop3_client.hpp>
 
 #include "detail/base64.hpp"
 #include "detail/digest.hpp"
 #include "net/cancel_slot.hpp"
+#include "net/session_bootstrap.hpp"
 #include "pop3/codec.hpp"
+#include "sasl/exchange.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -29,6 +30,11 @@ namespace {
 std::string command_name(const std::string& line) {
   const std::size_t end = line.find_first_of(" \r");
   return line.substr(0, end);
+}
+
+// RFC 2449 8, RFC 3206: a refusal for these reasons is not about the credentials.
+bool is_auth_unrelated_code(std::string_view code) {
+  return code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM";
 }
 
 }  // namespace
@@ -74,22 +80,68 @@ std::optional<TlsInfo> Pop3Client::tls_info() const {
   return stream_->transport().tls_info();
 }
 
-void Pop3Client::connect(const std::string& host, std::uint16_t port) {
-  const Security security = resolve_security(
-      options_.security,
-      port == 0 && options_.security == Security::Auto ? std::uint16_t{110} : port);
-  if (port == 0) port = security == Security::Tls ? 995 : 110;
-  auto tcp = std::make_unique<TcpTransport>();
-  {
-    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
-    tcp->connect(host, port, options_.connect);
+// POP3's steps of the session bootstrap (net/session_bootstrap.hpp).
+struct Pop3Client::Bootstrap final : detail::SessionProtocol {
+  Pop3Client& c;
+  explicit Bootstrap(Pop3Client& client) : c(client) {}
+  const char* name() const noexcept override { return "pop3"; }
+  const char* starttls_verb() const noexcept override { return "STLS"; }
+  void install(std::unique_ptr<Stream> stream) override {
+    c.stream_ = std::move(stream);
+    c.cancel_slot().attach(c.stream_.get());
   }
-  start(std::move(tcp), host, security);
+  detail::Greeting read_greeting() override {
+    pop3::StatusLine status;
+    const std::string_view line = c.stream_->read_line(c.deadline());
+    if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
+      const std::string text(line);
+      c.drop();
+      throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", c.host_),
+                  Diagnostics::broken(Reason::malformed_reply).with_reply(text));
+    }
+    if (status.kind == pop3::StatusLine::Kind::Err) {
+      c.drop();
+      throw Error(Errc::rejected,
+                  fmt::format("pop3: {} refused the connection: -ERR {}", c.host_, status.text),
+                  Diagnostics::broken(Reason::greeting_refused)
+                      .with_reply(status.text)
+                      .with_response_code(status.code, pop3::is_transient_code(status.code)));
+    }
+    c.greeting_ = status.text;
+    c.apop_timestamp_ = std::string(pop3::apop_timestamp(c.greeting_));
+    return {};
+  }
+  void ask_capabilities() override { c.capa(); }
+  detail::StartTlsOffer starttls_offer() const override {
+    if (c.caps_.stls) return detail::StartTlsOffer::Offered;
+    // A server whose CAPA failed may still do STLS.
+    return c.caps_.known ? detail::StartTlsOffer::NotOffered : detail::StartTlsOffer::Unknown;
+  }
+  bool request_starttls(Diagnostics& refusal) override {
+    Stream& s = c.stream();
+    s.write("STLS\r\n", c.deadline());
+    pop3::StatusLine status;
+    const std::string_view line = s.read_line(c.deadline());
+    if (!pop3::parse_status_line(line, status) && status.kind == pop3::StatusLine::Kind::Ok) {
+      return true;
+    }
+    refusal.with_command("STLS").with_reply(std::string(line)).with_response_code(status.code);
+    return false;
+  }
+  void forget_before_tls() override { c.caps_ = {}; }
+  void abandon() noexcept override { c.drop(); }
+  void drop() noexcept override { c.drop(); }
+};
+
+void Pop3Client::connect(const std::string& host, std::uint16_t port) {
+  const detail::Endpoint endpoint =
+      detail::resolve_endpoint(detail::MailProtocol::Pop3, options_.security, port);
+  start(detail::connect_tcp(host, endpoint.port, options_.connect, cancel_slot()), host,
+        endpoint.security);
 }
 
 void Pop3Client::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  start(std::move(transport), host,
-        options_.security == Security::Auto ? Security::StartTls : options_.security);
+  start(std::move(transport), host, detail::security_for_given_transport(options_.security));
 }
 
 void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& host,
@@ -99,68 +151,14 @@ void Pop3Client::start(std::unique_ptr<Transport> transport, const std::string& 
   caps_ = {};
   greeting_.clear();
   apop_timestamp_.clear();
-  if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    {
-      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
-      tls->handshake(deadline());
-    }
-    transport = std::move(tls);
-  }
-  StreamOptions stream_options;
-  stream_options.max_line = options_.max_line;
-  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
-  stream_->set_log(options_.log);
-  cancel_slot().attach(stream_.get());
-
-  pop3::StatusLine status;
-  const std::string_view line = stream_->read_line(deadline());
-  if (pop3::parse_status_line(line, status) || status.kind == pop3::StatusLine::Kind::Continue) {
-    throw Error(Errc::protocol, fmt::format("pop3: {} sent a greeting that is not POP3", host),
-                Diagnostics{{}, std::string(line), 0, {}, {}, false, true});
-  }
-  if (status.kind == pop3::StatusLine::Kind::Err) {
-    Diagnostics d{{}, status.text, 0, {}, status.code, pop3::is_transient_code(status.code), true};
-    throw Error(Errc::rejected,
-                fmt::format("pop3: {} refused the connection: -ERR {}", host, status.text),
-                std::move(d));
-  }
-  greeting_ = status.text;
-  apop_timestamp_ = std::string(pop3::apop_timestamp(greeting_));
-
-  capa();
-  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
-    // A server whose CAPA failed may still do STLS; when TLS is required we try it anyway.
-    if (caps_.stls || (security == Security::StartTls && !caps_.known)) {
-      stls();
-    } else if (security == Security::StartTls) {
-      drop();
-      throw Error(Errc::tls, fmt::format("pop3: {} does not offer STLS and TLS is required", host),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
-    }
-  }
-}
-
-void Pop3Client::stls() {
-  Stream& s = stream();
-  s.write("STLS\r\n", deadline());
-  pop3::StatusLine status;
-  const std::string_view line = s.read_line(deadline());
-  if (pop3::parse_status_line(line, status) || status.kind != pop3::StatusLine::Kind::Ok) {
-    const std::string text(line);
-    drop();
-    throw Error(Errc::tls, fmt::format("pop3: {} refused STLS: {}", host_, text),
-                Diagnostics{"STLS", text, 0, {}, status.code, false, true});
-  }
-  try {
-    s.start_tls(options_.tls, host_, deadline());
-  } catch (...) {
-    drop();
-    throw;
-  }
-  // What the server said before TLS could have been forged: ask again.
-  caps_ = {};
-  capa();
+  detail::SessionSettings settings;
+  settings.tls = &options_.tls;
+  settings.max_line = options_.max_line;
+  settings.log = options_.log;
+  settings.timeout = options_.timeout;
+  settings.cancel = &cancel_slot();
+  Bootstrap bootstrap(*this);
+  detail::open_session(bootstrap, settings, std::move(transport), host, security);
 }
 
 Pop3Client::Reply Pop3Client::command(const std::string& line, std::string_view log_as) {
@@ -229,7 +227,8 @@ void Pop3Client::check_credentials_allowed(const char* method) const {
     throw Error(Errc::usage,
                 fmt::format("pop3: refusing {} over an unencrypted connection to {} (use TLS, "
                             "or set allow_plaintext_auth)",
-                            method, host_));
+                            method, host_),
+                Diagnostics::usable(Reason::plaintext_auth_refused));
   }
 }
 
@@ -251,80 +250,67 @@ void Pop3Client::login(const std::string& user, const std::string& password) {
 }
 
 void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
-  check_credentials_allowed("AUTH");
-  const auto chosen = choose_sasl_mechanism(caps_.sasl, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl;
-  if (chosen) {
-    sasl = make_sasl_mechanism(*chosen, credentials);
-  } else if (!mechanism.empty() && !caps_.known) {
-    sasl = make_sasl_mechanism(mechanism, credentials);  // no CAPA: trust the caller
-  }
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& m : caps_.sasl)
-      offered += (offered.empty() ? "" : " ") + m;
-    throw Error(Errc::auth, fmt::format("pop3: no usable SASL mechanism{} (the server offers: {})",
-                                        mechanism.empty() ? "" : " " + std::string(mechanism),
-                                        offered.empty() ? "none" : offered));
-  }
-  Stream& s = stream();
-  const Deadline d = deadline();
-  std::string line = fmt::format("AUTH {}", sasl->name());
-  if (sasl->client_first()) {  // RFC 5034: the initial response goes with the command
-    const std::string initial = sasl->initial_response();
-    line += ' ';
-    line += initial.empty() ? "=" : detail::base64_encode(initial);
-  }
-  line += "\r\n";
-  const std::string shown = fmt::format("AUTH {}", sasl->name());
-  s.write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
-  // Challenges: bounded in number and size (the line limit), each answered or cancelled.
-  for (int round = 0;; ++round) {
-    pop3::StatusLine status;
-    const std::string_view reply = s.read_line(d);
-    if (pop3::parse_status_line(reply, status)) {
-      throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3",
-                  Diagnostics{shown, std::string(reply), 0, {}, {}, false, true});
-    }
-    if (status.kind == pop3::StatusLine::Kind::Ok) {
-      if (const std::error_code ec = sasl->verify_success({})) {
-        drop();
-        throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), sasl->reason()),
-                    Diagnostics{shown, status.text, 0, {}, {}, false, true});
+  sasl::SaslSetup setup;
+  setup.offered = caps_.sasl;
+  setup.offer_known = caps_.known;
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = options_.allow_plaintext_auth;
+  setup.redact = options_.redact_secrets;
+  setup.host = host_;
+  sasl::SaslExchange exchange(sasl::pop3_profile(), credentials, std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = deadline();
+  pop3::StatusLine status;
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        d = deadline();
+        [[fallthrough]];
+      case sasl::SaslStep::Kind::Send:
+        stream().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        user_ = credentials.user;
+        return;
+      case sasl::SaslStep::Kind::Failed:
+        if (step.diagnostics.fatal) drop();
+        throw Error(step.error, step.message, std::move(step.diagnostics));
+      case sasl::SaslStep::Kind::Refused: {
+        const std::string& code = status.code;
+        std::string why = status.text;
+        if (!step.message.empty()) why += " (" + step.message + ")";
+        const bool credentials_refused = !is_auth_unrelated_code(code);
+        throw Error(credentials_refused ? Errc::auth : Errc::rejected,
+                    fmt::format("pop3: {} failed: -ERR {}{}", exchange.shown(),
+                                code.empty() ? "" : "[" + code + "] ", why),
+                    Diagnostics::usable(Reason::credentials_refused)
+                        .with_command(exchange.shown())
+                        .with_reply(status.text)
+                        .with_response_code(code, pop3::is_transient_code(code)));
       }
-      user_ = credentials.user;
-      return;
     }
-    if (status.kind == pop3::StatusLine::Kind::Err) {
-      const std::string& code = status.code;
-      std::string why = status.text;
-      if (!sasl->reason().empty()) why += " (" + sasl->reason() + ")";
-      throw Error(
-          code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM"
-              ? Errc::rejected
-              : Errc::auth,
-          fmt::format("pop3: AUTH {} failed: -ERR {}{}", sasl->name(),
-                      code.empty() ? "" : "[" + code + "] ", why),
-          Diagnostics{shown, status.text, 0, {}, code, pop3::is_transient_code(code), false});
+    // Challenges are bounded in number (the exchange) and size (the line limit).
+    const std::string_view reply = stream().read_line(d);
+    status = {};
+    if (pop3::parse_status_line(reply, status)) {
+      Diagnostics diag = Diagnostics::broken(Reason::malformed_reply)
+                             .with_command(exchange.shown())
+                             .with_reply(std::string(reply));
+      drop();
+      throw Error(Errc::protocol, "pop3: AUTH: the server's reply is not POP3", std::move(diag));
     }
-    std::string challenge;
-    std::string response;
-    const bool decoded = detail::base64_decode(status.text, challenge);
-    const std::error_code ec =
-        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
-    if (ec) {
-      // Cancel the exchange (RFC 5034 section 4: "*"), then report our reason.
-      s.write("*\r\n", d);
-      pop3::StatusLine after;
-      (void)pop3::parse_status_line(s.read_line(d), after);
-      const std::string why = !decoded      ? "the server's challenge is not base64"
-                              : round >= 16 ? "too many challenges"
-                                            : sasl->reason();
-      throw Error(Errc::auth, fmt::format("pop3: AUTH {}: {}", sasl->name(), why),
-                  Diagnostics{shown, status.text, 0, {}, {}, false, false});
+    switch (status.kind) {
+      case pop3::StatusLine::Kind::Ok:
+        step = exchange.on_success(status.text);
+        break;
+      case pop3::StatusLine::Kind::Err:
+        step = exchange.on_refused(!is_auth_unrelated_code(status.code), status.text);
+        break;
+      case pop3::StatusLine::Kind::Continue:
+        step = exchange.on_challenge(status.text, status.text);
+        break;
     }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    s.write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 

@@ -17,8 +17,9 @@ namespace mailwire {
 
 SaslMechanism::~SaslMechanism() = default;
 
-std::error_code SaslMechanism::fail(std::string reason) {
+std::error_code SaslMechanism::fail(std::string reason, Reason why) {
   reason_ = std::move(reason);
+  failure_ = why;
   return make_error_code(Errc::auth);
 }
 
@@ -296,7 +297,9 @@ class Scram final : public SaslMechanism {
 
   std::error_code verify_success(std::string_view final_data) override {
     if (state_ == State::Verified) return {};
-    if (state_ != State::SentFinal) return fail("SCRAM: success before the exchange finished");
+    if (state_ != State::SentFinal) {
+      return fail("SCRAM: success before the exchange finished", Reason::server_not_verified);
+    }
     return final_message(final_data);
   }
 
@@ -308,10 +311,12 @@ class Scram final : public SaslMechanism {
       return fail("SCRAM: the server says " + std::string(message.substr(2)));
     }
     std::string_view v = message.substr(0, message.find(','));
-    if (v.substr(0, 2) != "v=") return fail("SCRAM: no server signature");
+    if (v.substr(0, 2) != "v=")
+      return fail("SCRAM: no server signature", Reason::server_not_verified);
     std::string got;
     if (!detail::base64_decode(v.substr(2), got) || got != server_signature_) {
-      return fail("SCRAM: the server signature is wrong (the server does not know the password)");
+      return fail("SCRAM: the server signature is wrong (the server does not know the password)",
+                  Reason::server_not_verified);
     }
     state_ = State::Verified;
     return {};

@@ -7,11 +7,11 @@
 // and send_body() pumps the body through smtp::DataEncoder. STARTTLS is never pipelined.
 
 #include <mailwire/error.hpp>
-#include <mailwire/net/tls_transport.hpp>
 #include <mailwire/smtp_client.hpp>
 
-#include "detail/base64.hpp"
 #include "net/cancel_slot.hpp"
+#include "net/session_bootstrap.hpp"
+#include "sasl/exchange.hpp"
 #include "smtp/codec.hpp"
 #include "smtp/command.hpp"
 #include "smtp/transaction.hpp"
@@ -178,20 +178,57 @@ std::optional<TlsInfo> SmtpClient::tls_info() const {
   return stream_->transport().tls_info();
 }
 
-void SmtpClient::connect(const std::string& host, std::uint16_t port) {
-  const Security security = resolve_security(options_.security, port == 0 ? 587 : port);
-  if (port == 0) port = options_.lmtp ? 24 : security == Security::Tls ? 465 : 587;
-  auto tcp = std::make_unique<TcpTransport>();
-  {
-    detail::CancelSlot::Watch watch(cancel_slot(), *tcp);
-    tcp->connect(host, port, options_.connect);
+// SMTP's steps of the session bootstrap (net/session_bootstrap.hpp).
+struct SmtpClient::Bootstrap final : detail::SessionProtocol {
+  SmtpClient& c;
+  explicit Bootstrap(SmtpClient& client) : c(client) {}
+  const char* name() const noexcept override { return "smtp"; }
+  const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  void install(std::unique_ptr<Stream> stream) override {
+    c.stream_ = std::move(stream);
+    c.cancel_slot().attach(c.stream_.get());
   }
-  start(std::move(tcp), host, security);
+  detail::Greeting read_greeting() override {
+    c.greeting_ = c.read_reply(c.deadline());
+    if (c.greeting_.code != 220) {
+      const SmtpReply reply = c.greeting_;
+      c.drop();
+      Diagnostics d = diagnostics_of("connection", reply, true);
+      d.reason = Reason::greeting_refused;
+      throw Error(Errc::rejected, fmt::format("smtp: connection refused: {}", reply.to_string()),
+                  std::move(d));
+    }
+    return {};
+  }
+  void ask_capabilities() override { c.hello(); }
+  detail::StartTlsOffer starttls_offer() const override {
+    return c.caps_.starttls ? detail::StartTlsOffer::Offered : detail::StartTlsOffer::NotOffered;
+  }
+  bool request_starttls(Diagnostics& refusal) override {
+    const SmtpReply reply = c.command("STARTTLS\r\n");
+    if (reply.code == 220) return true;
+    refusal.with_command("STARTTLS")
+        .with_reply(reply.to_string())
+        .with_transient(reply.transient());
+    refusal.reply_code = reply.code;
+    refusal.enhanced_code = reply.enhanced;
+    return false;
+  }
+  void forget_before_tls() override { c.caps_ = {}; }
+  void abandon() noexcept override { c.quit(); }
+  void drop() noexcept override { c.drop(); }
+};
+
+void SmtpClient::connect(const std::string& host, std::uint16_t port) {
+  const detail::Endpoint endpoint = detail::resolve_endpoint(
+      options_.lmtp ? detail::MailProtocol::Lmtp : detail::MailProtocol::Smtp, options_.security,
+      port);
+  start(detail::connect_tcp(host, endpoint.port, options_.connect, cancel_slot()), host,
+        endpoint.security);
 }
 
 void SmtpClient::connect(std::unique_ptr<Transport> transport, const std::string& host) {
-  start(std::move(transport), host,
-        options_.security == Security::Auto ? Security::StartTls : options_.security);
+  start(std::move(transport), host, detail::security_for_given_transport(options_.security));
 }
 
 SmtpReply SmtpClient::read_reply(Deadline deadline) {
@@ -235,37 +272,14 @@ void SmtpClient::start(std::unique_ptr<Transport> transport, const std::string& 
   if (!smtp::valid_helo_name(options_.helo_name)) {
     throw Error(Errc::usage, "smtp: the EHLO name is empty or contains spaces or controls");
   }
-  if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(transport), options_.tls, host);
-    {
-      detail::CancelSlot::Watch watch(cancel_slot(), *tls);
-      tls->handshake(deadline());
-    }
-    transport = std::move(tls);
-  }
-  StreamOptions stream_options;
-  stream_options.max_line = options_.max_line;
-  stream_ = std::make_unique<Stream>(std::move(transport), stream_options);
-  stream_->set_log(options_.log);
-  cancel_slot().attach(stream_.get());
-
-  greeting_ = read_reply(deadline());
-  if (greeting_.code != 220) {
-    const SmtpReply reply = greeting_;
-    drop();
-    refused("connection", reply);
-  }
-  hello();
-  if (security == Security::StartTls || security == Security::StartTlsIfAvailable) {
-    if (caps_.starttls) {
-      starttls();
-    } else if (security == Security::StartTls) {
-      quit();
-      throw Error(Errc::tls,
-                  fmt::format("smtp: {} does not offer STARTTLS and TLS is required", host),
-                  Diagnostics{{}, {}, 0, {}, {}, false, true});
-    }
-  }
+  detail::SessionSettings settings;
+  settings.tls = &options_.tls;
+  settings.max_line = options_.max_line;
+  settings.log = options_.log;
+  settings.timeout = options_.timeout;
+  settings.cancel = &cancel_slot();
+  Bootstrap bootstrap(*this);
+  detail::open_session(bootstrap, settings, std::move(transport), host, security);
 }
 
 void SmtpClient::hello() {
@@ -287,23 +301,6 @@ void SmtpClient::hello() {
   caps_ = {};
 }
 
-void SmtpClient::starttls() {
-  const SmtpReply reply = command("STARTTLS\r\n");
-  if (reply.code != 220) {
-    drop();
-    throw Error(Errc::tls, fmt::format("smtp: {} refused STARTTLS: {}", host_, reply.to_string()),
-                diagnostics_of("STARTTLS", reply, true));
-  }
-  try {
-    stream().start_tls(options_.tls, host_, deadline());
-  } catch (...) {
-    drop();
-    throw;
-  }
-  caps_ = {};  // what the server said before TLS could have been forged
-  hello();
-}
-
 void SmtpClient::login(const std::string& user, const std::string& password) {
   SaslCredentials credentials;
   credentials.user = user;
@@ -312,90 +309,59 @@ void SmtpClient::login(const std::string& user, const std::string& password) {
 }
 
 void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_view mechanism) {
-  try {
-    authenticate_once(credentials, mechanism);
-  } catch (const Error& e) {
-    // An expired OAuth 2 token: ask the caller for a fresh one and try once more.
-    if (e.kind() != Errc::auth || !credentials.refresh_oauth2_token ||
-        credentials.oauth2_token.empty() || !stream_) {
-      throw;
-    }
-    SaslCredentials fresh = credentials;
-    fresh.oauth2_token = credentials.refresh_oauth2_token();
-    if (fresh.oauth2_token.empty() || fresh.oauth2_token == credentials.oauth2_token) throw;
-    fresh.refresh_oauth2_token = nullptr;
-    authenticate_once(fresh, mechanism);
-  }
-}
-
-void SmtpClient::authenticate_once(const SaslCredentials& credentials, std::string_view mechanism) {
-  if (!is_encrypted() && !options_.allow_plaintext_auth) {
-    throw Error(Errc::usage,
-                fmt::format("smtp: refusing to authenticate over an unencrypted connection to {} "
-                            "(use TLS, or set allow_plaintext_auth)",
-                            host_));
-  }
-  const auto chosen = choose_sasl_mechanism(caps_.auth, credentials, mechanism);
-  std::unique_ptr<SaslMechanism> sasl =
-      chosen ? make_sasl_mechanism(*chosen, credentials) : nullptr;
-  if (!sasl) {
-    std::string offered;
-    for (const std::string& m : caps_.auth)
-      offered += (offered.empty() ? "" : " ") + m;
-    throw Error(Errc::auth, fmt::format("smtp: no usable AUTH mechanism{} (the server offers: {})",
-                                        mechanism.empty() ? "" : " " + std::string(mechanism),
-                                        offered.empty() ? "none" : offered));
-  }
-  const std::string shown = fmt::format("AUTH {}", sasl->name());
-  std::string line = shown;
-  if (sasl->client_first()) {
-    const std::string initial = sasl->initial_response();
-    const std::string encoded = initial.empty() ? "=" : detail::base64_encode(initial);
-    // RFC 4954 4: the command line may be up to 12288 octets with an initial response.
-    if (encoded.size() + line.size() < 12000) {
-      line += ' ' + encoded;
-    } else {
-      sasl = make_sasl_mechanism(sasl->name(), credentials);  // it will answer the 334 instead
-    }
-  }
-  line += "\r\n";
-  const Deadline d = deadline();
-  stream().write(line, d, options_.redact_secrets ? redact_words(line, 2) : line);
-  for (int round = 0;; ++round) {
-    const SmtpReply reply = read_reply(d);
-    if (reply.code == 235) {
-      if (sasl->verify_success({})) {
-        drop();
-        throw Error(Errc::auth, fmt::format("smtp: {}: {}", shown, sasl->reason()),
-                    diagnostics_of(shown, reply, true));
+  sasl::SaslSetup setup;
+  setup.offered = caps_.auth;
+  setup.forced = std::string(mechanism);
+  setup.encrypted = is_encrypted();
+  setup.allow_plaintext = options_.allow_plaintext_auth;
+  setup.redact = options_.redact_secrets;
+  setup.host = host_;
+  sasl::SaslExchange exchange(sasl::smtp_profile(), credentials, std::move(setup));
+  sasl::SaslStep step = exchange.start();
+  Deadline d = deadline();
+  SmtpReply reply;    // the last reply
+  SmtpReply trigger;  // the reply the exchange last acted on (not the answer to "*")
+  for (;;) {
+    switch (step.kind) {
+      case sasl::SaslStep::Kind::Command:
+        d = deadline();
+        [[fallthrough]];
+      case sasl::SaslStep::Kind::Send:
+        stream().write(step.line, d, step.log_as);
+        break;
+      case sasl::SaslStep::Kind::Done:
+        return;
+      case sasl::SaslStep::Kind::Failed: {
+        Diagnostics diag = std::move(step.diagnostics);
+        if (!trigger.lines.empty() || trigger.code != 0) {
+          diag.reply_code = trigger.code;
+          diag.enhanced_code = trigger.enhanced;
+        }
+        if (diag.fatal) drop();
+        throw Error(step.error, step.message, std::move(diag));
       }
-      return;
+      case sasl::SaslStep::Kind::Refused: {
+        SmtpReply shown_reply = reply;
+        if (!step.message.empty()) shown_reply.lines.push_back(step.message);
+        const Errc kind = reply.code == 535 || reply.code == 534 ? Errc::auth : Errc::rejected;
+        Diagnostics diag = diagnostics_of(exchange.shown(), shown_reply, reply.code == 421);
+        diag.reason = Reason::credentials_refused;
+        throw Error(kind,
+                    fmt::format("smtp: {} {}: {}", exchange.shown(),
+                                kind == Errc::auth ? "failed" : "refused", shown_reply.to_string()),
+                    std::move(diag));
+      }
     }
-    if (reply.code != 334) {
-      SmtpReply shown_reply = reply;
-      if (!sasl->reason().empty()) shown_reply.lines.push_back(sasl->reason());
-      refused(shown, shown_reply,
-              reply.code == 535 || reply.code == 534 ? Errc::auth : Errc::rejected);
+    reply = read_reply(d);
+    if (!exchange.cancelling()) trigger = reply;
+    if (reply.code == 235) {
+      step = exchange.on_success(reply.to_string());
+    } else if (reply.code == 334) {
+      step = exchange.on_challenge(reply.lines.empty() ? std::string_view() : reply.lines[0],
+                                   reply.to_string());
+    } else {
+      step = exchange.on_refused(reply.code == 535 || reply.code == 534, reply.to_string());
     }
-    std::string challenge;
-    std::string response;
-    const std::string_view text = reply.lines.empty() ? std::string_view() : reply.lines[0];
-    const bool decoded = detail::base64_decode(text, challenge);
-    const std::error_code ec =
-        decoded && round < 16 ? sasl->respond(challenge, response) : make_error_code(Errc::auth);
-    if (ec) {
-      // RFC 4954 4: "*" cancels; the server answers 501.
-      stream().write("*\r\n", d);
-      read_reply(d);
-      throw Error(Errc::auth,
-                  fmt::format("smtp: {}: {}", shown,
-                              !decoded      ? "the server's challenge is not base64"
-                              : round >= 16 ? "too many challenges"
-                                            : sasl->reason()),
-                  diagnostics_of(shown, reply, false));
-    }
-    const std::string encoded = detail::base64_encode(response) + "\r\n";
-    stream().write(encoded, d, options_.redact_secrets ? redact_line(encoded) : encoded);
   }
 }
 
