@@ -5,7 +5,6 @@
 #include "smtp/command.hpp"
 
 #include <mailwire/error.hpp>
-#include <mailwire/protocol_log.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -51,20 +50,6 @@ bool valid_envid(std::string_view envid) {
            const auto u = static_cast<unsigned char>(c);
            return u > 0x20 && u < 0x7f;
          });
-}
-
-// RFC 4422 3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_".
-bool valid_mechanism(std::string_view name) {
-  return !name.empty() && name.size() <= 20 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
-
-bool valid_base64(std::string_view text) {
-  if (text == "=") return true;
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=';
-  });
 }
 
 }  // namespace
@@ -238,28 +223,6 @@ Command Command::quit() {
 
 Command Command::starttls() {
   return std::move(Command("STARTTLS").finish());
-}
-
-Command Command::auth(std::string_view mechanism, std::optional<std::string_view> initial) {
-  Command c("AUTH ");
-  if (!valid_mechanism(mechanism)) {
-    return std::move(c.refuse("smtp: invalid SASL mechanism name '" + shown(mechanism) + "'"));
-  }
-  c.line_ += mechanism;
-  if (initial) {
-    if (!valid_base64(*initial)) {
-      return std::move(c.refuse("smtp: an AUTH initial response must be base64 or \"=\""));
-    }
-    c.line_ += ' ';
-    c.line_ += *initial;
-  }
-  // RFC 4954 4: the AUTH command line may be up to 12288 octets, CRLF included.
-  if (c.line_.size() + 2 > 12288) {
-    return std::move(c.refuse("smtp: the AUTH command is longer than 12288 octets"));
-  }
-  c.finish();
-  c.log_ = redact_words(c.line_, 2);
-  return c;
 }
 
 }  // namespace mailwire::smtp

@@ -1,10 +1,10 @@
 #pragma once
 
 // SMTP command encoder (RFC 5321 4.1, 1870 SIZE, 6152 8BITMIME, 3030 BINARYMIME/CHUNKING,
-// 6531 SMTPUTF8, 3461 DSN, 4954 AUTH, 2033 LHLO). Each factory validates its arguments as it
-// builds the line; the first invalid argument sticks and the command then has no line, only
-// an error. Pure: no I/O, no exceptions (std::bad_alloc aside). The log form is free: AUTH
-// shows its mechanism and "****" in place of the initial response.
+// 6531 SMTPUTF8, 3461 DSN, 2033 LHLO). Each factory validates its arguments as it builds the
+// line; the first invalid argument sticks and the command then has no line, only an error.
+// Pure: no I/O, no exceptions (std::bad_alloc aside). AUTH lines are built by the SASL
+// exchange shared with IMAP and POP3 (src/sasl/exchange.hpp), which redacts their payloads.
 
 #include <cstdint>
 #include <optional>
@@ -71,11 +71,6 @@ class Command {
   static Command noop();                               ///< NOOP
   static Command quit();                               ///< QUIT
   static Command starttls();                           ///< STARTTLS (RFC 3207)
-  /// AUTH mechanism [initial-response] (RFC 4954 4). `mechanism` is a SASL mechanism name
-  /// (1 to 20 of A-Z 0-9 '-' '_'); `initial_response` is already base64, or "=" for an empty
-  /// one. The whole line is at most 12288 octets. The log line shows "AUTH PLAIN ****".
-  static Command auth(std::string_view mechanism,
-                      std::optional<std::string_view> initial_response = std::nullopt);
 
   /// Errc::usage when an argument was refused, else empty.
   std::error_code error() const noexcept { return error_; }

@@ -146,33 +146,6 @@ TEST_CASE("SMTP command: the verbs without arguments, and BDAT", "[smtp][command
         "BDAT 18446744073709551615 LAST\r\n");
 }
 
-TEST_CASE("SMTP command: AUTH keeps its initial response out of the log", "[smtp][command]") {
-  const Command plain = Command::auth("PLAIN", std::string_view("AGFsaWNlAHNlY3JldA=="));
-  CHECK(plain.line() == "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
-  CHECK(plain.log_line() == "AUTH PLAIN ****\r\n");
-  CHECK(plain.text() == "AUTH PLAIN ****");
-  CHECK(Command::auth("LOGIN").line() == "AUTH LOGIN\r\n");
-  CHECK(Command::auth("LOGIN").log_line() == "AUTH LOGIN\r\n");
-  CHECK(Command::auth("EXTERNAL", std::string_view("=")).line() == "AUTH EXTERNAL =\r\n");
-  CHECK(Command::auth("SCRAM-SHA-256").line() == "AUTH SCRAM-SHA-256\r\n");
-}
-
-TEST_CASE("SMTP command: AUTH refuses bad mechanism names and responses", "[smtp][command]") {
-  check_refused(Command::auth(""));
-  check_refused(Command::auth("plain"));
-  check_refused(Command::auth("PLAIN LOGIN"));
-  check_refused(Command::auth("PLAIN\r\nRSET"));
-  check_refused(Command::auth(std::string(21, 'A')));
-  check_refused(Command::auth("PLAIN", std::string_view("")));
-  check_refused(Command::auth("PLAIN", std::string_view("AGFs aWNl")));
-  check_refused(Command::auth("PLAIN", std::string_view("AGFs\r\nRSET")));
-  check_refused(Command::auth("PLAIN", std::string_view("AG<Fs")));
-  const std::string huge(12288, 'A');
-  check_refused(Command::auth("PLAIN", std::string_view(huge)));
-  const std::string fits(12288 - 2 - 11, 'A');  // "AUTH PLAIN " + response + CRLF
-  CHECK_FALSE(Command::auth("PLAIN", std::string_view(fits)).error());
-}
-
 TEST_CASE("SMTP command: the first refusal sticks", "[smtp][command]") {
   MailParameters p;
   p.ret = "SOME";
