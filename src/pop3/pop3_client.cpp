@@ -335,12 +335,14 @@ void Pop3Client::user_pass(const std::string& user, const std::string& password)
         code == "IN-USE" || code == "LOGIN-DELAY" || code == "SYS/TEMP" || code == "SYS/PERM"
             ? Errc::rejected
             : Errc::auth;
-    throw Error(
-        kind,
-        fmt::format("pop3: login as {} failed: -ERR {}{}", user,
-                    code.empty() ? "" : "[" + code + "] ", reply.status.text),
-        Diagnostics{
-            "PASS ****", reply.status.text, 0, {}, code, pop3::is_transient_code(code), false});
+    throw Error(kind,
+                fmt::format("pop3: login as {} failed: -ERR {}{}", user,
+                            code.empty() ? "" : "[" + code + "] ", reply.status.text),
+                Diagnostics::usable(kind == Errc::auth ? Reason::credentials_refused
+                                                       : Reason::command_refused)
+                    .with_command("PASS ****")
+                    .with_reply(reply.status.text)
+                    .with_response_code(code, pop3::is_transient_code(code)));
   }
 }
 
