@@ -112,12 +112,25 @@ bool contains(const std::string& text, const char* needle) {
   return text.find(needle) != std::string::npos;
 }
 
-// A next step for the user, when the failure suggests one.
+// A next step for the user, when the failure suggests one: chosen by the error's stable reason
+// (mailwire::Reason), and for provider advice by what the server itself said.
 std::string hint_for(const Error& e) {
-  const std::string what = std::string(e.what()) + " " + e.diagnostics().server_reply;
+  const Diagnostics& d = e.diagnostics();
+  const std::string server = d.enhanced_code + " " + d.server_reply + " " + e.what();
   const Connection* c = g_connection ? &*g_connection : nullptr;
   const bool starttls =
       c != nullptr && (c->security == Security::StartTls || c->security == Security::Auto);
+  switch (e.reason()) {
+    case Reason::not_tls:
+      return "this port speaks plaintext first: try --security starttls (ports 587, 143, 110)";
+    case Reason::starttls_unavailable:
+      return "the server offers no STARTTLS: use its implicit-TLS port with --security tls";
+    case Reason::plaintext_auth_refused:
+      return "use --security tls or starttls; --allow-plaintext-auth only if you accept "
+             "that the password crosses the network in clear";
+    default:
+      break;
+  }
   switch (e.kind()) {
     case Errc::timeout:
       if (starttls) {
@@ -125,31 +138,18 @@ std::string hint_for(const Error& e) {
                "--security tls";
       }
       return "the server did not answer in time; check the host and port, or raise --timeout";
-    case Errc::tls:
-      if (contains(what, "does not seem to speak TLS")) {
-        return "this port speaks plaintext first: try --security starttls (ports 587, 143, 110)";
-      }
-      if (contains(what, "does not offer STARTTLS") || contains(what, "does not offer STLS")) {
-        return "the server offers no STARTTLS: use its implicit-TLS port with --security tls";
-      }
-      return {};
     case Errc::certificate:
       return "for a server with its own CA pass --ca-file FILE; --insecure only for a "
              "throwaway test";
     case Errc::auth:
-      if (contains(what, "5.7.139") || contains(what, "asic authentication is disabled") ||
-          contains(what, "BasicAuthBlocked")) {
+      if (d.enhanced_code == "5.7.139" || contains(server, "asic authentication is disabled") ||
+          contains(server, "BasicAuthBlocked")) {
         return "Microsoft 365 no longer accepts passwords: use OAuth 2 with --oauth2-token-env VAR";
       }
       if (c != nullptr && (contains(c->host, "gmail") || contains(c->host, "google")) &&
-          (contains(what, "5.7.8") || contains(what, "Application-specific password"))) {
+          (d.enhanced_code == "5.7.8" || contains(server, "5.7.8") ||
+           contains(server, "Application-specific password"))) {
         return "Gmail wants an app password or OAuth 2 (--oauth2-token-env VAR)";
-      }
-      return {};
-    case Errc::usage:
-      if (contains(what, "unencrypted")) {
-        return "use --security tls or starttls; --allow-plaintext-auth only if you accept "
-               "that the password crosses the network in clear";
       }
       return {};
     default:

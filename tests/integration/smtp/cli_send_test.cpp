@@ -78,6 +78,13 @@ TEST_CASE("mailwire send: HTML with an attachment over submission, per-recipient
           "--to bob@example.test --text hi");
   CHECK(tls_required.status == 8);  // no greeting: the server waits for a TLS handshake
   CHECK_THAT(tls_required.out, Catch::Contains("--security tls"));
-  CHECK_THAT(plain.out, Catch::Contains("hint:"));
+  // The hints follow the error's reason (Reason::plaintext_auth_refused, Reason::not_tls),
+  // not the words of its message.
+  CHECK_THAT(plain.out, Catch::Contains("hint: use --security tls or starttls"));
+  const Run wrong_tls = run("send --server localhost:" + std::to_string(stack->submission_port) +
+                            " --security tls --ca-file " + stack->ca_file +
+                            " --timeout 5 --from a@example.test --to bob@example.test --text hi");
+  CHECK(wrong_tls.status == 4);
+  CHECK_THAT(wrong_tls.out, Catch::Contains("hint: this port speaks plaintext first"));
 }
 #endif
