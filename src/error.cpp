@@ -124,7 +124,12 @@ Errc Error::kind() const noexcept {
 }
 
 bool Error::is_transient() const noexcept {
-  return diagnostics_.transient || kind() == Errc::timeout || kind() == Errc::connect;
+  return diagnostics_.transient || kind() == Errc::timeout || kind() == Errc::connect ||
+         (kind() == Errc::tls && diagnostics_.reason == Reason::connection_lost);
+}
+
+bool Error::is_safe_to_retry() const noexcept {
+  return is_transient() && diagnostics_.phase != Phase::after_data;
 }
 
 }  // namespace mailwire

@@ -176,8 +176,13 @@ class MAILWIRE_API Error : public std::system_error {
   const Diagnostics& diagnostics() const noexcept { return diagnostics_; }
   /// Retrying later may succeed: diagnostics().transient (SMTP 4xx, [SYS/TEMP], ...), or
   /// kind() is Errc::timeout or Errc::connect (no answer, or a connection that could not be made
-  /// or broke: a new one may work). Whether a retry could repeat what was done is phase().
+  /// or broke: a new one may work), or a TLS connection that broke (Errc::tls with
+  /// Reason::connection_lost). Whether a retry could repeat what was done is phase().
   bool is_transient() const noexcept;
+  /// The one retry rule (docs/errors.md): the same operation may be tried again, later or on a
+  /// new connection, without doing twice what was done: is_transient() and phase() is not
+  /// Phase::after_data (a message whose end got no reply may have been kept).
+  bool is_safe_to_retry() const noexcept;
   /// The connection cannot be used any more.
   bool is_fatal() const noexcept { return diagnostics_.fatal; }
   /// Why, as a stable token (diagnostics().reason).

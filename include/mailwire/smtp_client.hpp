@@ -173,6 +173,10 @@ class MAILWIRE_API SmtpClient {
   const SmtpReply& greeting() const noexcept { return greeting_; }
   /// The capabilities from the last EHLO (after STARTTLS: the new ones only).
   const SmtpCapabilities& capabilities() const noexcept { return caps_; }
+  /// True while the client holds a connection: after connect(), until close(), quit() or an
+  /// error that is_fatal() (a broken connection, a 421, an unknown outcome). It does not ask
+  /// the server; noop() does, at the cost of a round trip. A pool checks it before reuse.
+  bool is_connected() const noexcept { return stream_ != nullptr; }
   /// True when connected over TLS (implicit, or after STARTTLS).
   bool is_encrypted() const noexcept;
   /// The TLS session (protocol, cipher, peer certificate); nullopt when not encrypted.
@@ -208,6 +212,11 @@ class MAILWIRE_API SmtpClient {
   /// never written), written as the server allows (8BITMIME, SMTPUTF8). File attachments are
   /// streamed through a temporary file, so memory stays small.
   SmtpSendResult send(const mime::MessageBuilder& message, const SmtpSendOptions& options = {});
+  /// Sends a built message with the caller's envelope (a VERP or bounce address, other
+  /// recipients, DSN requests) instead of the one its header implies; written and streamed as
+  /// send(message) does (Bcc never written, file attachments through a temporary file).
+  SmtpSendResult send(const mime::MessageBuilder& message, const SmtpEnvelope& envelope,
+                      const SmtpSendOptions& options = {});
 
   /// Sends an RFC 5322 message file (.eml) as it is, streamed. Unless `envelope` is given, the
   /// envelope comes from its header: Sender (or From), and every To, Cc and Bcc address. Bcc

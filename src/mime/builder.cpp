@@ -686,9 +686,16 @@ MessageBuilder& MessageBuilder::message_id(std::string_view id) {
   if (!is_msg_id_text(id, true)) {
     throw Error(Errc::usage, "mime: a Message-ID is printable ASCII without spaces");
   }
-  message_id_ = std::string(id);
+  message_id_.value = std::string(id);
+  message_id_.given = true;
   return *this;
 }
+MessageBuilder& MessageBuilder::new_message_id() noexcept {
+  message_id_.value.clear();
+  message_id_.given = false;
+  return *this;
+}
+
 MessageBuilder& MessageBuilder::date(std::time_t when) {
   date_ = when;
   has_date_ = true;
@@ -746,11 +753,12 @@ void MessageBuilder::write(const ByteSink& sink, const WriteOptions& options) co
     w.field("Subject", options.smtputf8 ? subject_ : encode_header_text(subject_));
   }
   const std::string domain = from_[0].domain.empty() ? "localhost" : from_[0].domain;
-  // Generated on the first write and kept: every copy written carries the same Message-ID,
-  // and the caller can read it (to log it, or to thread a reply).
-  if (message_id_.empty())
-    message_id_ = fmt::format("<{}.{}@{}>", std::time(nullptr), random_token(20), domain);
-  w.field("Message-ID", message_id_);
+  // Generated on the first write and kept: every later write of this builder carries the same
+  // Message-ID, and the caller can read it (to log it, or to thread a reply). A copy generates
+  // its own (MessageIdSlot).
+  if (message_id_.value.empty())
+    message_id_.value = fmt::format("<{}.{}@{}>", std::time(nullptr), random_token(20), domain);
+  w.field("Message-ID", message_id_.value);
   w.put(extra_.to_string());
   w.field("MIME-Version", "1.0");
 

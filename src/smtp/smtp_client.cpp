@@ -488,6 +488,11 @@ SmtpSendResult SmtpClient::send(const mime::MessageBuilder& message,
   SmtpEnvelope envelope;
   envelope.sender = message.envelope_sender();
   envelope.recipients = message.envelope_recipients();
+  return send(message, envelope, options);
+}
+
+SmtpSendResult SmtpClient::send(const mime::MessageBuilder& message, const SmtpEnvelope& envelope,
+                                const SmtpSendOptions& options) {
   mime::WriteOptions write;
   write.eight_bit = caps_.eight_bit_mime;
   write.smtputf8 = caps_.smtputf8 && message.needs_smtputf8();

@@ -58,3 +58,17 @@ TEST_CASE("Reason and Phase: every value has its own stable token", "[error]") {
   CHECK(std::string(to_string(Phase::after_data)) == "after-data");
   CHECK(std::string(to_string(Phase::envelope)) == "envelope");
 }
+
+TEST_CASE("Error: the retry rule, transient and not after the end of the data", "[error]") {
+  CHECK(Error(Errc::tls, "lost", Diagnostics::broken(Reason::connection_lost)).is_transient());
+  CHECK_FALSE(Error(Errc::tls, "handshake", Diagnostics::broken()).is_transient());
+  CHECK(
+      Error(Errc::connect, "c", Diagnostics::broken().with_phase(Phase::data)).is_safe_to_retry());
+  CHECK_FALSE(Error(Errc::connect, "c",
+                    Diagnostics::broken(Reason::delivery_unknown).with_phase(Phase::after_data))
+                  .is_safe_to_retry());
+  CHECK(Error(Errc::rejected, "451", Diagnostics::usable().with_transient().with_phase(Phase::done))
+            .is_safe_to_retry());
+  CHECK_FALSE(Error(Errc::rejected, "550", Diagnostics::usable().with_phase(Phase::done))
+                  .is_safe_to_retry());
+}
