@@ -1,0 +1,70 @@
+// mailwire::Sender against the real Postfix (scripts/mailstack.sh) delivering to Dovecot:
+// many messages over a pool of connections, each arriving once.
+
+#include "support/mail_stack.hpp"
+
+#include <mailwire/error.hpp>
+#include <mailwire/sender.hpp>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <future>
+#include <string>
+#include <vector>
+
+using namespace mailwire;
+using namespace mailwire::test;
+
+TEST_CASE("Sender over Postfix: 200 messages on 4 connections all arrive, each once",
+          "[sender][postfix]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  if (stack->submission_port == 0) FAIL("the mail stack has no Postfix");
+  stack->clear_inbox("bob");
+  SenderOptions options;
+  options.host = "localhost";
+  options.port = stack->submission_port;
+  options.smtp.tls.ca_file = stack->ca_file;
+  options.smtp.helo_name = "client.example.test";
+  SaslCredentials credentials;
+  credentials.user = "alice";
+  credentials.password = MailStack::password("alice");
+  options.credentials = credentials;
+  options.max_connections = 4;
+  options.max_messages_per_connection = 30;
+  options.retry.initial_delay = std::chrono::milliseconds(200);
+  constexpr int count = 200;
+  Sender sender(options);
+  std::vector<std::future<SendOutcome>> futures;
+  for (int i = 0; i < count; ++i) {
+    SmtpEnvelope envelope;
+    envelope.sender = "alice@example.test";
+    envelope.recipients = {"bob@example.test"};
+    futures.push_back(
+        sender.submit(envelope, fmt::format("From: alice@example.test\r\nTo: bob@example.test\r\n"
+                                            "Subject: sender {}\r\nX-Seq: {}\r\n\r\nmessage {}\r\n",
+                                            i, i, i)));
+  }
+  int delivered = 0;
+  for (auto& f : futures) {
+    const SendOutcome o = f.get();
+    if (o.status == SendStatus::delivered) ++delivered;
+    if (o.status != SendStatus::delivered && o.last_error) WARN(o.last_error->what());
+  }
+  sender.close();
+  CHECK(delivered == count);
+  const SenderStats stats = sender.stats();
+  CHECK(stats.delivered == count);
+  CHECK(stats.connections_opened >= 7);  // 200 / 30 per connection, at least
+  REQUIRE(stack->wait_for_inbox("bob", count) == count);
+  const std::string text = stack->inbox_text("bob");
+  for (int i = 0; i < count; ++i) {
+    const std::string seq = fmt::format("\nX-Seq: {}\n", i);
+    const std::size_t first = text.find(seq);
+    INFO("X-Seq " << i);
+    REQUIRE(first != std::string::npos);
+    CHECK(text.find(seq, first + 1) == std::string::npos);
+  }
+  CHECK(stack->inbox_count("bob") == count);
+}
