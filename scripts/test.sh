@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailwire needs, builds with warnings as errors, runs every test,
 # then runs the unit and transcript tests again under AddressSanitizer + UBSan (LeakSanitizer on),
-# and the tests of cancel() from other threads under ThreadSanitizer.
+# and the tests of cancel() from other threads (and the Sender's threads) under ThreadSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -57,9 +57,10 @@ count build-asan/ctest.log
 echo "== sanitizers: the tests of cancel() from other threads under ThreadSanitizer"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMAILWIRE_WERROR=ON \
   -DMAILWIRE_SANITIZE=thread -DMAILWIRE_BUILD_EXAMPLES=OFF -DMAILWIRE_INSTALL=OFF >/dev/null
-cmake --build build-tsan -j"$(nproc)" --target mailwire_unit_tests mailwire_integration_tests
+cmake --build build-tsan -j"$(nproc)" --target mailwire_unit_tests mailwire_transcript_tests \
+  mailwire_integration_tests
 TSAN_OPTIONS=halt_on_error=1 \
-  ctest --test-dir build-tsan --output-on-failure -R 'cancel' 2>&1 | tee build-tsan/ctest.log || rc=1
+  ctest --test-dir build-tsan --output-on-failure -R 'cancel|Sender: threads' 2>&1 | tee build-tsan/ctest.log || rc=1
 count build-tsan/ctest.log
 
 echo "== done in $(( $(date +%s) - start ))s"
