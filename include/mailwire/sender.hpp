@@ -156,7 +156,8 @@ struct SenderEvent {
   SenderStats stats;                     ///< the counters after this event
 };
 
-/// Called when a submitted message ends, on a Sender thread, before its future is ready.
+/// Called when a submitted message ends, on a Sender thread, before its future is ready. It
+/// may submit(); it must not call flush() or close() (they wait for the very thread it runs on).
 using SendCallback = std::function<void(const SendOutcome&)>;
 
 /// Settings of a Sender.
@@ -190,7 +191,8 @@ struct SenderOptions {
   std::shared_ptr<SenderClock> clock;
   /// Seed of the back-off jitter; 0: a random one.
   std::uint64_t jitter_seed = 0;
-  /// Events (connections, retries, ends), called on Sender threads with no lock held.
+  /// Events (connections, retries, ends), called on Sender threads with no lock held; as for
+  /// a SendCallback, no flush() or close() from it.
   std::function<void(const SenderEvent&)> on_event;
 };
 
