@@ -565,3 +565,56 @@ TEST_CASE("Sender: the destructor reports unsent messages as cancelled", "[sende
   for (auto& f : futures)
     CHECK(f.get().status == SendStatus::cancelled);
 }
+
+TEST_CASE("Sender: a caller mistake in the envelope fails at once, without retry", "[sender]") {
+  FakeSmtpServer server;
+  SenderOptions options;
+  options.connect = [&] {
+    SmtpClient client(plain_options());
+    client.connect(server.transport(), "mx.example");
+    return client;
+  };
+  options.max_connections = 1;
+  options.clock = FakeClock::make();
+  options.idle_timeout = 0ms;
+  Sender sender(options);
+  const SendOutcome o = sender.submit(envelope({"bad\r\nRCPT TO:<x@example.com>"}), "m").get();
+  CHECK(o.status == SendStatus::failed);
+  CHECK(o.attempts == 1);
+  REQUIRE(o.last_error);
+  CHECK(o.last_error->kind() == Errc::usage);
+  CHECK(sender.submit(envelope(), "fine").get().status == SendStatus::delivered);
+  sender.close();
+  CHECK(sender.stats().retries == 0);
+  CHECK(server.accepted().size() == 1);
+}
+
+TEST_CASE(
+    "Sender: an idle connection is closed after idle_timeout and a new one opened when "
+    "needed",
+    "[sender]") {
+  FakeSmtpServer server;
+  auto clock = FakeClock::make();
+  SenderOptions options;
+  options.connect = [&] {
+    SmtpClient client(plain_options());
+    client.connect(server.transport(), "mx.example");
+    return client;
+  };
+  options.max_connections = 1;
+  options.clock = clock;
+  options.idle_timeout = 10s;
+  Sender sender(options);
+  CHECK(sender.submit(envelope(), "one").get().status == SendStatus::delivered);
+  // The sending thread waits for its idle deadline; the fake clock makes that instant.
+  for (int i = 0; i < 10'000'000 && sender.stats().open_connections != 0; ++i) {
+    std::this_thread::yield();
+  }
+  CHECK(sender.stats().open_connections == 0);
+  CHECK(clock->elapsed() >= 10s);
+  CHECK(sender.submit(envelope(), "two").get().status == SendStatus::delivered);
+  sender.close();
+  CHECK(server.connections() == 2);
+  CHECK(server.accepted().size() == 2);
+  CHECK(sender.stats().connections_opened == 2);
+}
