@@ -118,6 +118,9 @@ struct SendOutcome {
   int attempts = 0;
   /// The error of the last failed attempt, if any attempt failed.
   std::optional<Error> last_error;
+  /// A built message's Message-ID, the same in every attempt (to look for a message whose
+  /// outcome is unknown); empty for messages submitted as bytes or a source.
+  std::string message_id;
   /// How many recipients accepted it.
   std::size_t accepted() const noexcept;
 };

@@ -325,7 +325,13 @@ struct Sender::Impl {
           break;
         }
         case Body::builder:
-          attempt.result = conn.client->send(*job.builder, envelope, options.send);
+          try {
+            attempt.result = conn.client->send(*job.builder, envelope, options.send);
+          } catch (...) {
+            job.outcome.message_id = job.builder->generated_message_id();
+            throw;
+          }
+          job.outcome.message_id = job.builder->generated_message_id();
           break;
       }
     } catch (const Error& e) {

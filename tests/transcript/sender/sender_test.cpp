@@ -434,8 +434,12 @@ TEST_CASE("Sender: built messages get their own Message-IDs, one per message", "
   std::vector<std::future<SendOutcome>> futures;
   for (int i = 0; i < 5; ++i)
     futures.push_back(sender.submit(message));
-  for (auto& f : futures)
-    CHECK(f.get().status == SendStatus::delivered);
+  std::set<std::string> reported;
+  for (auto& f : futures) {
+    const SendOutcome o = f.get();
+    CHECK(o.status == SendStatus::delivered);
+    reported.insert("\r\nMessage-ID: " + o.message_id);
+  }
   sender.close();
   std::set<std::string> ids;
   for (const auto& m : server.accepted()) {
@@ -445,6 +449,7 @@ TEST_CASE("Sender: built messages get their own Message-IDs, one per message", "
   }
   CHECK(ids.size() == 5);
   CHECK(ids.count("\r\nMessage-ID: " + message.generated_message_id()) == 0);
+  CHECK(reported == ids);
 }
 
 TEST_CASE("Sender: threads submit at once over 4 connections, every message delivered once",
