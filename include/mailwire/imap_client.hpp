@@ -40,8 +40,9 @@ struct ImapOptions {
   ConnectOptions connect;  ///< resolution and connect deadline
   /// Deadline of each command (its responses included); bodies get more, by size.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-  /// Bodies and literals get `timeout` plus one second per this many octets received, so a
-  /// large download may take longer but a drip cannot hold a command open forever.
+  /// Bodies and literals get `timeout` plus one second per this many octets received (or, for
+  /// append(), sent), so a large transfer may take longer but a drip cannot hold a command
+  /// open forever.
   std::uint64_t min_transfer_rate = 16 * 1024;
   /// Allow LOGIN / AUTHENTICATE over an unencrypted connection (Error(usage) otherwise).
   bool allow_plaintext_auth = false;

@@ -136,8 +136,10 @@ imap::Response ImapClient::Impl::run_append(const std::string& mailbox,
                                             Upload& upload) {
   Command cmd("APPEND");
   cmd.mailbox(mailbox);
+  std::uint64_t octets = 0;  // of this command's messages
   for (std::size_t i = 0; i < count; ++i) {
     const AppendMessage& m = *messages[i];
+    octets += m.size;
     if (!m.write) throw Error(Errc::usage, "imap: an AppendMessage without data");
     if (!m.flags.empty()) cmd.flag_list(m.flags);
     if (m.internal_date) cmd.string(date_time(*m.internal_date));
@@ -170,7 +172,7 @@ imap::Response ImapClient::Impl::run_append(const std::string& mailbox,
                   fmt::format("imap: {} did not complete: it stopped after {} of {} octets of "
                               "message data, and a server discards an incomplete APPEND, so "
                               "nothing was stored; the connection is closed ({})",
-                              what, upload.sent - before, upload.total, e.what()),
+                              what, upload.sent - before, octets, e.what()),
                   Diagnostics::broken(reason)
                       .with_command(what)
                       .with_reply(was.server_reply)
