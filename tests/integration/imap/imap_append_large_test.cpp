@@ -109,7 +109,8 @@ TEST_CASE("mailwire imap append streams a 50 MiB file in under 32 MiB of peak me
     client.create(box);
     client.logout();
   }
-  // The tool in a child process: its stdout in a file, its peak RSS from wait4().
+  // The tool in a child process: its stdout in a file, its peak RSS from wait4(). An upper
+  // bound: a process's peak counts what the forked copy of this test held before exec().
   const std::string out_path = dir.path + "/out.txt";
   const std::string port = "localhost:" + std::to_string(stack->imap_port);
   std::vector<std::string> args = {
