@@ -214,6 +214,22 @@ TEST_CASE("IMAP APPEND streamed: NO [TRYCREATE] after the literal names the miss
   CHECK(peer->finished());
 }
 
+TEST_CASE("IMAP APPEND streamed: NO [TOOBIG] is a message too large (RFC 7889)", "[imap][append]") {
+  const std::string message = message_of(300);
+  auto peer = greeting("IMAP4rev1 LITERAL+");
+  peer->expect("A001 APPEND INBOX {300+}")
+      .expect_raw(message)
+      .expect("")
+      .send("A001 NO [TOOBIG] Message too large");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  const Error e = error_of([&] { client.append("INBOX", AppendMessage::from_bytes(message)); });
+  CHECK(e.kind() == Errc::rejected);
+  CHECK(e.reason() == Reason::message_too_large);
+  CHECK(e.phase() == Phase::done);
+  CHECK(peer->finished());
+}
+
 TEST_CASE("IMAP APPEND streamed: a connection lost within the literal did not append",
           "[imap][append]") {
   const std::string message = message_of(200 * 1024);
