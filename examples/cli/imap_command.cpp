@@ -283,10 +283,13 @@ int run(const Args& args) {
       if (!done.empty() && !move_to.empty()) client.uid_move(done, move_to);
     } else if (command == "append") {
       // One APPEND streamed from each file, or one MULTIAPPEND (all stored or none).
-      ProgressBar bar("appending");
-      const auto uids =
-          client.append(positional[1], messages,
-                        [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+      std::vector<std::uint32_t> uids;
+      {
+        ProgressBar bar("appending");  // erased (destroyed) before the UIDs are printed
+        uids = client.append(positional[1], messages, [&](std::uint64_t done, std::uint64_t total) {
+          bar.update(done, total);
+        });
+      }
       for (const std::uint32_t uid : uids)
         std::printf("%u\n", uid);
     } else if (command == "move") {
