@@ -179,6 +179,21 @@ TEST_CASE("IMAP APPEND streamed: a message over APPENDLIMIT is refused before an
     CHECK(peer->received().find("APPEND Archive") == std::string::npos);
     CHECK(peer->finished());
   }
+  SECTION("a mailbox whose STATUS fails: APPEND says why (TRYCREATE)") {
+    const std::string message = message_of(10);
+    auto peer = greeting("IMAP4rev1 LITERAL+ APPENDLIMIT");
+    peer->expect("A001 STATUS Nowhere (APPENDLIMIT)")
+        .send("A001 NO Mailbox doesn't exist: Nowhere")
+        .expect("A002 APPEND Nowhere {10+}")
+        .expect_raw(message)
+        .expect("")
+        .send("A002 NO [TRYCREATE] Mailbox doesn't exist: Nowhere");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    const Error e = error_of([&] { client.append("Nowhere", AppendMessage::from_bytes(message)); });
+    CHECK(e.diagnostics().response_code == "TRYCREATE");
+    CHECK(peer->finished());
+  }
   SECTION("a message at the limit goes") {
     const std::string message = message_of(1000);
     auto peer = greeting("IMAP4rev1 LITERAL+ APPENDLIMIT");
