@@ -1,5 +1,5 @@
 // `mailwire imap [connection] list | status MAILBOX | search MAILBOX [...] | fetch MAILBOX UID
-//  [--out FILE] | attachments MAILBOX [...] --out DIR | append MAILBOX FILE | move MAILBOX UIDS
+//  [--out FILE] | attachments MAILBOX [...] --out DIR | append MAILBOX FILE... | move MAILBOX UIDS
 //  TARGET`
 
 #include "commands.hpp"
@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace mailwire::cli {
 namespace {
@@ -30,7 +29,8 @@ constexpr const char* usage_text =
     "  fetch MAILBOX UID [--out FILE]        the raw message, streamed\n"
     "  attachments MAILBOX [search options] [--type MIME]... --out DIR [--mark-seen]\n"
     "              [--move-to MAILBOX]       saves matching attachments, prints their paths\n"
-    "  append MAILBOX FILE [--flag FLAG]...  prints the new UID if the server tells it\n"
+    "  append MAILBOX FILE [FILE...] [--flag FLAG]...\n"
+    "                                        streams each file; prints the new UIDs if known\n"
     "  move MAILBOX UID[,UID...] TARGET\n"
     "  idle MAILBOX [--wait SECONDS]        prints events until one arrives or the wait ends\n"
     "search options: --all --unseen --since YYYY-MM-DD --before YYYY-MM-DD --from TEXT\n"
@@ -195,14 +195,28 @@ int run(const Args& args) {
     else if (command == "attachments") {
       need(2, "attachments MAILBOX [search options] --out DIR");
       if (out.empty()) throw UsageError{"attachments needs --out DIR"};
-    } else if (command == "append")
-      need(3, "append MAILBOX FILE [--flag FLAG]...");
-    else if (command == "move")
+    } else if (command == "append") {
+      if (positional.size() < 3) {
+        throw UsageError{"usage: mailwire imap append MAILBOX FILE [FILE...] [--flag FLAG]..."};
+      }
+    } else if (command == "move")
       need(4, "move MAILBOX UID[,UID...] TARGET");
     else if (command == "idle")
       need(2, "idle MAILBOX [--wait SECONDS]");
     else
       throw UsageError{"unknown imap command '" + command + "'"};
+    // append: every file opened (and sized) before the connection, streamed while it is sent.
+    std::vector<AppendMessage> messages;
+    if (command == "append") {
+      for (std::size_t i = 2; i < positional.size(); ++i) {
+        try {
+          messages.push_back(AppendMessage::from_file(positional[i]));
+        } catch (const Error&) {
+          throw Error(Errc::io, "cannot read " + positional[i]);
+        }
+        messages.back().flags = flags;
+      }
+    }
     finish_connection(c, Protocol::Imap);
     ImapClient client = open_session(c);
 
@@ -268,12 +282,16 @@ int run(const Args& args) {
       if (!done.empty() && mark_seen) client.uid_store_flags(done, {"\\Seen"});
       if (!done.empty() && !move_to.empty()) client.uid_move(done, move_to);
     } else if (command == "append") {
-      std::ifstream in(positional[2], std::ios::binary);
-      if (!in) throw Error(Errc::io, "cannot read " + positional[2]);
-      std::ostringstream bytes;
-      bytes << in.rdbuf();
-      if (const auto uid = client.append(positional[1], bytes.str(), flags))
-        std::printf("%u\n", *uid);
+      // One APPEND streamed from each file, or one MULTIAPPEND (all stored or none).
+      std::vector<std::uint32_t> uids;
+      {
+        ProgressBar bar("appending");  // erased (destroyed) before the UIDs are printed
+        uids = client.append(positional[1], messages, [&](std::uint64_t done, std::uint64_t total) {
+          bar.update(done, total);
+        });
+      }
+      for (const std::uint32_t uid : uids)
+        std::printf("%u\n", uid);
     } else if (command == "move") {
       client.select(positional[1]);
       client.uid_move(parse_uids(positional[2]), positional[3]);

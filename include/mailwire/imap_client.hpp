@@ -11,6 +11,8 @@
 #include <mailwire/imap/mailbox_data.hpp>
 #include <mailwire/imap/search_query.hpp>
 #include <mailwire/imap/sequence_set.hpp>
+#include <mailwire/message_source.hpp>
+#include <mailwire/mime/builder.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
 #include <mailwire/net/tcp_transport.hpp>
@@ -38,8 +40,9 @@ struct ImapOptions {
   ConnectOptions connect;  ///< resolution and connect deadline
   /// Deadline of each command (its responses included); bodies get more, by size.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-  /// Bodies and literals get `timeout` plus one second per this many octets received, so a
-  /// large download may take longer but a drip cannot hold a command open forever.
+  /// Bodies and literals get `timeout` plus one second per this many octets received (or, for
+  /// append(), sent), so a large transfer may take longer but a drip cannot hold a command
+  /// open forever.
   std::uint64_t min_transfer_rate = 16 * 1024;
   /// Allow LOGIN / AUTHENTICATE over an unencrypted connection (Error(usage) otherwise).
   bool allow_plaintext_auth = false;
@@ -142,6 +145,34 @@ struct SearchResult {
 struct StoreResult {
   std::vector<imap::FetchData> updated;  ///< the flags after the change, per message
   imap::SequenceSet modified;            ///< not stored (UNCHANGEDSINCE failed for these)
+};
+
+/// One message for ImapClient::append(), streamed as an IMAP literal in chunks: its size is
+/// known before its first byte is sent, and `write` then produces exactly that many octets.
+/// The factories cover bytes in memory, a file, a MessageSource (a caller's read callback
+/// included) and a mime::MessageBuilder; a caller may also set `size` and `write` itself.
+struct AppendMessage {
+  std::uint64_t size = 0;  ///< octets `write` produces
+  /// Produces the message into the sink, in chunks of any size. Another count of octets than
+  /// `size` fails the append with Error(io) (the connection is then closed).
+  std::function<void(const ByteSink& sink)> write;
+  std::vector<std::string> flags;  ///< flags the stored message gets (`\Seen`); none if empty
+  std::optional<std::time_t> internal_date;  ///< the time it is filed under (UTC); now if none
+
+  /// Bytes in memory, borrowed: they must outlive the append.
+  static AppendMessage from_bytes(std::string_view bytes);
+  /// A file, opened now (Error(io) when it cannot be) and read in chunks while it is sent.
+  static AppendMessage from_file(const std::string& path);
+  /// A MessageSource, borrowed (it must outlive the append), read once from its start;
+  /// MessageSource::from_callback() makes one of a caller's read callback.
+  static AppendMessage from_source(MessageSource& source);
+  /// A message being built, borrowed (it must outlive the append): written once now to count
+  /// its octets, then again while it is sent, so it is never held in memory whole. The
+  /// builder's Message-ID is fixed by the first write; a builder without date() would put a
+  /// different Date in the second write, which fails the append (Error(io)) if it changes the
+  /// size (a day of the month gaining a digit at midnight), so set date() for a sent copy.
+  static AppendMessage from_builder(const mime::MessageBuilder& message,
+                                    const mime::WriteOptions& options = {});
 };
 
 /// An IMAP session: one connection, not thread-safe (cancel() excepted).
@@ -299,6 +330,28 @@ class MAILWIRE_API ImapClient {
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags,
                                       std::time_t internal_date);
+  /// APPEND (RFC 3501 section 6.3.11) of a message streamed in chunks, so memory stays bounded
+  /// whatever its size: `{n+}` without waiting with LITERAL+ (or LITERAL- up to 4096 octets),
+  /// else after the server's "+" (a NO or BAD instead: not a byte of the message sent). The
+  /// deadline grows with the octets sent (ImapOptions::min_transfer_rate); `progress` sees the
+  /// octets sent and the total. A message larger than the server's APPENDLIMIT (RFC 7889; the
+  /// capability's value, else the mailbox's STATUS) is Error(rejected,
+  /// Reason::message_too_large) before any byte. Errors carry a Phase: `envelope` (nothing of
+  /// the message sent), `data` (cut within the message: the server discards an incomplete
+  /// literal, so the append did not happen; the connection is closed), `after_data` (sent
+  /// whole, no reply: Reason::delivery_unknown, it may have been stored), `done` (the server
+  /// refused it: NO [TRYCREATE] when the mailbox does not exist). Returns the new UID when the
+  /// server says (APPENDUID, UIDPLUS).
+  std::optional<std::uint32_t> append(const std::string& mailbox, const AppendMessage& message,
+                                      const ProgressCallback& progress = {});
+  /// Several messages to one mailbox: one MULTIAPPEND command (RFC 3502: all stored, or none)
+  /// when the server offers it, else one APPEND each, in order (an error then leaves the
+  /// earlier ones stored). Otherwise as the single append(); `progress` counts the octets of
+  /// all the messages. Returns the new UIDs in order when the server gave them for every
+  /// message (APPENDUID), else an empty vector.
+  std::vector<std::uint32_t> append(const std::string& mailbox,
+                                    const std::vector<AppendMessage>& messages,
+                                    const ProgressCallback& progress = {});
   /// NOOP: also polls for mailbox changes (they reach on_mailbox_event()).
   void noop();
 

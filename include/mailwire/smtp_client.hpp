@@ -8,6 +8,7 @@
 
 #include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
+#include <mailwire/message_source.hpp>
 #include <mailwire/mime/builder.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
@@ -126,22 +127,6 @@ struct SmtpSendResult {
   std::size_t accepted() const noexcept;
   /// Every recipient accepted it.
   bool all_accepted() const noexcept { return accepted() == recipients.size(); }
-};
-
-/// A source of message bytes that can be read twice (once to scan, once to send).
-class MAILWIRE_API MessageSource {
- public:
-  virtual ~MessageSource();
-  /// Total size in octets.
-  virtual std::uint64_t size() const = 0;
-  /// Back to the first byte.
-  virtual void rewind() = 0;
-  /// Up to `capacity` bytes into `buffer`; 0 at the end.
-  virtual std::size_t read(char* buffer, std::size_t capacity) = 0;
-  /// Bytes in memory (borrowed: they must outlive the source).
-  static std::unique_ptr<MessageSource> from_bytes(std::string_view bytes);
-  /// A file, streamed in small chunks. Throws Error(io) when it cannot be opened.
-  static std::unique_ptr<MessageSource> from_file(const std::string& path);
 };
 
 /// An SMTP session: one connection, several messages, not thread-safe (cancel() excepted).

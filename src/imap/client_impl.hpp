@@ -211,16 +211,74 @@ struct ImapClient::Impl {
                     .with_response_code(r.code.name));
   }
 
+  // A command whose literals the caller streams (APPEND): run() calls `write` for each
+  // external segment in order, and keeps `phase` up to date so that an error can tell how far
+  // the messages got (append.cpp turns it into the Error's Phase).
+  struct Upload {
+    // Produces literal number `index` (from 0), exactly `size` octets, to `out`.
+    std::function<void(std::size_t index, const ByteSink& out)> write;
+    ProgressCallback progress;  // octets of all the literals sent, of `total`
+    std::uint64_t total = 0;
+    std::uint64_t sent = 0;
+    Phase phase = Phase::none;
+  };
+
   // Sends `command` and reads up to its tagged completion, within options.timeout.
   Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
-               const std::string& what) {
-    return run(command, on_untagged, what, deadline());
+               const std::string& what, Upload* upload = nullptr) {
+    return run(command, on_untagged, what, deadline(), upload);
+  }
+
+  // Streams one external literal of `size` octets from `upload`, in chunks of at most 64 KiB;
+  // the deadline grows with the octets sent, as a body's does when it is received.
+  void write_literal(Upload& upload, std::size_t index, std::uint64_t size, Deadline d) {
+    Stream& st = s();
+    const std::uint64_t rate = std::max<std::uint64_t>(1, options.min_transfer_rate);
+    constexpr std::size_t chunk = 64 * 1024;
+    std::string buffer;
+    buffer.reserve(chunk);
+    std::uint64_t done = 0;
+    bool logged = false;
+    const auto flush = [&] {
+      if (buffer.empty()) return;
+      const Deadline body =
+          std::max(d, started + options.timeout + std::chrono::seconds(upload.sent / rate));
+      if (!logged) {
+        st.write(buffer, body, fmt::format("[{} bytes of message]\r\n", size));
+        logged = true;
+      } else {
+        st.transport().write_all(buffer, body);  // logged once, above
+      }
+      upload.sent += buffer.size();
+      buffer.clear();
+      if (upload.progress) upload.progress(upload.sent, upload.total);
+    };
+    upload.phase = Phase::data;
+    upload.write(index, [&](std::string_view bytes) {
+      if (bytes.size() > size - done) {
+        throw Error(Errc::io, fmt::format("imap: the message is longer than the {} octets "
+                                          "announced",
+                                          size));
+      }
+      done += bytes.size();
+      while (!bytes.empty()) {
+        const std::size_t n = std::min(bytes.size(), chunk - buffer.size());
+        buffer.append(bytes.substr(0, n));
+        bytes.remove_prefix(n);
+        if (buffer.size() == chunk) flush();
+      }
+    });
+    if (done != size) {
+      throw Error(Errc::io,
+                  fmt::format("imap: the message has {} octets, not the {} announced", done, size));
+    }
+    flush();
   }
 
   // The same within the deadline `d` (LOGOUT's short one: a deadline is a local, never an option
   // changed for the rest of the session).
   Response run(const Command& command, const std::function<void(const Response&)>& on_untagged,
-               const std::string& what, Deadline d) {
+               const std::string& what, Deadline d, Upload* upload = nullptr) {
     imap::EncodedCommand encoded;
     if (const std::error_code ec =
             command.encode(tags.next(), imap::encode_options_for(client->caps_, utf8), encoded)) {
@@ -233,8 +291,16 @@ struct ImapClient::Impl {
       track(r);
       if (on_untagged) on_untagged(r);
     };
+    if (upload != nullptr) upload->phase = Phase::envelope;
+    std::size_t literals = 0;
     for (std::size_t i = 0; i < encoded.segments.size(); ++i) {
       const imap::CommandSegment& seg = encoded.segments[i];
+      if (seg.external) {
+        if (upload == nullptr) throw Error(Errc::usage, "imap: a streamed literal without data");
+        write_literal(*upload, literals++, seg.external_size, d);
+        d = std::max(d, deadline());  // the next continuation: counted from the literal's end
+        continue;
+      }
       st.write(seg.bytes, d,
                i == 0 ? std::string_view(encoded.log_line)
                       : std::string_view(fmt::format("[{} bytes]\r\n", seg.bytes.size())));
@@ -249,6 +315,11 @@ struct ImapClient::Impl {
         handle(r);
         reader->recycle(std::move(r));
       }
+    }
+    if (upload != nullptr) {
+      upload->phase = Phase::after_data;
+      // The server may take its time to store a large message.
+      d = std::max(d, deadline());
     }
     for (;;) {
       Response r = read(d);
@@ -342,6 +413,16 @@ struct ImapClient::Impl {
     reset();
     return out;
   }
+
+  // APPEND (append.cpp).
+  std::optional<std::uint64_t> append_limit(const std::string& mailbox, bool ask);
+  Response run_append(const std::string& mailbox, const AppendMessage* const* messages,
+                      std::size_t count, Upload& upload);
+  static std::vector<std::uint32_t> append_result(const Response& r, const std::string& what,
+                                                  std::size_t count, Phase phase);
+  std::vector<std::uint32_t> append_all(const std::string& mailbox,
+                                        const std::vector<const AppendMessage*>& messages,
+                                        const ProgressCallback& on_progress, bool ask_limit);
 
   void capability() { check(run(Command("CAPABILITY"), {}, "CAPABILITY"), "CAPABILITY"); }
 

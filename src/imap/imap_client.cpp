@@ -504,22 +504,6 @@ void ImapClient::uid_move(const std::vector<std::uint32_t>& uids, const std::str
   Impl::check(impl_->run(expunge, {}, "UID EXPUNGE"), "UID EXPUNGE");
 }
 
-std::optional<std::uint32_t> ImapClient::append(const std::string& mailbox,
-                                                std::string_view message,
-                                                const std::vector<std::string>& flags) {
-  Command cmd("APPEND");
-  cmd.mailbox(mailbox);
-  if (!flags.empty()) cmd.flag_list(flags);
-  cmd.literal(message);
-  const Response r = impl_->run(cmd, {}, "APPEND " + mailbox);
-  Impl::check(r, "APPEND " + mailbox);
-  if (r.code.kind == imap::ResponseCodeKind::AppendUid) {
-    const auto uids = r.code.dest_uids.numbers(1);
-    if (uids && !uids->empty()) return uids->front();
-  }
-  return std::nullopt;
-}
-
 void ImapClient::noop() {
   Impl::check(impl_->run(Command("NOOP"), {}, "NOOP"), "NOOP");
 }

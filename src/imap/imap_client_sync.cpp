@@ -314,32 +314,4 @@ std::vector<std::uint32_t> ImapClient::uid_copy(const std::vector<std::uint32_t>
   return {};
 }
 
-std::optional<std::uint32_t> ImapClient::append(const std::string& mailbox,
-                                                std::string_view message,
-                                                const std::vector<std::string>& flags,
-                                                std::time_t internal_date) {
-  static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::tm tm{};
-  if (::gmtime_r(&internal_date, &tm) == nullptr || tm.tm_year + 1900 > 9999 ||
-      tm.tm_year + 1900 < 1) {
-    throw Error(Errc::usage, "imap: APPEND date out of range");
-  }
-  // date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE
-  const std::string date =
-      fmt::format("{:2}-{}-{:04} {:02}:{:02}:{:02} +0000", tm.tm_mday, months[tm.tm_mon],
-                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  Command cmd("APPEND");
-  cmd.mailbox(mailbox);
-  if (!flags.empty()) cmd.flag_list(flags);
-  cmd.string(date).literal(message);
-  const Response r = impl_->run(cmd, {}, "APPEND " + mailbox);
-  Impl::check(r, "APPEND " + mailbox);
-  if (r.code.kind == imap::ResponseCodeKind::AppendUid) {
-    const auto uids = r.code.dest_uids.numbers(1);
-    if (uids && !uids->empty()) return uids->front();
-  }
-  return std::nullopt;
-}
-
 }  // namespace mailwire

@@ -262,9 +262,16 @@ class ResponseParser {
       std::string_view att;
       if (!d_.atom(att) || !d_.sp()) return false;
       std::string a = to_upper(att);
+      if (a == "APPENDLIMIT") {  // RFC 7889: a number, or NIL for no limit
+        if (d_.nil()) return true;
+        std::uint64_t limit = 0;
+        if (!d_.number64(limit)) return false;
+        s.append_limit = limit;
+        return true;
+      }
       if (a != "MESSAGES" && a != "RECENT" && a != "UIDNEXT" && a != "UIDVALIDITY" &&
           a != "UNSEEN" && a != "DELETED" && a != "HIGHESTMODSEQ" && a != "SIZE") {
-        return d_.skip_value();  // APPENDLIMIT (may be NIL), MAILBOXID (a list), ...
+        return d_.skip_value();  // MAILBOXID (a list), ...
       }
       std::uint64_t v = 0;
       if (!d_.number64(v)) return false;

@@ -28,48 +28,7 @@
 
 namespace mailwire {
 
-MessageSource::~MessageSource() = default;
-
 namespace {
-
-class BytesSource final : public MessageSource {
- public:
-  explicit BytesSource(std::string_view bytes) : bytes_(bytes) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  void rewind() override { at_ = 0; }
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    const std::size_t n = std::min(capacity, bytes_.size() - at_);
-    std::copy_n(bytes_.data() + at_, n, buffer);
-    at_ += n;
-    return n;
-  }
-
- private:
-  std::string_view bytes_;
-  std::size_t at_ = 0;
-};
-
-class FileSource final : public MessageSource {
- public:
-  explicit FileSource(const std::string& path) : file_(std::fopen(path.c_str(), "rb")) {
-    if (file_ == nullptr) throw Error(Errc::io, fmt::format("cannot open {}", path));
-    std::fseek(file_, 0, SEEK_END);
-    size_ = static_cast<std::uint64_t>(std::ftell(file_));
-    std::rewind(file_);
-  }
-  ~FileSource() override { std::fclose(file_); }
-  std::uint64_t size() const override { return size_; }
-  void rewind() override { std::rewind(file_); }
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    const std::size_t n = std::fread(buffer, 1, capacity, file_);
-    if (n == 0 && std::ferror(file_) != 0) throw Error(Errc::io, "cannot read the message file");
-    return n;
-  }
-
- private:
-  std::FILE* file_;
-  std::uint64_t size_ = 0;
-};
 
 // A file read from an offset, after bytes held in memory (a rewritten header).
 class SplicedSource final : public MessageSource {
@@ -125,14 +84,6 @@ Diagnostics diagnostics_of(const std::string& command, const SmtpReply& reply, b
 }
 
 }  // namespace
-
-std::unique_ptr<MessageSource> MessageSource::from_bytes(std::string_view bytes) {
-  return std::make_unique<BytesSource>(bytes);
-}
-
-std::unique_ptr<MessageSource> MessageSource::from_file(const std::string& path) {
-  return std::make_unique<FileSource>(path);
-}
 
 std::size_t SmtpSendResult::accepted() const noexcept {
   return static_cast<std::size_t>(std::count_if(recipients.begin(), recipients.end(),

@@ -33,7 +33,7 @@ struct ListData {
 };
 
 /// A STATUS response (RFC 3501 section 7.2.4). Absent items are nullopt; items this parser
-/// does not know (APPENDLIMIT, MAILBOXID, ...) are skipped. A 32-bit item above 2^32-1 is
+/// does not know (MAILBOXID, ...) are skipped. A 32-bit item above 2^32-1 is
 /// Errc::protocol.
 struct StatusData {
   std::string mailbox;  ///< decoded to UTF-8 like ListData::mailbox
@@ -55,6 +55,9 @@ struct StatusData {
   /// \var size
   /// SIZE: total size of the mailbox in octets (RFC 8438).
   std::optional<std::uint64_t> highest_modseq, size;
+  /// APPENDLIMIT (RFC 7889): the largest message the mailbox accepts, in octets; none when
+  /// not asked for or NIL (no limit).
+  std::optional<std::uint64_t> append_limit;
 };
 
 /// One namespace of a NAMESPACE response (RFC 2342).

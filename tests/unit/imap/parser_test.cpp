@@ -390,6 +390,9 @@ TEST_CASE("STATUS, NAMESPACE, QUOTA, QUOTAROOT, ID, ENABLED, CAPABILITY", "[imap
   CHECK(*r.get<StatusData>()->messages == 2);
   CHECK(*r.get<StatusData>()->deleted == 1);
   CHECK(*r.get<StatusData>()->size == 5000000000ull);
+  CHECK_FALSE(r.get<StatusData>()->append_limit);           // NIL: no limit
+  r = parse_ok("* STATUS Archive (APPENDLIMIT 35651584)");  // RFC 7889 section 4
+  CHECK(*r.get<StatusData>()->append_limit == 35651584);
 
   r = parse_ok(
       "* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" "
