@@ -260,6 +260,8 @@ struct StreamParser::Impl {
   void complete_header() {
     const HeaderList headers = HeaderList::parse(header);
     header.clear();
+    for (std::size_t n = detail::fields_decoding_to_controls(headers); n > 0; --n)
+      defect(detail::decoded_control_defect);
     ContentType type;
     if (const auto ct = headers.get("Content-Type")) {
       type = ContentType::parse(*ct);

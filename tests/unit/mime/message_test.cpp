@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace mailwire;
 using namespace mailwire::mime;
 
@@ -193,4 +195,25 @@ TEST_CASE("Parser: more MIME bombs give deterministic results", "[mime][parser][
     CHECK(written(a) == written(b));
     CHECK_FALSE(a.root().defects().empty());
   }
+}
+
+TEST_CASE("Parser: Mailsploit headers decode without controls, raw kept, defect recorded",
+          "[mime][parser][security]") {
+  const std::string fffd = "\xef\xbf\xbd";
+  const Message m = Message::parse(
+      "From: =?utf-8?Q?potus@whitehouse.gov=00=0D=0ABcc:x@evil.com?= <a@attacker.com>\r\n"
+      "Subject: =?utf-8?B?aGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=\r\n"
+      "\r\n"
+      "body\r\n");
+  CHECK(m.subject() == "hi" + fffd + fffd + "Bcc: victim@example.com");
+  REQUIRE(m.from().size() == 1);
+  CHECK(m.from()[0].name == "potus@whitehouse.gov" + fffd + fffd + fffd + "Bcc:x@evil.com");
+  CHECK(m.from()[0].address() == "a@attacker.com");
+  // The raw form stays available as written.
+  CHECK(m.root().headers().get("Subject") == "=?utf-8?B?aGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=");
+  CHECK(std::count(m.root().defects().begin(), m.root().defects().end(),
+                   "encoded word decodes to a control character") == 2);
+  // A clean message records no such defect.
+  const Message clean = Message::parse("Subject: =?utf-8?Q?caf=C3=A9?=\r\n\r\nx\r\n");
+  CHECK(clean.root().defects().empty());
 }
