@@ -44,6 +44,9 @@ struct ImapClient::Impl {
   Clock::time_point started{};
   // The caller's subscription to mailbox changes.
   std::function<void(const MailboxEvent&)> on_event;
+  // While connect() runs (greeting, capabilities, STARTTLS): no mailbox is selected, and before
+  // TLS anything may be forged, so responses give capabilities only (checklist case 11).
+  bool connecting = false;
 
   explicit Impl(ImapClient& c) : client(&c) {}
 
@@ -116,6 +119,7 @@ struct ImapClient::Impl {
     MailboxInfo& box = client->mailbox_;
     if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = usable(caps->atoms());
     if (r.code.kind == imap::ResponseCodeKind::Capability) client->caps_ = usable(r.code.atoms);
+    if (connecting) return;  // no mailbox state, no event
     if (const auto* e = r.get<imap::ExistsData>()) {
       box.exists = e->count;
       MailboxEvent ev;

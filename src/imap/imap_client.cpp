@@ -95,7 +95,14 @@ struct ImapClient::Bootstrap final : detail::SessionProtocol {
     settings.log = m.options.log;
     settings.timeout = m.options.timeout;
     settings.cancel = &m.cancel;
-    detail::open_session(*this, settings, std::move(transport), host, security);
+    m.connecting = true;
+    try {
+      detail::open_session(*this, settings, std::move(transport), host, security);
+    } catch (...) {
+      m.connecting = false;
+      throw;
+    }
+    m.connecting = false;
   }
 
   const char* name() const noexcept override { return "imap"; }

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 using namespace mailwire;
 using namespace mailwire::test;
 
@@ -97,6 +99,30 @@ TEST_CASE("IMAP: STARTTLS policy and response injection", "[imap][security]") {
     ImapClient client(tls_options());
     CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() == Errc::tls);
   }
+}
+
+TEST_CASE("IMAP: untagged data sent with the STARTTLS go-ahead is forgotten, never reported",
+          "[imap][security]") {
+  // Case 11 (Alpine CVE-2021-38370, Trojita CVE-2021-38372, Thunderbird CVE-2021-29969): in
+  // plaintext, before the tagged OK of STARTTLS, a forged folder, message count and ALERT.
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 STARTTLS] ready
+    C: A001 STARTTLS
+    S~ * LIST () "/" Phish\r\n* 7 EXISTS\r\n* 3 RECENT\r\n* OK [ALERT] Password expired: visit http://x\r\nA001 OK go\r\n
+    !starttls
+    C: A002 CAPABILITY
+    S: * CAPABILITY IMAP4rev1
+    S: A002 OK done
+  )");
+  ImapClient client(tls_options());
+  std::vector<MailboxEvent> events;
+  client.on_mailbox_event([&](const MailboxEvent& e) { events.push_back(e); });
+  client.connect(peer->transport(), "localhost");
+  CHECK(client.is_encrypted());
+  CHECK(client.mailbox().exists == 0);
+  CHECK(client.mailbox().recent == 0);
+  CHECK(events.empty());
+  CHECK(peer->finished());
 }
 
 TEST_CASE("IMAP: a tagged response for a command never sent is a protocol error",
