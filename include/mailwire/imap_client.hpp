@@ -48,8 +48,10 @@ struct ImapOptions {
   std::size_t max_line = 256 * 1024;               ///< one response line
   std::uint64_t max_literal_in_memory = 64 << 20;  ///< larger literals only to a sink
   std::size_t max_response = 256 << 20;  ///< one response, literals held in memory included
-  /// search(): the most numbers expanded from an ESEARCH ALL set ("1:4000000000" would
-  /// otherwise be 16 GB); more is Error(limit).
+  /// The most numbers expanded from the ranges a server sends, in total per call: an ESEARCH
+  /// ALL set in search() ("1:4000000000" would otherwise be 16 GB), the VANISHED ranges and
+  /// EXPUNGE responses in expunge() ("* VANISHED 1:999999" is 20 bytes and a million UIDs).
+  /// More is Error(limit) (from expunge() with Reason::reply_too_large).
   std::size_t max_search_results = 10'000'000;
   std::size_t max_depth = 64;          ///< parenthesis nesting in one response (BODYSTRUCTURE)
   std::size_t max_items = 1'000'000;   ///< list elements and numbers in one response
@@ -233,6 +235,8 @@ class MAILWIRE_API ImapClient {
   void uid_expunge(const std::vector<std::uint32_t>& uids);
   /// EXPUNGE: removes *every* message marked \\Deleted in the selected mailbox (also those
   /// another client marked). Returns the sequence numbers (or, with QRESYNC, the UIDs) removed.
+  /// More than ImapOptions::max_search_results of them is Error(limit) (the connection stays
+  /// usable; the messages are gone all the same).
   std::vector<std::uint32_t> expunge();
   /// ID (RFC 2971): sends ours, returns the server's fields.
   std::vector<std::pair<std::string, std::string>> id(
