@@ -107,6 +107,7 @@ struct ImapClient::Bootstrap final : detail::SessionProtocol {
 
   const char* name() const noexcept override { return "imap"; }
   const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  const char* alpn_id() const noexcept override { return "imap"; }  // IANA ALPN registry
   void install(std::unique_ptr<Stream> stream) override {
     m.stream = std::move(stream);
     m.cancel.attach(m.stream.get());

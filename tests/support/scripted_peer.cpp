@@ -286,6 +286,10 @@ void ScriptedPeer::set_certificate(std::string chain_file, std::string key_file)
   cert_key_ = std::move(key_file);
 }
 
+void ScriptedPeer::set_alpn_choice(std::string protocol) {
+  alpn_choice_ = std::move(protocol);
+}
+
 std::unique_ptr<Transport> ScriptedPeer::transport() {
   return std::make_unique<PeerTransport>(shared_from_this());
 }
@@ -383,6 +387,25 @@ void ScriptedPeer::on_write(std::string_view bytes) {
         SSL_CTX_use_PrivateKey_file(tls_->ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
       fail("cannot load the TLS server certificate: " + openssl_errors());
     }
+    // Called only when the ClientHello carries ALPN: records the offer, answers as told.
+    SSL_CTX_set_alpn_select_cb(
+        tls_->ctx,
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+           unsigned int inlen, void* arg) -> int {
+          auto* self = static_cast<ScriptedPeer*>(arg);
+          self->client_alpn_.clear();
+          for (unsigned int i = 0; i < inlen;) {
+            const unsigned int n = in[i];
+            if (i + 1 + n > inlen) break;
+            self->client_alpn_.emplace_back(reinterpret_cast<const char*>(in + i + 1), n);
+            i += 1 + n;
+          }
+          if (self->alpn_choice_.empty()) return SSL_TLSEXT_ERR_NOACK;
+          *out = reinterpret_cast<const unsigned char*>(self->alpn_choice_.data());
+          *outlen = static_cast<unsigned char>(self->alpn_choice_.size());
+          return SSL_TLSEXT_ERR_OK;
+        },
+        this);
     tls_->ssl = SSL_new(tls_->ctx);
     tls_->in = BIO_new(BIO_s_mem());
     tls_->out = BIO_new(BIO_s_mem());
@@ -415,6 +438,9 @@ void ScriptedPeer::tls_pump() {
       return;
     }
     tls_->established = true;
+    if (const char* sni = SSL_get_servername(tls_->ssl, TLSEXT_NAMETYPE_host_name)) {
+      client_sni_ = sni;
+    }
     ++next_;  // the StartTls step
   }
   char buf[16384];

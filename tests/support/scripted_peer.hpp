@@ -88,6 +88,9 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   ScriptedPeer& start_tls();
   /// Certificate chain and key of the TLS server (default: TestPki valid).
   void set_certificate(std::string chain_file, std::string key_file);
+  /// The protocol the TLS server answers ALPN with, whatever the client offered (a hostile or
+  /// confused server, ALPACA); empty (the default): no ALPN answer.
+  void set_alpn_choice(std::string protocol);
 
   /// A Transport playing this script. The peer stays alive as long as the test holds it.
   std::unique_ptr<Transport> transport();
@@ -108,6 +111,10 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   bool tls_established() const noexcept;
   /// Why the server side of the handshake failed (the client aborted it), or empty.
   const std::string& tls_error() const noexcept { return tls_error_; }
+  /// The ALPN protocols of the client's ClientHello, in its order (empty: no ALPN extension).
+  const std::vector<std::string>& client_alpn() const noexcept { return client_alpn_; }
+  /// The server name (SNI) of the client's ClientHello, or empty.
+  const std::string& client_sni() const noexcept { return client_sni_; }
 
   ~ScriptedPeer();
 
@@ -141,6 +148,9 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   std::string received_;
   std::string error_;
   std::string tls_error_;
+  std::string alpn_choice_;
+  std::vector<std::string> client_alpn_;
+  std::string client_sni_;
   bool client_closed_ = false;
   bool reset_ = false;
   std::string cert_chain_;
