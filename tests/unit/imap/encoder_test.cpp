@@ -141,6 +141,22 @@ TEST_CASE("mailbox names: modified UTF-7 or UTF-8", "[imap][encoder][utf7]") {
   CHECK_FALSE(encode_mailbox_utf7("\xff"));
 }
 
+TEST_CASE("mailbox names: non-canonical modified UTF-7 is refused, one spelling per name",
+          "[imap][encoder][utf7][security]") {
+  // Case 58: RFC 3501 5.1.3 lets printable US-ASCII stand only for itself, so "&AGE-" ("a" in
+  // base64) would be a second wire name that displays as "a".
+  CHECK_FALSE(decode_mailbox_utf7("&AGE-"));
+  CHECK_FALSE(decode_mailbox_utf7("Dr&AGE-fts"));
+  CHECK_FALSE(decode_mailbox_utf7("&ACY-"));       // "&" is written "&-"
+  CHECK_FALSE(decode_mailbox_utf7("&AOQ-&AOQ-"));  // one shift where the encoder makes one
+  CHECK(*decode_mailbox_utf7("&AOQA5A-") == "\xc3\xa4\xc3\xa4");
+  CHECK(*encode_mailbox_utf7("\xc3\xa4\xc3\xa4") == "&AOQA5A-");
+  CHECK(*decode_mailbox_utf7("&AOQ-a&AOQ-") ==
+        "\xc3\xa4"
+        "a"
+        "\xc3\xa4");
+}
+
 TEST_CASE("CR, LF and NUL in caller strings are refused before any byte", "[imap][encoder]") {
   auto refused = [](const Command& c) {
     EncodedCommand out;
