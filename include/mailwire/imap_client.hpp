@@ -119,7 +119,8 @@ struct ListOptions {
   std::vector<std::string> select;
   /// Return options: "SUBSCRIBED", "CHILDREN", "SPECIAL-USE".
   std::vector<std::string> return_options;
-  /// LIST-STATUS: status items to return for each mailbox ("MESSAGES UNSEEN"); empty for none.
+  /// LIST-STATUS: status items to return for each mailbox ("MESSAGES UNSEEN"), each an atom;
+  /// empty for none.
   std::string status_items;
 };
 
@@ -203,7 +204,8 @@ class MAILWIRE_API ImapClient {
   /// LSUB (subscribed mailboxes, RFC 3501; LIST (SUBSCRIBED) in newer servers).
   std::vector<imap::ListData> lsub(const std::string& reference = "",
                                    const std::string& pattern = "*");
-  /// STATUS of a mailbox that need not be selected; `items` in IMAP syntax.
+  /// STATUS of a mailbox that need not be selected; `items` are status attributes separated by
+  /// spaces, each an atom (Error(usage) otherwise, before any byte is sent).
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
   /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist.
@@ -276,7 +278,10 @@ class MAILWIRE_API ImapClient {
   /// UID COPY to `target`; returns the new UIDs in order when the server says (COPYUID).
   std::vector<std::uint32_t> uid_copy(const std::vector<std::uint32_t>& uids,
                                       const std::string& target);
-  /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)").
+  /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)"). `items`, like
+  /// every string in IMAP syntax here (fetch(), uid_search() criteria), is checked as
+  /// Command::raw() checks it: Error(usage) before any byte when it would open a literal or
+  /// leave a parenthesis, bracket or quoted string open.
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
   /// FETCH (or UID FETCH when `uid`) of `set` ("1:*", "5,7:9") and `items`: each FETCH response

@@ -364,6 +364,18 @@ struct ImapClient::Impl {
   }
 
   // LIST or LSUB: an empty reference is the empty string, not a mailbox name.
+  // "MESSAGES UNSEEN" as the list "(MESSAGES UNSEEN)", each word a checked atom: a caller
+  // string cannot close the list early (checklist case 30).
+  static Command& atom_list(Command& cmd, std::string_view words) {
+    cmd.open_list();
+    for (std::size_t at = 0; at < words.size();) {
+      const std::size_t space = std::min(words.find(' ', at), words.size());
+      if (space > at) cmd.atom(words.substr(at, space - at));
+      at = space + 1;
+    }
+    return cmd.close_list();
+  }
+
   static Command list_command(const char* verb, const std::string& reference,
                               const std::string& pattern) {
     Command cmd(verb);

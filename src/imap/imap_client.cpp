@@ -261,7 +261,7 @@ std::vector<imap::ListData> ImapClient::list(const std::string& reference,
 imap::StatusData ImapClient::status(const std::string& mailbox, const std::string& items) {
   imap::StatusData out;
   Command cmd("STATUS");
-  cmd.mailbox(mailbox).raw("(" + items + ")");
+  Impl::atom_list(cmd.mailbox(mailbox), items);
   Impl::check(impl_->run(
                   cmd,
                   [&](const Response& r) {

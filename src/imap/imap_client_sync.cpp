@@ -143,7 +143,7 @@ std::vector<ListEntry> ImapClient::list_extended(const std::string& reference,
     cmd.atom("RETURN").open_list();
     for (const std::string& o : options.return_options)
       cmd.atom(o);
-    if (!options.status_items.empty()) cmd.atom("STATUS").raw("(" + options.status_items + ")");
+    if (!options.status_items.empty()) Impl::atom_list(cmd.atom("STATUS"), options.status_items);
     cmd.close_list();
   }
   std::vector<ListEntry> out;

@@ -168,6 +168,20 @@ TEST_CASE("IMAP: credentials and caller strings", "[imap][security]") {
   CHECK(peer->received().empty());
 }
 
+TEST_CASE("IMAP: raw strings for fetch, status and search are checked before any byte",
+          "[imap][security]") {
+  // Case 30: a literal announced inside a caller string would make the server wait for bytes
+  // that never come; unbalanced parentheses change what the rest of the command means.
+  auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1 LITERAL+] ready\n");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  CHECK(error_of([&] { client.uid_fetch({1}, "(FLAGS {5+}"); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.fetch("1:*", "FLAGS) (UID", false, {}, {}); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.status("INBOX", "MESSAGES) (UNSEEN"); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.uid_search("SUBJECT {3+}", {}); }).kind() == Errc::usage);
+  CHECK(peer->received().empty());
+}
+
 TEST_CASE("IMAP: hostile replies", "[imap][security]") {
   SECTION("absurd literal size") {
     auto peer = ScriptedPeer::parse(

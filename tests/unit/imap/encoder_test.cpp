@@ -157,6 +157,40 @@ TEST_CASE("mailbox names: non-canonical modified UTF-7 is refused, one spelling 
         "\xc3\xa4");
 }
 
+TEST_CASE("raw text follows the grammar the typed arguments follow", "[imap][encoder][security]") {
+  // Case 30: the string-taking calls (fetch items, status items, search criteria) go through
+  // Command::raw, which must not let a caller string end the command's grammar early.
+  auto refused = [](const Command& c) {
+    EncodedCommand out;
+    CHECK(c.encode("A001", {}, out) == Errc::usage);
+    CHECK(out.segments.empty());
+  };
+  auto accepted = [](const Command& c, const std::string& line) {
+    EncodedCommand out;
+    REQUIRE_FALSE(c.encode("A001", {}, out));
+    CHECK(out.segments.size() == 1);
+    CHECK(out.segments[0].bytes == line);
+  };
+  refused(Command("UID FETCH").raw("1 (FLAGS {5+}"));  // a literal announced by hand
+  refused(Command("UID SEARCH").raw("SUBJECT {3}"));
+  refused(Command("FETCH").raw("1 (FLAGS"));           // an open parenthesis
+  refused(Command("FETCH").raw("1 FLAGS) (UID"));      // one closed that was not open
+  refused(Command("FETCH").raw("1 BODY[HEADER"));      // an open bracket
+  refused(Command("SEARCH").raw("SUBJECT \"a"));       // an open quoted string
+  refused(Command("SEARCH").raw("SUBJECT \"a\\x\""));  // an escape of nothing escapable
+  refused(Command("SEARCH").raw("ALL\x01"));           // other controls
+  refused(Command("SEARCH").raw("ALL\x7f"));
+  refused(Command("SEARCH").raw("TEXT caf\xc3\xa9"));  // 8-bit outside a quoted string
+  accepted(Command("UID FETCH").raw("1:* (UID BODY.PEEK[HEADER.FIELDS (FROM)])"),
+           "A001 UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (FROM)])\r\n");
+  accepted(Command("STATUS").mailbox("INBOX").raw("(MESSAGES UNSEEN)"),
+           "A001 STATUS INBOX (MESSAGES UNSEEN)\r\n");
+  accepted(Command("SEARCH").raw("OR SUBJECT \"a \\\"b\\\" (c\" FROM x"),
+           "A001 SEARCH OR SUBJECT \"a \\\"b\\\" (c\" FROM x\r\n");
+  accepted(Command("SEARCH").raw("SUBJECT \"caf\xc3\xa9\""),
+           "A001 SEARCH SUBJECT \"caf\xc3\xa9\"\r\n");
+}
+
 TEST_CASE("CR, LF and NUL in caller strings are refused before any byte", "[imap][encoder]") {
   auto refused = [](const Command& c) {
     EncodedCommand out;
