@@ -57,7 +57,7 @@ struct Parser {
           break;
         }
       }
-      if (at > options.max_header_bytes) {
+      if (next > options.max_header_bytes) {  // with this line the header would pass the limit
         e.defects_.push_back("header longer than the limit");
         header_end = at;
         found_separator = true;

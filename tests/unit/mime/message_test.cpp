@@ -2,6 +2,7 @@
 
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/message.hpp>
+#include <mailwire/mime/stream_parser.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -216,4 +217,31 @@ TEST_CASE("Parser: Mailsploit headers decode without controls, raw kept, defect 
   // A clean message records no such defect.
   const Message clean = Message::parse("Subject: =?utf-8?Q?caf=C3=A9?=\r\n\r\nx\r\n");
   CHECK(clean.root().defects().empty());
+}
+
+TEST_CASE("Parser: max_header_bytes holds for the last header line too",
+          "[mime][parser][security]") {
+  // Case 65: a 10 MB field as the last line of the header passed the limit unnoticed, because
+  // the limit was checked before each line rather than with it.
+  const std::string big =
+      "Subject: ok\r\nX-Big: " + std::string(10 << 20, 'a') + "\r\n\r\nbody\r\n";
+  const Message m = Message::parse(big);
+  CHECK(std::count(m.root().defects().begin(), m.root().defects().end(),
+                   "header longer than the limit") == 1);
+  CHECK(m.root().headers().get("Subject") == "ok");
+  CHECK_FALSE(m.root().headers().find("X-Big"));  // the field past the limit is not a field
+  std::vector<std::string> defects;
+  StreamCallbacks callbacks;
+  callbacks.on_defect = [&](std::string_view d) { defects.emplace_back(d); };
+  StreamParser parser(callbacks);
+  for (std::size_t i = 0; i < big.size(); i += 65536)
+    parser.feed(std::string_view(big).substr(i, 65536));
+  parser.finish();
+  CHECK(std::count(defects.begin(), defects.end(), "header longer than the limit") == 1);
+  // Just under the limit is no defect.
+  ParserOptions options;
+  options.max_header_bytes = 64;
+  const Message fits =
+      Message::parse("Subject: ok\r\nX-Tag: " + std::string(30, 'b') + "\r\n\r\nx", options);
+  CHECK(fits.root().defects().empty());
 }
