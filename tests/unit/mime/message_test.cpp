@@ -245,3 +245,13 @@ TEST_CASE("Parser: max_header_bytes holds for the last header line too",
       Message::parse("Subject: ok\r\nX-Tag: " + std::string(30, 'b') + "\r\n\r\nx", options);
   CHECK(fits.root().defects().empty());
 }
+
+TEST_CASE("Parser: a UTF-16 text part with a byte order mark reads as UTF-8",
+          "[mime][parser][charset]") {
+  // Case 64: the BOM says the byte order and is not part of the text.
+  const Message m =
+      Message::parse(std::string("Content-Type: text/plain; charset=utf-16\r\n\r\n"
+                                 "\xff\xfeh\0i\0",
+                                 50));
+  CHECK(m.root().text() == "hi");
+}
