@@ -167,3 +167,32 @@ TEST_CASE("TLS: a server that answers ALPN with the protocol offered is accepted
   CHECK(client.is_encrypted());
   CHECK(peer->finished());
 }
+
+TEST_CASE("TLS: TlsOptions::alpn replaces the client's offer, and an empty list offers none",
+          "[net][security][alpn]") {
+  SECTION("another list") {
+    auto peer = ScriptedPeer::parse(imap_implicit);
+    ImapOptions options = with_security<ImapOptions>(Security::Tls);
+    options.tls.alpn = std::vector<std::string>{"x-mail", "imap"};
+    ImapClient client(options);
+    client.connect(peer->transport(), "localhost");
+    CHECK(peer->client_alpn() == Names{"x-mail", "imap"});
+  }
+  SECTION("none") {
+    auto peer = ScriptedPeer::parse(imap_implicit);
+    peer->set_alpn_choice("imap");  // never asked: no ALPN in the ClientHello
+    ImapOptions options = with_security<ImapOptions>(Security::Tls);
+    options.tls.alpn = std::vector<std::string>{};
+    ImapClient client(options);
+    client.connect(peer->transport(), "localhost");
+    CHECK(peer->client_alpn().empty());
+    CHECK(client.tls_info()->alpn.empty());
+  }
+  SECTION("a name longer than 255 bytes is the caller's mistake") {
+    auto peer = ScriptedPeer::parse(imap_implicit);
+    ImapOptions options = with_security<ImapOptions>(Security::Tls);
+    options.tls.alpn = std::vector<std::string>{std::string(256, 'x')};
+    ImapClient client(options);
+    CHECK(error_of([&] { client.connect(peer->transport(), "localhost"); }).kind() == Errc::usage);
+  }
+}
