@@ -139,6 +139,26 @@ TEST_CASE("IMAP: a tagged response for a command never sent is a protocol error"
   CHECK_THAT(e.what(), Catch::Contains("A999"));
 }
 
+TEST_CASE("IMAP: the tag of a command already completed is a protocol error, not the result",
+          "[imap][security]") {
+  // Case 14 (async-imap PR #141): a stale "A001 NO" while A002 LOGIN is outstanding must not
+  // be taken as the LOGIN result.
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 NOOP
+    S: A001 OK done
+    C: A002 LOGIN alice secret
+    S: A001 NO stale
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  client.noop();
+  const Error e = error_of([&] { client.login("alice", "secret"); });
+  CHECK(e.kind() == Errc::protocol);
+  CHECK(e.is_fatal());
+  CHECK_THAT(e.what(), Catch::Contains("A001"));
+}
+
 TEST_CASE("IMAP: APPEND refused before the literal: its bytes are never sent", "[imap][security]") {
   auto peer = ScriptedPeer::parse(R"(
     S: * OK [CAPABILITY IMAP4rev1] ready
