@@ -141,6 +141,16 @@ TEST_CASE("mailbox names: modified UTF-7 or UTF-8", "[imap][encoder][utf7]") {
   CHECK_FALSE(encode_mailbox_utf7("\xff"));
 }
 
+TEST_CASE("mailbox names with quotes and backslashes are escaped quoted strings",
+          "[imap][encoder][security]") {
+  // Case 27: one command per call, whatever the name holds.
+  CHECK(one_line(Command("SELECT").mailbox("a\"b")) == "A001 SELECT \"a\\\"b\"\r\n");
+  CHECK(one_line(Command("SELECT").mailbox("a\\b")) == "A001 SELECT \"a\\\\b\"\r\n");
+  CHECK(one_line(Command("CREATE").mailbox("x) A9 DELETE INBOX")) ==
+        "A001 CREATE \"x) A9 DELETE INBOX\"\r\n");
+  CHECK(one_line(Command("SELECT").mailbox("\xc3\x84rger")) == "A001 SELECT &AMQ-rger\r\n");
+}
+
 TEST_CASE("mailbox names: non-canonical modified UTF-7 is refused, one spelling per name",
           "[imap][encoder][utf7][security]") {
   // Case 58: RFC 3501 5.1.3 lets printable US-ASCII stand only for itself, so "&AGE-" ("a" in

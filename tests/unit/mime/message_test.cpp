@@ -255,3 +255,42 @@ TEST_CASE("Parser: a UTF-16 text part with a byte order mark reads as UTF-8",
                                  50));
   CHECK(m.root().text() == "hi");
 }
+
+TEST_CASE("Parser: a message/rfc822 chain, boundary prefixes, padded delimiters",
+          "[mime][parser][security]") {
+  // Case 62 (Email-MIME CVE-2024-4140, GMime's nesting cap).
+  std::string chain;
+  for (int i = 0; i < 1000; ++i)
+    chain += "Content-Type: message/rfc822\r\n\r\n";
+  chain += "Subject: innermost\r\n\r\nbody\r\n";
+  const Message deep = Message::parse(chain);
+  std::size_t depth = 0;
+  bool capped = false;
+  for (const Entity* e = &deep.root();; e = &e->children().front()) {
+    for (const std::string& d : e->defects())
+      capped = capped || d == "nesting deeper than the limit";
+    if (e->children().empty()) break;
+    ++depth;
+  }
+  CHECK(depth <= ParserOptions{}.max_depth);
+  CHECK(capped);
+
+  // "--ab" is not a delimiter of boundary "a" (it is of "ab"); "--a" with spaces and a tab
+  // after it is (transport padding, RFC 2046 5.1.1).
+  const Message m = Message::parse(
+      "Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n"
+      "--a\r\n"
+      "Content-Type: multipart/mixed; boundary=\"ab\"\r\n\r\n"
+      "--ab\r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "inner\r\n"
+      "--ab--\r\n"
+      "--a \t \r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "second\r\n"
+      "--a--\r\n");
+  REQUIRE(m.root().children().size() == 2);
+  REQUIRE(m.root().children()[0].children().size() == 1);
+  CHECK(m.root().children()[0].children()[0].text() == "inner");
+  CHECK(m.root().children()[1].text() == "second");
+}
