@@ -175,3 +175,76 @@ TEST_CASE("IMAP: server strings are data: NUL is refused, shell and format synta
     CHECK(peer->finished());
   }
 }
+
+TEST_CASE("IMAP AUTHENTICATE: a challenge of padding only is cancelled, not answered",
+          "[imap][sasl][security]") {
+  // Case 60 (Thunderbird CVE-2026-113868: a padding-only challenge read out of bounds).
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 AUTH=CRAM-MD5] ready
+    C: A001 AUTHENTICATE CRAM-MD5
+    S: + ====
+    C: *
+    S: A001 BAD cancelled
+  )");
+  ImapOptions options = with_security<ImapOptions>(Security::None);
+  options.allow_plaintext_auth = true;
+  ImapClient client(options);
+  client.connect(peer->transport(), "localhost");
+  const Error e = error_of([&] { client.login("alice", "secret"); });
+  CHECK(e.kind() == Errc::auth);
+  CHECK(peer->finished());
+  CHECK(peer->received().find("secret") == std::string::npos);
+}
+
+TEST_CASE("IMAP LIST: a hundred thousand mailboxes, ten thousand levels deep, as a flat list",
+          "[imap][security]") {
+  // Case 51 (Claws Mail CVE-2020-16094): no tree is built, so depth costs nothing.
+  std::string wire;
+  std::string deep = "a";
+  for (int i = 1; i < 10000; ++i)
+    deep += "/a";
+  wire += "* LIST () \"/\" \"" + deep + "\"\r\n";
+  for (int i = 1; i < 100000; ++i)
+    wire += "* LIST (\\HasNoChildren) \"/\" box" + std::to_string(i) + "\r\n";
+  wire += "A001 OK done\r\n";
+  auto peer = ScriptedPeer::make();
+  peer->send("* OK [CAPABILITY IMAP4rev1] ready").expect("A001 LIST \"\" \"*\"").send_raw(wire);
+  ImapClient client(with_security<ImapOptions>(Security::None));
+  client.connect(peer->transport(), "localhost");
+  const auto list = client.list("", "*");
+  REQUIRE(list.size() == 100000);
+  CHECK(list.front().mailbox == deep);
+  CHECK(list.back().mailbox == "box99999");
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP IDLE: a flood of untagged responses, and DONE the moment the caller stops",
+          "[imap][security]") {
+  // Case 53 (Ruby net-imap PR #418): each event goes to the caller and is not kept, and DONE
+  // goes out as soon as the caller stops. (The scripted peer cannot take DONE in the middle of
+  // one segment, so the caller stops at the last event.)
+  std::string flood;
+  for (int i = 1; i <= 100000; ++i)
+    flood += "* " + std::to_string(i) + " EXISTS\r\n";
+  auto peer = ScriptedPeer::make();
+  peer->send("* OK [CAPABILITY IMAP4rev1 IDLE] ready")
+      .expect("A001 IDLE")
+      .send("+ idling")
+      .send_raw(flood)
+      .expect("DONE")
+      .send("A001 OK IDLE terminated");
+  ImapClient client(with_security<ImapOptions>(Security::None));
+  client.connect(peer->transport(), "localhost");
+  std::size_t seen = 0;
+  bool in_order = true;
+  const std::size_t n = client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+    ++seen;
+    in_order = in_order && e.number == seen;
+    return seen < 100000;
+  });
+  CHECK(in_order);
+  CHECK(seen == 100000);
+  CHECK(n == seen);
+  CHECK(client.mailbox().exists == 100000);
+  CHECK(peer->finished());
+}
