@@ -215,6 +215,8 @@ std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
       peer->stall();
     } else if (line == "!cut") {
       peer->cut();
+    } else if (line == "!any") {
+      peer->expect_any();
     } else if (line.substr(0, 3) == "D~ ") {
       const std::size_t space = rest.find(' ');
       if (space == std::string_view::npos)
@@ -276,6 +278,12 @@ ScriptedPeer& ScriptedPeer::cut() {
   steps_.push_back({Kind::Cut, {}});
   return *this;
 }
+
+ScriptedPeer& ScriptedPeer::expect_any() {
+  steps_.push_back({Kind::ExpectAny, {}});
+  return *this;
+}
+
 ScriptedPeer& ScriptedPeer::start_tls() {
   steps_.push_back({Kind::StartTls, {}});
   return *this;
@@ -317,6 +325,8 @@ std::string ScriptedPeer::describe(const Step& step) const {
       return "server drips \"" + escape(step.bytes) + "\"" + where;
     case Kind::Cut:
       return "server cuts the connection" + where;
+    case Kind::ExpectAny:
+      return "client sends anything" + where;
   }
   return "?";
 }
@@ -360,6 +370,10 @@ void ScriptedPeer::match_expectations() {
       case Kind::Close:
       case Kind::Cut:
         pending_.clear();  // the server is gone; the bytes went nowhere
+        return;
+      case Kind::ExpectAny:
+        pending_.clear();
+        ++next_;
         return;
       case Kind::Stall:
         return;  // matched once the stall has been played
@@ -523,6 +537,7 @@ ScriptedPeer::Output ScriptedPeer::next_output(char* buffer, std::size_t size) {
         match_expectations();
         return {OutputKind::Stall, 0, {}};
       case Kind::Expect:
+      case Kind::ExpectAny:
         return {OutputKind::NeedInput, 0,
                 "the client waits for the server, but next is: " + describe(*step)};
       case Kind::StartTls:

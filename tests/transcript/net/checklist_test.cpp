@@ -248,3 +248,72 @@ TEST_CASE("IMAP IDLE: a flood of untagged responses, and DONE the moment the cal
   CHECK(client.mailbox().exists == 100000);
   CHECK(peer->finished());
 }
+
+TEST_CASE("Plaintext sent after the go-ahead, once the client has begun TLS: the handshake fails",
+          "[smtp][imap][pop3][security]") {
+  // Case 5: the injection arrives after the go-ahead was read (a segment of its own), so no
+  // buffer holds it when the upgrade starts; it reaches TLS as a broken record and is never
+  // read as a reply.
+  auto peer = ScriptedPeer::make();
+  Error e(Errc::io, "none");
+  SECTION("smtp") {
+    peer->send("220 mx")
+        .expect("EHLO client.example")
+        .send("250-mx")
+        .send("250 STARTTLS")
+        .expect("STARTTLS")
+        .send("220 go ahead")
+        .expect_any()  // the ClientHello
+        .send("250 AUTH PLAIN")
+        .close();
+    SmtpClient client(smtp_options(Security::StartTls));
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+  }
+  SECTION("imap") {
+    peer->send("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready")
+        .expect("A001 STARTTLS")
+        .send("A001 OK go")
+        .expect_any()
+        .send("A002 OK LOGIN completed")
+        .close();
+    ImapClient client(with_security<ImapOptions>(Security::StartTls));
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+  }
+  SECTION("pop3") {
+    peer->send("+OK ready")
+        .expect("CAPA")
+        .send("+OK")
+        .send("STLS")
+        .send(".")
+        .expect("STLS")
+        .send("+OK go")
+        .expect_any()
+        .send("+OK logged in")
+        .close();
+    Pop3Client client(with_security<Pop3Options>(Security::StartTls));
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+  }
+  CHECK(e.kind() == Errc::tls);
+  CHECK(e.is_fatal());
+  CHECK_FALSE(peer->tls_established());
+}
+
+TEST_CASE("IMAP: a tagged OK to STARTTLS sent before the command: TLS still comes first",
+          "[imap][security]") {
+  // Case 13 (Ruby net-imap GHSA-vcgp-9326-pqcp): the OK arrives with the greeting, before
+  // A001 STARTTLS is written. The client takes it as the go-ahead (it cannot tell), but the
+  // session goes on only through a verified handshake: nothing is said in plaintext after it.
+  auto peer = ScriptedPeer::parse(R"(
+    S~ * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\nA001 OK Begin TLS\r\n
+    C: A001 STARTTLS
+    !starttls
+    C: A002 CAPABILITY
+    S: * CAPABILITY IMAP4rev1
+    S: A002 OK done
+  )");
+  ImapClient client(with_security<ImapOptions>(Security::StartTls));
+  client.connect(peer->transport(), "localhost");
+  CHECK(client.is_encrypted());
+  CHECK(peer->tls_established());
+  CHECK(peer->finished());
+}
