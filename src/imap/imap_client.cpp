@@ -144,6 +144,22 @@ struct ImapClient::Bootstrap final : detail::SessionProtocol {
                                    : detail::StartTlsOffer::NotOffered;
   }
   bool request_starttls(Diagnostics& refusal) override {
+    // What the server sent before STARTTLS is written cannot answer it (checklist case 13,
+    // Ruby net-imap GHSA-vcgp-9326-pqcp): complete responses already here are read first; an
+    // untagged one gives capabilities at most, a tagged one completes no command: fatal.
+    while (m.s().buffered().find('\n') != std::string_view::npos) {
+      const Response early = m.read(m.deadline());
+      if (early.is_tagged()) {
+        m.drop();
+        throw Error(
+            Errc::protocol,
+            fmt::format("imap: {} completed '{}' before STARTTLS was sent", m.host, early.tag),
+            Diagnostics::broken(Reason::response_injection)
+                .with_command("STARTTLS")
+                .with_reply(early.text));
+      }
+      m.track(early);
+    }
     const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
     if (r.status == Status::Ok) return true;
     refusal.with_command("STARTTLS").with_reply(r.text).with_response_code(r.code.name);

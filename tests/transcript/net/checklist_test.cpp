@@ -298,14 +298,31 @@ TEST_CASE("Plaintext sent after the go-ahead, once the client has begun TLS: the
   CHECK_FALSE(peer->tls_established());
 }
 
-TEST_CASE("IMAP: a tagged OK to STARTTLS sent before the command: TLS still comes first",
+TEST_CASE("IMAP: a tagged OK to STARTTLS sent before the command is a protocol error",
           "[imap][security]") {
   // Case 13 (Ruby net-imap GHSA-vcgp-9326-pqcp): the OK arrives with the greeting, before
-  // A001 STARTTLS is written. The client takes it as the go-ahead (it cannot tell), but the
-  // session goes on only through a verified handshake: nothing is said in plaintext after it.
+  // A001 STARTTLS is written. It completes no command: the connection ends, STARTTLS is never
+  // sent, nothing goes on in plaintext.
   auto peer = ScriptedPeer::parse(R"(
     S~ * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\nA001 OK Begin TLS\r\n
+  )");
+  ImapClient client(with_security<ImapOptions>(Security::StartTls));
+  const Error e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+  CHECK(e.kind() == Errc::protocol);
+  CHECK(e.reason() == Reason::response_injection);
+  CHECK(e.is_fatal());
+  CHECK(peer->received().empty());
+  CHECK_FALSE(peer->tls_established());
+}
+
+TEST_CASE("IMAP: untagged data sent before STARTTLS is read first and gives nothing",
+          "[imap][security]") {
+  // Unsolicited untagged responses with the greeting are allowed; they are read before
+  // STARTTLS is written and leave no state (case 11).
+  auto peer = ScriptedPeer::parse(R"(
+    S~ * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n* 5 EXISTS\r\n* OK [ALERT] hello\r\n
     C: A001 STARTTLS
+    S: A001 OK go
     !starttls
     C: A002 CAPABILITY
     S: * CAPABILITY IMAP4rev1
@@ -314,6 +331,6 @@ TEST_CASE("IMAP: a tagged OK to STARTTLS sent before the command: TLS still come
   ImapClient client(with_security<ImapOptions>(Security::StartTls));
   client.connect(peer->transport(), "localhost");
   CHECK(client.is_encrypted());
-  CHECK(peer->tls_established());
+  CHECK(client.mailbox().exists == 0);
   CHECK(peer->finished());
 }
