@@ -46,8 +46,10 @@ enum class Reason {
   not_tls,               ///< the peer answered the TLS handshake in plaintext (a STARTTLS port?)
   starttls_unavailable,  ///< TLS is required and the server offers no STARTTLS / STLS
   starttls_refused,      ///< the server refused STARTTLS / STLS
-  response_injection,    ///< bytes arrived after the STARTTLS go-ahead, before the handshake
-  preauth_without_tls,   ///< IMAP PREAUTH greeting while TLS was required
+  /// Bytes arrived after the STARTTLS go-ahead, before the handshake; or (IMAP) a tagged
+  /// completion arrived before STARTTLS was sent.
+  response_injection,
+  preauth_without_tls,  ///< IMAP PREAUTH greeting while TLS was required
   // What the server sent.
   greeting_refused,  ///< the server refused the connection in its greeting (554, BYE, -ERR)
   malformed_reply,   ///< the server sent something that is not the protocol

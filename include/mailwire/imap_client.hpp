@@ -51,8 +51,10 @@ struct ImapOptions {
   std::size_t max_line = 256 * 1024;               ///< one response line
   std::uint64_t max_literal_in_memory = 64 << 20;  ///< larger literals only to a sink
   std::size_t max_response = 256 << 20;  ///< one response, literals held in memory included
-  /// search(): the most numbers expanded from an ESEARCH ALL set ("1:4000000000" would
-  /// otherwise be 16 GB); more is Error(limit).
+  /// The most numbers expanded from the ranges a server sends, in total per call: an ESEARCH
+  /// ALL set in search() ("1:4000000000" would otherwise be 16 GB), the VANISHED ranges and
+  /// EXPUNGE responses in expunge() ("* VANISHED 1:999999" is 20 bytes and a million UIDs).
+  /// More is Error(limit) (from expunge() with Reason::reply_too_large).
   std::size_t max_search_results = 10'000'000;
   std::size_t max_depth = 64;          ///< parenthesis nesting in one response (BODYSTRUCTURE)
   std::size_t max_items = 1'000'000;   ///< list elements and numbers in one response
@@ -120,7 +122,8 @@ struct ListOptions {
   std::vector<std::string> select;
   /// Return options: "SUBSCRIBED", "CHILDREN", "SPECIAL-USE".
   std::vector<std::string> return_options;
-  /// LIST-STATUS: status items to return for each mailbox ("MESSAGES UNSEEN"); empty for none.
+  /// LIST-STATUS: status items to return for each mailbox ("MESSAGES UNSEEN"), each an atom;
+  /// empty for none.
   std::string status_items;
 };
 
@@ -232,7 +235,8 @@ class MAILWIRE_API ImapClient {
   /// LSUB (subscribed mailboxes, RFC 3501; LIST (SUBSCRIBED) in newer servers).
   std::vector<imap::ListData> lsub(const std::string& reference = "",
                                    const std::string& pattern = "*");
-  /// STATUS of a mailbox that need not be selected; `items` in IMAP syntax.
+  /// STATUS of a mailbox that need not be selected; `items` are status attributes separated by
+  /// spaces, each an atom (Error(usage) otherwise, before any byte is sent).
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
   /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist.
@@ -264,6 +268,8 @@ class MAILWIRE_API ImapClient {
   void uid_expunge(const std::vector<std::uint32_t>& uids);
   /// EXPUNGE: removes *every* message marked \\Deleted in the selected mailbox (also those
   /// another client marked). Returns the sequence numbers (or, with QRESYNC, the UIDs) removed.
+  /// More than ImapOptions::max_search_results of them is Error(limit) (the connection stays
+  /// usable; the messages are gone all the same).
   std::vector<std::uint32_t> expunge();
   /// ID (RFC 2971): sends ours, returns the server's fields.
   std::vector<std::pair<std::string, std::string>> id(
@@ -303,7 +309,10 @@ class MAILWIRE_API ImapClient {
   /// UID COPY to `target`; returns the new UIDs in order when the server says (COPYUID).
   std::vector<std::uint32_t> uid_copy(const std::vector<std::uint32_t>& uids,
                                       const std::string& target);
-  /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)").
+  /// UID FETCH of `items` ("(FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE)"). `items`, like
+  /// every string in IMAP syntax here (fetch(), uid_search() criteria), is checked as
+  /// Command::raw() checks it: Error(usage) before any byte when it would open a literal or
+  /// leave a parenthesis, bracket or quoted string open.
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
   /// FETCH (or UID FETCH when `uid`) of `set` ("1:*", "5,7:9") and `items`: each FETCH response

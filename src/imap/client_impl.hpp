@@ -44,6 +44,9 @@ struct ImapClient::Impl {
   Clock::time_point started{};
   // The caller's subscription to mailbox changes.
   std::function<void(const MailboxEvent&)> on_event;
+  // While connect() runs (greeting, capabilities, STARTTLS): no mailbox is selected, and before
+  // TLS anything may be forged, so responses give capabilities only (checklist case 11).
+  bool connecting = false;
 
   explicit Impl(ImapClient& c) : client(&c) {}
 
@@ -116,6 +119,7 @@ struct ImapClient::Impl {
     MailboxInfo& box = client->mailbox_;
     if (const auto* caps = r.get<imap::CapabilitySet>()) client->caps_ = usable(caps->atoms());
     if (r.code.kind == imap::ResponseCodeKind::Capability) client->caps_ = usable(r.code.atoms);
+    if (connecting) return;  // no mailbox state, no event
     if (const auto* e = r.get<imap::ExistsData>()) {
       box.exists = e->count;
       MailboxEvent ev;
@@ -441,6 +445,18 @@ struct ImapClient::Impl {
   }
 
   // LIST or LSUB: an empty reference is the empty string, not a mailbox name.
+  // "MESSAGES UNSEEN" as the list "(MESSAGES UNSEEN)", each word a checked atom: a caller
+  // string cannot close the list early (checklist case 30).
+  static Command& atom_list(Command& cmd, std::string_view words) {
+    cmd.open_list();
+    for (std::size_t at = 0; at < words.size();) {
+      const std::size_t space = std::min(words.find(' ', at), words.size());
+      if (space > at) cmd.atom(words.substr(at, space - at));
+      at = space + 1;
+    }
+    return cmd.close_list();
+  }
+
   static Command list_command(const char* verb, const std::string& reference,
                               const std::string& pattern) {
     Command cmd(verb);

@@ -12,6 +12,7 @@
 #include "imap/wire_decoder.hpp"
 
 #include <cstdio>
+#include <vector>
 
 namespace mailwire::imap {
 namespace {
@@ -180,9 +181,48 @@ Command& Command::external_literal(std::uint64_t size, bool binary) {
   return *this;
 }
 
+namespace {
+
+// Raw text keeps to the grammar the typed arguments keep to (checklist case 30): printable
+// US-ASCII outside quoted strings, quoted strings closed and escaping only '"' and '\\',
+// parentheses and brackets balanced, and no literal: a "{5+}" inside it would make the
+// server wait for bytes the command never sends.
+bool valid_raw(std::string_view text) {
+  if (text.empty()) return false;
+  std::vector<char> open;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return false;
+    if (quoted) {
+      if (c == '\\') {
+        if (++i == text.size() || (text[i] != '"' && text[i] != '\\')) return false;
+      } else if (c == '"') {
+        quoted = false;
+      }
+      continue;
+    }
+    if (u >= 0x80 || c == '{' || c == '}') return false;
+    if (c == '"') {
+      quoted = true;
+    } else if (c == '(' || c == '[') {
+      open.push_back(c == '(' ? ')' : ']');
+    } else if (c == ')' || c == ']') {
+      if (open.empty() || open.back() != c) return false;
+      open.pop_back();
+    }
+  }
+  return !quoted && open.empty();
+}
+
+}  // namespace
+
 Command& Command::raw(std::string_view text) {
-  if (text.empty() || has_line_break_or_nul(text)) {
-    refuse("empty raw text or CR, LF or NUL in it");
+  if (!valid_raw(text)) {
+    refuse(
+        "raw text that is empty, holds a control, 8-bit byte outside a quoted string or a "
+        "literal, or leaves a quoted string, parenthesis or bracket open");
     return *this;
   }
   return push(Kind::Atom, text);

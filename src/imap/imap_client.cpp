@@ -95,11 +95,19 @@ struct ImapClient::Bootstrap final : detail::SessionProtocol {
     settings.log = m.options.log;
     settings.timeout = m.options.timeout;
     settings.cancel = &m.cancel;
-    detail::open_session(*this, settings, std::move(transport), host, security);
+    m.connecting = true;
+    try {
+      detail::open_session(*this, settings, std::move(transport), host, security);
+    } catch (...) {
+      m.connecting = false;
+      throw;
+    }
+    m.connecting = false;
   }
 
   const char* name() const noexcept override { return "imap"; }
   const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  const char* alpn_id() const noexcept override { return "imap"; }  // IANA ALPN registry
   void install(std::unique_ptr<Stream> stream) override {
     m.stream = std::move(stream);
     m.cancel.attach(m.stream.get());
@@ -136,6 +144,22 @@ struct ImapClient::Bootstrap final : detail::SessionProtocol {
                                    : detail::StartTlsOffer::NotOffered;
   }
   bool request_starttls(Diagnostics& refusal) override {
+    // What the server sent before STARTTLS is written cannot answer it (checklist case 13,
+    // Ruby net-imap GHSA-vcgp-9326-pqcp): complete responses already here are read first; an
+    // untagged one gives capabilities at most, a tagged one completes no command: fatal.
+    while (m.s().buffered().find('\n') != std::string_view::npos) {
+      const Response early = m.read(m.deadline());
+      if (early.is_tagged()) {
+        m.drop();
+        throw Error(
+            Errc::protocol,
+            fmt::format("imap: {} completed '{}' before STARTTLS was sent", m.host, early.tag),
+            Diagnostics::broken(Reason::response_injection)
+                .with_command("STARTTLS")
+                .with_reply(early.text));
+      }
+      m.track(early);
+    }
     const Response r = m.run(Command("STARTTLS"), {}, "STARTTLS");
     if (r.status == Status::Ok) return true;
     refusal.with_command("STARTTLS").with_reply(r.text).with_response_code(r.code.name);
@@ -253,7 +277,7 @@ std::vector<imap::ListData> ImapClient::list(const std::string& reference,
 imap::StatusData ImapClient::status(const std::string& mailbox, const std::string& items) {
   imap::StatusData out;
   Command cmd("STATUS");
-  cmd.mailbox(mailbox).raw("(" + items + ")");
+  Impl::atom_list(cmd.mailbox(mailbox), items);
   Impl::check(impl_->run(
                   cmd,
                   [&](const Response& r) {

@@ -64,19 +64,38 @@ const MailboxInfo& ImapClient::select(const std::string& mailbox, const SelectOp
 }
 
 std::vector<std::uint32_t> ImapClient::expunge() {
+  // A VANISHED range of 20 bytes may name a million UIDs: the expansion is capped over the
+  // whole reply (checklist case 52). Past the cap the rest of the reply is still read (so the
+  // connection stays in step) but not kept, and the call fails.
+  const std::size_t cap = impl_->options.max_search_results;
   std::vector<std::uint32_t> out;
+  bool over = false;
   Impl::check(impl_->run(
                   Command("EXPUNGE"),
                   [&](const Response& r) {
-                    if (const auto* x = r.get<imap::ExpungeData>()) out.push_back(x->seq);
+                    if (over) return;
+                    if (const auto* x = r.get<imap::ExpungeData>()) {
+                      if (out.size() == cap) over = true;
+                      if (!over) out.push_back(x->seq);
+                    }
                     if (const auto* v = r.get<imap::VanishedData>()) {
-                      if (const auto uids = v->uids.numbers()) {
-                        out.insert(out.end(), uids->begin(), uids->end());
+                      const auto uids = v->uids.numbers(cap - out.size());
+                      if (!uids) {  // more than the room left (or a '*')
+                        over = true;
+                        return;
                       }
+                      out.insert(out.end(), uids->begin(), uids->end());
                     }
                   },
                   "EXPUNGE"),
               "EXPUNGE");
+  if (over) {
+    throw Error(Errc::limit,
+                fmt::format("imap: EXPUNGE reported more than {} removed messages "
+                            "(ImapOptions::max_search_results)",
+                            cap),
+                Diagnostics::usable(Reason::reply_too_large).with_command("EXPUNGE"));
+  }
   return out;
 }
 
@@ -124,7 +143,7 @@ std::vector<ListEntry> ImapClient::list_extended(const std::string& reference,
     cmd.atom("RETURN").open_list();
     for (const std::string& o : options.return_options)
       cmd.atom(o);
-    if (!options.status_items.empty()) cmd.atom("STATUS").raw("(" + options.status_items + ")");
+    if (!options.status_items.empty()) Impl::atom_list(cmd.atom("STATUS"), options.status_items);
     cmd.close_list();
   }
   std::vector<ListEntry> out;

@@ -128,6 +128,9 @@ std::optional<std::string> decode_mailbox_utf7(std::string_view s) {
     }
     if (high != 0 || units == 0 || nbits >= 6 || bits != 0) return std::nullopt;
   }
+  // One spelling per name (checklist case 58): base64 for printable US-ASCII ("&AGE-" for "a"),
+  // or two shifts where one does, would give a second wire name that reads the same.
+  if (encode_mailbox_utf7(out) != s) return std::nullopt;
   return out;
 }
 

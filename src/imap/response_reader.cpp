@@ -3,19 +3,24 @@
 // announces a literal, and the reader then expects exactly n bytes (buffered into the
 // literal, or passed to a caller's sink when the literal is large), then another line. A
 // line without an announcement completes the response, which is parsed and queued. Every
-// size is checked before memory is taken, so hostile input costs at most the limits.
+// size is checked before memory is taken, so hostile input costs at most the limits; and a
+// literal's buffer grows with the bytes that arrive, never with the size announced.
 
 #include <mailwire/imap/response_reader.hpp>
 
 #include "imap/response_parser.hpp"
 #include "imap/wire_decoder.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace mailwire::imap {
 
 using detail::RawLiteral;
 using detail::RawResponse;
+
+// The most a literal's buffer takes before its bytes arrive.
+constexpr std::uint64_t first_block = 16 * 1024;
 
 struct ResponseReader::Impl {
   ResponseReaderOptions options;
@@ -132,7 +137,9 @@ struct ResponseReader::Impl {
       if (n > options.max_literal) return fail(Errc::limit, "literal too large");
       if (buffered + n > options.max_response) return fail(Errc::limit, "response too large");
       buffered += n;
-      lit.data.reserve(static_cast<std::size_t>(n));
+      // The size is the server's claim: memory grows with the bytes that arrive (checklist
+      // case 46), from a first block no larger than what a small literal needs.
+      lit.data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, first_block)));
     }
     raw.literals.push_back(std::move(lit));
     literal_remaining = n;

@@ -3,6 +3,7 @@
 #include <mailwire/imap/fetch_data.hpp>
 #include <mailwire/imap/mailbox_data.hpp>
 #include <mailwire/mime/content_type.hpp>
+#include <mailwire/mime/encoded_word.hpp>
 
 #include "imap/wire_decoder.hpp"
 
@@ -82,7 +83,8 @@ std::optional<std::string> decoded_param(const BodyParams& params, std::string_v
     text += '"';
   }
   const auto list = mime::ParameterList::parse(text);
-  if (const auto v = list.get(name)) return std::string(*v);
+  // For display and for a file name: no control character (see decode_encoded_words).
+  if (const auto v = list.get(name)) return mime::decode_encoded_words(*v);
   return std::nullopt;
 }
 

@@ -6,6 +6,8 @@
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/idn.hpp>
 
+#include "mime/parse_rules.hpp"
+
 #include <cctype>
 
 namespace mailwire::mime {
@@ -176,6 +178,16 @@ class Parser {
     out.emplace_back(std::nullopt);
   }
 
+  // The name decoded for display; a control an encoded word decodes to (Mailsploit) shows as
+  // U+FFFD and is a defect.
+  std::string display_name(std::string_view raw) {
+    bool unknown_charset = false;
+    bool controls = false;
+    std::string name = detail::decode_encoded_words_checked(raw, unknown_charset, controls);
+    if (controls) defect_ = true;
+    return name;
+  }
+
   // A phrase: words (atoms, quoted strings), comments skipped. Returns the decoded name.
   std::string phrase() {
     std::string raw;
@@ -190,7 +202,7 @@ class Parser {
       raw += tok.text;
       ++pos_;
     }
-    return decode_encoded_words(raw);
+    return display_name(raw);
   }
 
   // The text of the tokens up to `end` as written (comments dropped): an unquoted display
@@ -203,7 +215,7 @@ class Parser {
       if (tok.space_before && !raw.empty()) raw += ' ';
       raw += tok.kind == Tok::Special ? std::string(1, tok.special) : tok.text;
     }
-    return decode_encoded_words(raw);
+    return display_name(raw);
   }
 
   // local-part ["@" domain]. False when this is no address: no local part, an encoded word

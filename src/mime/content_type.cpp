@@ -165,7 +165,10 @@ ParameterList ParameterList::parse(std::string_view s, bool* defect) {
     if (section < 0) {
       if (std::find(order.begin(), order.end(), base) == order.end()) order.push_back(base);
       auto& pieces = sections[base];
-      if (pieces.count(-1) == 0) pieces[-1] = {false, quoted ? decode_encoded_words(value) : value};
+      if (pieces.count(-1) == 0)
+        pieces[-1] = {false, quoted && value.find("=?") != std::string::npos
+                                 ? decode_encoded_words(value)
+                                 : value};
       continue;
     }
     if (std::find(order.begin(), order.end(), base) == order.end()) order.push_back(base);

@@ -3,6 +3,7 @@
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
 #include "detail/digest.hpp"
+#include "mime/parse_rules.hpp"
 
 #include <cctype>
 
@@ -42,10 +43,11 @@ bool parse_word(std::string_view s, std::size_t at, Word& w) {
       const char c = text[i];
       if (c == '_') {
         w.bytes += ' ';
-      } else if (c == '=' && i + 2 < text.size() + 0 && detail::hex_value(text[i + 1]) >= 0 &&
-                 detail::hex_value(text[i + 2]) >= 0) {
-        w.bytes +=
-            static_cast<char>(detail::hex_value(text[i + 1]) << 4 | detail::hex_value(text[i + 2]));
+      } else if (c == '=' && i + 2 < text.size() + 0 &&
+                 mailwire::detail::hex_value(text[i + 1]) >= 0 &&
+                 mailwire::detail::hex_value(text[i + 2]) >= 0) {
+        w.bytes += static_cast<char>(mailwire::detail::hex_value(text[i + 1]) << 4 |
+                                     mailwire::detail::hex_value(text[i + 2]));
         i += 2;
       } else {
         w.bytes += c;
@@ -144,19 +146,46 @@ std::string encode_words(std::string_view utf8, bool phrase) {
 
 }  // namespace
 
-std::string decode_encoded_words(std::string_view text, bool* defect) {
+namespace {
+
+// Appends UTF-8 `text` for display: no C0 control and no DEL survives. Whitespace (HT, and CR
+// or LF written as folding in the field) becomes a space; any other control, and any control
+// an encoded word decoded to (Mailsploit hides NUL, CR and LF in them), becomes U+FFFD, which
+// shows that something was there, and is a defect.
+void append_display(std::string& out, std::string_view text, bool decoded, bool& controls) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+    } else if (c == '\t' || (!decoded && (c == '\r' || c == '\n'))) {
+      out += ' ';
+    } else {
+      out += "\xef\xbf\xbd";
+      controls = true;
+    }
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string decode_encoded_words_checked(std::string_view text, bool& unknown_charset,
+                                         bool& controls) {
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
   std::string pending_charset;  // adjacent words of one charset are joined before conversion
   std::string pending_bytes;
-  std::string pending_space;  // whitespace after a word: dropped if another word follows
+  std::string converted;
   const auto flush = [&] {
     if (pending_charset.empty() && pending_bytes.empty()) return;
-    if (!to_utf8(pending_charset, pending_bytes, out)) {
-      if (defect != nullptr) *defect = true;
-      out += repair_utf8(pending_bytes);  // unknown charset: the bytes as they are
+    converted.clear();
+    if (!to_utf8(pending_charset, pending_bytes, converted)) {
+      unknown_charset = true;
+      converted = repair_utf8(pending_bytes);  // unknown charset: the bytes as they are
     }
+    append_display(out, converted, true, controls);
     pending_charset.clear();
     pending_bytes.clear();
   };
@@ -184,10 +213,20 @@ std::string decode_encoded_words(std::string_view text, bool* defect) {
     // Plain text up to the next "=?".
     std::size_t end = text.find("=?", i + 1);
     if (end == std::string_view::npos) end = text.size();
-    out += repair_utf8(text.substr(i, end - i));
+    append_display(out, repair_utf8(text.substr(i, end - i)), false, controls);
     i = end;
   }
   flush();
+  return out;
+}
+
+}  // namespace detail
+
+std::string decode_encoded_words(std::string_view text, bool* defect) {
+  bool unknown_charset = false;
+  bool controls = false;
+  std::string out = detail::decode_encoded_words_checked(text, unknown_charset, controls);
+  if ((unknown_charset || controls) && defect != nullptr) *defect = true;
   return out;
 }
 

@@ -57,7 +57,7 @@ struct Parser {
           break;
         }
       }
-      if (at > options.max_header_bytes) {
+      if (next > options.max_header_bytes) {  // with this line the header would pass the limit
         e.defects_.push_back("header longer than the limit");
         header_end = at;
         found_separator = true;
@@ -67,6 +67,8 @@ struct Parser {
     }
     if (!found_separator) header_end = at = raw.size();
     e.headers_ = HeaderList::parse(raw.substr(0, header_end));
+    for (std::size_t n = detail::fields_decoding_to_controls(e.headers_); n > 0; --n)
+      e.defects_.push_back(detail::decoded_control_defect);
     e.body_ = raw.substr(std::min(at, raw.size()));
 
     if (const auto ct = e.headers_.get("Content-Type")) {

@@ -15,6 +15,26 @@
 
 namespace mailwire::mime::detail {
 
+// decode_encoded_words() with its two defects told apart (encoded_word.cpp).
+std::string decode_encoded_words_checked(std::string_view text, bool& unknown_charset,
+                                         bool& controls);
+
+// Mailsploit (checklist cases 34 and 64): a field whose encoded words decode to a control
+// character (NUL, CR, LF...). Decoded for display it shows U+FFFD there; each such field is
+// one defect of the entity.
+inline constexpr const char* decoded_control_defect = "encoded word decodes to a control character";
+inline std::size_t fields_decoding_to_controls(const HeaderList& headers) {
+  std::size_t n = 0;
+  for (const HeaderField& f : headers.fields()) {
+    if (f.name.empty() || f.raw.find("=?") == std::string::npos) continue;
+    bool unknown_charset = false;
+    bool controls = false;
+    decode_encoded_words_checked(f.value(), unknown_charset, controls);
+    if (controls) ++n;
+  }
+  return n;
+}
+
 // A header field line "Name: value"; "Name :" with white space before the colon is the
 // obsolete syntax RFC 5322 4.5 says to accept.
 inline bool is_field_line(std::string_view line) {

@@ -58,6 +58,7 @@ struct StreamParser::Impl {
 
   // Header state.
   std::string header;
+  std::size_t line_begin = 0;  // where the last line of `header` starts
   std::size_t header_depth = 0;
   bool header_digest_child = false;
   bool header_is_message = true;
@@ -260,6 +261,8 @@ struct StreamParser::Impl {
   void complete_header() {
     const HeaderList headers = HeaderList::parse(header);
     header.clear();
+    for (std::size_t n = detail::fields_decoding_to_controls(headers); n > 0; --n)
+      defect(detail::decoded_control_defect);
     ContentType type;
     if (const auto ct = headers.get("Content-Type")) {
       type = ContentType::parse(*ct);
@@ -315,6 +318,10 @@ struct StreamParser::Impl {
   // but not at a line start that could hold a delimiter: Message::parse wants an LF first).
   void header_line(std::string_view line, bool line_start, bool delimiter_ok) {
     if (!line_start) {  // the rest of a long line
+      if (header.size() + line.size() > options.max_header_bytes) {
+        header_too_long(line, delimiter_ok);
+        return;
+      }
       header.append(line);
       return;
     }
@@ -332,14 +339,29 @@ struct StreamParser::Impl {
       handle_line(line, true, delimiter_ok);  // this line starts the body
       return;
     }
-    if (header.size() > options.max_header_bytes) {
-      defect("header longer than the limit");
-      complete_header();
-      handle_line(line, true, delimiter_ok);
+    line_begin = header.size();
+    if (header.size() + line.size() > options.max_header_bytes) {
+      header_too_long(line, delimiter_ok);
       return;
     }
     header.append(line);
     header_first_line = false;
+  }
+
+  // The line that would take the header past max_header_bytes (even the last one, however
+  // long) is no part of it: the header ends before it, and it starts the body, as
+  // Message::parse reads it. `piece`: what arrived of the line beyond what `header` holds.
+  void header_too_long(std::string_view piece, bool delimiter_ok) {
+    defect("header longer than the limit");
+    const std::string start = header.substr(line_begin);
+    header.resize(line_begin);
+    complete_header();
+    if (start.empty()) {
+      handle_line(piece, true, delimiter_ok);
+    } else {
+      handle_line(start, true, delimiter_ok);
+      handle_line(piece, false, delimiter_ok);
+    }
   }
 
   // --- delivery-status blocks (RFC 3464): header-only entities between empty lines ---

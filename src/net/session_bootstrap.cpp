@@ -66,8 +66,13 @@ void open_session(SessionProtocol& protocol, const SessionSettings& settings,
                   std::unique_ptr<Transport> transport, const std::string& host,
                   Security security) {
   const auto deadline = [&] { return deadline_after(settings.timeout); };
+  // The same ALPN offer on implicit TLS and after STARTTLS (checklist case 18).
+  TlsOptions tls_options = *settings.tls;
+  if (!tls_options.alpn && protocol.alpn_id() != nullptr) {
+    tls_options.alpn = std::vector<std::string>{protocol.alpn_id()};
+  }
   if (security == Security::Tls) {
-    auto tls = std::make_unique<TlsTransport>(std::move(transport), *settings.tls, host);
+    auto tls = std::make_unique<TlsTransport>(std::move(transport), tls_options, host);
     {
       CancelSlot::Watch watch(*settings.cancel, *tls);
       tls->handshake(deadline());
@@ -115,7 +120,7 @@ void open_session(SessionProtocol& protocol, const SessionSettings& settings,
     throw Error(Errc::tls, message, std::move(refusal));
   }
   try {
-    stream.start_tls(*settings.tls, host, deadline());
+    stream.start_tls(tls_options, host, deadline());
   } catch (...) {
     protocol.drop();
     throw;

@@ -99,6 +99,8 @@ class SessionProtocol {
   virtual const char* name() const noexcept = 0;
   /// "STARTTLS" or "STLS"
   virtual const char* starttls_verb() const noexcept = 0;
+  /// The protocol's ALPN id offered when TlsOptions::alpn is unset ("imap"), or nullptr.
+  virtual const char* alpn_id() const noexcept = 0;
   /// Takes the new connection's stream (and attaches it to the cancel slot).
   virtual void install(std::unique_ptr<Stream> stream) = 0;
   /// Reads the greeting; throws when it is a refusal or not the protocol.

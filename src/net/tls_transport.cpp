@@ -146,6 +146,7 @@ struct TlsTransport::Impl {
   void send_pending(Deadline deadline);
   bool receive(Deadline deadline);
   void check_pins(X509* cert);
+  void check_alpn();
   [[noreturn]] void fail_handshake();
 };
 
@@ -287,6 +288,19 @@ void TlsTransport::Impl::setup() {
     SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(sni.c_str()));
   }
+  if (options.alpn && !options.alpn->empty()) {
+    std::string wire;  // RFC 7301 3.1: each name preceded by its length
+    for (const std::string& id : *options.alpn) {
+      if (id.empty() || id.size() > 255)
+        throw Error(Errc::usage, "TLS: an ALPN protocol name must be 1 to 255 bytes");
+      wire += static_cast<char>(id.size());
+      wire += id;
+    }
+    if (SSL_set_alpn_protos(ssl.get(), reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned int>(wire.size())) != 0) {
+      throw Error(Errc::tls, "TLS: cannot offer ALPN: " + openssl_errors());
+    }
+  }
   if (verify && options.verify_host) {
     const std::string name = options.verify_name.empty() ? host : options.verify_name;
     if (name.empty())
@@ -370,6 +384,21 @@ void TlsTransport::Impl::check_pins(X509* cert) {
               Diagnostics::broken());
 }
 
+// A server that picks an application protocol we did not offer serves another protocol under
+// this certificate (ALPACA): never talk to it. OpenSSL refuses most such answers itself; this
+// holds whatever the library version does.
+void TlsTransport::Impl::check_alpn() {
+  if (info->alpn.empty()) return;
+  const std::vector<std::string> none;
+  const std::vector<std::string>& offered = options.alpn ? *options.alpn : none;
+  if (std::find(offered.begin(), offered.end(), info->alpn) != offered.end()) return;
+  throw Error(Errc::tls,
+              fmt::format("TLS: {} chose the application protocol '{}' (ALPN), which was not "
+                          "offered: it serves another protocol",
+                          host, info->alpn),
+              Diagnostics::broken());
+}
+
 TlsTransport::TlsTransport(std::unique_ptr<Transport> inner, TlsOptions options, std::string host)
     : impl_(std::make_unique<Impl>()) {
   if (!inner) throw Error(Errc::usage, "TLS: no inner transport");
@@ -432,7 +461,12 @@ void TlsTransport::handshake(Deadline deadline) {
   }
   info.verified = s.options.verify_peer && !s.options.insecure &&
                   SSL_get_verify_result(s.ssl.get()) == X509_V_OK;
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_size = 0;
+  SSL_get0_alpn_selected(s.ssl.get(), &alpn, &alpn_size);
+  if (alpn != nullptr) info.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
   s.info = std::move(info);
+  s.check_alpn();
   s.check_pins(cert.get());
   s.established = true;
 }

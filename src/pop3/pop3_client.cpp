@@ -86,6 +86,7 @@ struct Pop3Client::Bootstrap final : detail::SessionProtocol {
   explicit Bootstrap(Pop3Client& client) : c(client) {}
   const char* name() const noexcept override { return "pop3"; }
   const char* starttls_verb() const noexcept override { return "STLS"; }
+  const char* alpn_id() const noexcept override { return "pop3"; }  // IANA ALPN registry
   void install(std::unique_ptr<Stream> stream) override {
     c.stream_ = std::move(stream);
     c.cancel_slot().attach(c.stream_.get());

@@ -135,6 +135,9 @@ struct SmtpClient::Bootstrap final : detail::SessionProtocol {
   explicit Bootstrap(SmtpClient& client) : c(client) {}
   const char* name() const noexcept override { return "smtp"; }
   const char* starttls_verb() const noexcept override { return "STARTTLS"; }
+  // "smtp": not in the IANA registry (unlike "imap" and "pop3"), the id mail servers that
+  // route by ALPN use. LMTP has none.
+  const char* alpn_id() const noexcept override { return c.options_.lmtp ? nullptr : "smtp"; }
   void install(std::unique_ptr<Stream> stream) override {
     c.stream_ = std::move(stream);
     c.cancel_slot().attach(c.stream_.get());

@@ -215,6 +215,8 @@ std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
       peer->stall();
     } else if (line == "!cut") {
       peer->cut();
+    } else if (line == "!any") {
+      peer->expect_any();
     } else if (line.substr(0, 3) == "D~ ") {
       const std::size_t space = rest.find(' ');
       if (space == std::string_view::npos)
@@ -276,6 +278,12 @@ ScriptedPeer& ScriptedPeer::cut() {
   steps_.push_back({Kind::Cut, {}});
   return *this;
 }
+
+ScriptedPeer& ScriptedPeer::expect_any() {
+  steps_.push_back({Kind::ExpectAny, {}});
+  return *this;
+}
+
 ScriptedPeer& ScriptedPeer::start_tls() {
   steps_.push_back({Kind::StartTls, {}});
   return *this;
@@ -284,6 +292,10 @@ ScriptedPeer& ScriptedPeer::start_tls() {
 void ScriptedPeer::set_certificate(std::string chain_file, std::string key_file) {
   cert_chain_ = std::move(chain_file);
   cert_key_ = std::move(key_file);
+}
+
+void ScriptedPeer::set_alpn_choice(std::string protocol) {
+  alpn_choice_ = std::move(protocol);
 }
 
 std::unique_ptr<Transport> ScriptedPeer::transport() {
@@ -313,6 +325,8 @@ std::string ScriptedPeer::describe(const Step& step) const {
       return "server drips \"" + escape(step.bytes) + "\"" + where;
     case Kind::Cut:
       return "server cuts the connection" + where;
+    case Kind::ExpectAny:
+      return "client sends anything" + where;
   }
   return "?";
 }
@@ -357,6 +371,10 @@ void ScriptedPeer::match_expectations() {
       case Kind::Cut:
         pending_.clear();  // the server is gone; the bytes went nowhere
         return;
+      case Kind::ExpectAny:
+        pending_.clear();
+        ++next_;
+        return;
       case Kind::Stall:
         return;  // matched once the stall has been played
       default:
@@ -383,6 +401,25 @@ void ScriptedPeer::on_write(std::string_view bytes) {
         SSL_CTX_use_PrivateKey_file(tls_->ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
       fail("cannot load the TLS server certificate: " + openssl_errors());
     }
+    // Called only when the ClientHello carries ALPN: records the offer, answers as told.
+    SSL_CTX_set_alpn_select_cb(
+        tls_->ctx,
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+           unsigned int inlen, void* arg) -> int {
+          auto* self = static_cast<ScriptedPeer*>(arg);
+          self->client_alpn_.clear();
+          for (unsigned int i = 0; i < inlen;) {
+            const unsigned int n = in[i];
+            if (i + 1 + n > inlen) break;
+            self->client_alpn_.emplace_back(reinterpret_cast<const char*>(in + i + 1), n);
+            i += 1 + n;
+          }
+          if (self->alpn_choice_.empty()) return SSL_TLSEXT_ERR_NOACK;
+          *out = reinterpret_cast<const unsigned char*>(self->alpn_choice_.data());
+          *outlen = static_cast<unsigned char>(self->alpn_choice_.size());
+          return SSL_TLSEXT_ERR_OK;
+        },
+        this);
     tls_->ssl = SSL_new(tls_->ctx);
     tls_->in = BIO_new(BIO_s_mem());
     tls_->out = BIO_new(BIO_s_mem());
@@ -415,6 +452,9 @@ void ScriptedPeer::tls_pump() {
       return;
     }
     tls_->established = true;
+    if (const char* sni = SSL_get_servername(tls_->ssl, TLSEXT_NAMETYPE_host_name)) {
+      client_sni_ = sni;
+    }
     ++next_;  // the StartTls step
   }
   char buf[16384];
@@ -497,6 +537,7 @@ ScriptedPeer::Output ScriptedPeer::next_output(char* buffer, std::size_t size) {
         match_expectations();
         return {OutputKind::Stall, 0, {}};
       case Kind::Expect:
+      case Kind::ExpectAny:
         return {OutputKind::NeedInput, 0,
                 "the client waits for the server, but next is: " + describe(*step)};
       case Kind::StartTls:

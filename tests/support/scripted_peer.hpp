@@ -17,8 +17,10 @@
 // that never answers, without waiting), "!starttls" (from here on the peer is a TLS server,
 // using TestPki's valid certificate unless set_certificate() chose another, and later S:/C:
 // lines are plaintext inside TLS), "!cut" (the connection ends without a TLS close_notify:
-// a truncation attack). "D~ MS bytes" drips bytes, one every MS milliseconds (a slow-loris
-// server; keep the total short, the server thread sleeps). Blank lines and lines starting with
+// a truncation attack), "!any" (the client sends something, whatever it is: a TLS ClientHello
+// that the server answers in plaintext, say). "D~ MS bytes" drips bytes, one every MS milliseconds
+// (a slow-loris server; keep the total short, the server thread sleeps). Blank lines and lines
+// starting with
 // '#' are ignored.
 //
 // Each S step is one segment: one read_some() returns at most one segment, so "S~" with
@@ -59,7 +61,7 @@ std::string fault_at(std::string_view script, ScriptSide side, std::size_t k,
 
 class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
  public:
-  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut };
+  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut, ExpectAny };
   struct Step {
     Kind kind;
     std::string bytes;
@@ -78,6 +80,8 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   ScriptedPeer& split_send(std::string_view bytes, const std::vector<std::size_t>& offsets);
   ScriptedPeer& expect(std::string_view line);  ///< line + CRLF
   ScriptedPeer& expect_raw(std::string_view bytes);
+  /// The client's next write, whatever it holds (see "!any").
+  ScriptedPeer& expect_any();
   ScriptedPeer& close();
   ScriptedPeer& reset();
   ScriptedPeer& stall();
@@ -88,6 +92,9 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   ScriptedPeer& start_tls();
   /// Certificate chain and key of the TLS server (default: TestPki valid).
   void set_certificate(std::string chain_file, std::string key_file);
+  /// The protocol the TLS server answers ALPN with, whatever the client offered (a hostile or
+  /// confused server, ALPACA); empty (the default): no ALPN answer.
+  void set_alpn_choice(std::string protocol);
 
   /// A Transport playing this script. The peer stays alive as long as the test holds it.
   std::unique_ptr<Transport> transport();
@@ -108,6 +115,10 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   bool tls_established() const noexcept;
   /// Why the server side of the handshake failed (the client aborted it), or empty.
   const std::string& tls_error() const noexcept { return tls_error_; }
+  /// The ALPN protocols of the client's ClientHello, in its order (empty: no ALPN extension).
+  const std::vector<std::string>& client_alpn() const noexcept { return client_alpn_; }
+  /// The server name (SNI) of the client's ClientHello, or empty.
+  const std::string& client_sni() const noexcept { return client_sni_; }
 
   ~ScriptedPeer();
 
@@ -141,6 +152,9 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   std::string received_;
   std::string error_;
   std::string tls_error_;
+  std::string alpn_choice_;
+  std::vector<std::string> client_alpn_;
+  std::string client_sni_;
   bool client_closed_ = false;
   bool reset_ = false;
   std::string cert_chain_;

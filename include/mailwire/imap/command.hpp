@@ -97,8 +97,10 @@ class MAILWIRE_API Command {
   /// A literal of `size` bytes that the caller streams itself (APPEND of a large message
   /// from a file): encode() emits the announcement and an `external` segment in its place.
   Command& external_literal(std::uint64_t size, bool binary = false);
-  /// Pre-encoded protocol text (e.g. `BODY.PEEK[1.2]<0.1024>`), sent as is; empty text, CR,
-  /// LF or NUL is a usage error.
+  /// Pre-encoded protocol text (e.g. `BODY.PEEK[1.2]<0.1024>`), sent as is. A usage error
+  /// unless it keeps to the grammar the typed arguments keep to: not empty, no control
+  /// character or DEL, 8-bit bytes only inside quoted strings, quoted strings closed and
+  /// escaping only `"` and `\`, parentheses and brackets balanced, no literal (`{`, `}`).
   Command& raw(std::string_view text);
   /// Marks the next argument as secret: EncodedCommand::log_line shows "****" in its place.
   Command& secret();

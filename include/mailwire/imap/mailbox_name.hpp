@@ -18,7 +18,9 @@ MAILWIRE_API std::optional<std::string> encode_mailbox_utf7(std::string_view utf
 
 /// Decodes a modified UTF-7 mailbox name to UTF-8 ("&-" is "&"). nullopt when malformed (bad
 /// base64, an unterminated or empty shift sequence, unpaired surrogates, non-zero padding
-/// bits, or a raw byte outside printable US-ASCII).
+/// bits, or a raw byte outside printable US-ASCII) or not in the one canonical form that
+/// encode_mailbox_utf7() writes (RFC 3501 5.1.3: printable US-ASCII in base64, as "&AGE-" for
+/// "a", or adjacent shift sequences), so that two wire names never decode to one name.
 MAILWIRE_API std::optional<std::string> decode_mailbox_utf7(std::string_view utf7);
 
 }  // namespace mailwire::imap

@@ -16,6 +16,7 @@ struct TlsInfo {
   std::string peer_sha256;         ///< SHA-256 of the certificate (DER), lower-case hex
   std::string peer_pubkey_sha256;  ///< SHA-256 of the SubjectPublicKeyInfo (DER), lower-case hex
   bool verified = false;           ///< chain and host name were verified
+  std::string alpn;                ///< the application protocol the server chose (ALPN), or empty
 };
 
 }  // namespace mailwire

@@ -5,6 +5,7 @@
 /// system trust store and the host name against the certificate, and require TLS 1.2 or newer.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,13 @@ struct TlsOptions {
   std::string sni;
   /// Name to verify the certificate against, when it differs from the host connected to.
   std::string verify_name;
+  /// Application protocols offered in ALPN (RFC 7301), most preferred first, each 1 to 255
+  /// bytes. Unset: SmtpClient, ImapClient and Pop3Client offer their own ("smtp", "imap",
+  /// "pop3"; LMTP none) on implicit TLS and STARTTLS alike, and a TlsTransport made directly
+  /// offers none. Empty: none. A server that picks a protocol must pick one offered, or the
+  /// handshake fails with Error(tls): it serves another protocol under the same certificate
+  /// (the ALPACA cross-protocol attack). A server that picks none is accepted.
+  std::optional<std::vector<std::string>> alpn;
   /// Accept the connection only if the SHA-256 of the peer's SubjectPublicKeyInfo (DER) is one
   /// of these: lower- or upper-case hex, colons allowed, or base64 ("sha256//" prefix allowed).
   std::vector<std::string> pin_public_key_sha256;

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 using namespace mailwire;
 using namespace mailwire::test;
 
@@ -99,6 +101,30 @@ TEST_CASE("IMAP: STARTTLS policy and response injection", "[imap][security]") {
   }
 }
 
+TEST_CASE("IMAP: untagged data sent with the STARTTLS go-ahead is forgotten, never reported",
+          "[imap][security]") {
+  // Case 11 (Alpine CVE-2021-38370, Trojita CVE-2021-38372, Thunderbird CVE-2021-29969): in
+  // plaintext, before the tagged OK of STARTTLS, a forged folder, message count and ALERT.
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 STARTTLS] ready
+    C: A001 STARTTLS
+    S~ * LIST () "/" Phish\r\n* 7 EXISTS\r\n* 3 RECENT\r\n* OK [ALERT] Password expired: visit http://x\r\nA001 OK go\r\n
+    !starttls
+    C: A002 CAPABILITY
+    S: * CAPABILITY IMAP4rev1
+    S: A002 OK done
+  )");
+  ImapClient client(tls_options());
+  std::vector<MailboxEvent> events;
+  client.on_mailbox_event([&](const MailboxEvent& e) { events.push_back(e); });
+  client.connect(peer->transport(), "localhost");
+  CHECK(client.is_encrypted());
+  CHECK(client.mailbox().exists == 0);
+  CHECK(client.mailbox().recent == 0);
+  CHECK(events.empty());
+  CHECK(peer->finished());
+}
+
 TEST_CASE("IMAP: a tagged response for a command never sent is a protocol error",
           "[imap][security]") {
   auto peer = ScriptedPeer::parse(R"(
@@ -111,6 +137,26 @@ TEST_CASE("IMAP: a tagged response for a command never sent is a protocol error"
   const Error e = error_of([&] { client.noop(); });
   CHECK(e.kind() == Errc::protocol);
   CHECK_THAT(e.what(), Catch::Contains("A999"));
+}
+
+TEST_CASE("IMAP: the tag of a command already completed is a protocol error, not the result",
+          "[imap][security]") {
+  // Case 14 (async-imap PR #141): a stale "A001 NO" while A002 LOGIN is outstanding must not
+  // be taken as the LOGIN result.
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1] ready
+    C: A001 NOOP
+    S: A001 OK done
+    C: A002 LOGIN alice secret
+    S: A001 NO stale
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  client.noop();
+  const Error e = error_of([&] { client.login("alice", "secret"); });
+  CHECK(e.kind() == Errc::protocol);
+  CHECK(e.is_fatal());
+  CHECK_THAT(e.what(), Catch::Contains("A001"));
 }
 
 TEST_CASE("IMAP: APPEND refused before the literal: its bytes are never sent", "[imap][security]") {
@@ -139,6 +185,20 @@ TEST_CASE("IMAP: credentials and caller strings", "[imap][security]") {
   client.connect(peer->transport(), "localhost");
   CHECK(error_of([&] { client.login("alice", "secret"); }).kind() == Errc::usage);
   CHECK(error_of([&] { client.select("INBOX\r\nA2 DELETE INBOX"); }).kind() == Errc::usage);
+  CHECK(peer->received().empty());
+}
+
+TEST_CASE("IMAP: raw strings for fetch, status and search are checked before any byte",
+          "[imap][security]") {
+  // Case 30: a literal announced inside a caller string would make the server wait for bytes
+  // that never come; unbalanced parentheses change what the rest of the command means.
+  auto peer = ScriptedPeer::parse("S: * OK [CAPABILITY IMAP4rev1 LITERAL+] ready\n");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  CHECK(error_of([&] { client.uid_fetch({1}, "(FLAGS {5+}"); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.fetch("1:*", "FLAGS) (UID", false, {}, {}); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.status("INBOX", "MESSAGES) (UNSEEN"); }).kind() == Errc::usage);
+  CHECK(error_of([&] { client.uid_search("SUBJECT {3+}", {}); }).kind() == Errc::usage);
   CHECK(peer->received().empty());
 }
 

@@ -283,3 +283,60 @@ TEST_CASE("IMAP COPY with COPYUID, EXPUNGE, APPEND with a date", "[imap]") {
   CHECK(s.client.append("Archive", "abc", {"\\Seen"}, 1770455103) == 3959u);
   CHECK(s.peer->finished());
 }
+
+TEST_CASE("IMAP EXPUNGE: VANISHED ranges are not expanded past max_search_results",
+          "[imap][security]") {
+  // Case 52 (Ruby net-imap CVE-2025-25186): each "* VANISHED 1:999999" is 20 bytes on the
+  // wire and a million UIDs once expanded.
+  SECTION("twenty ranges of a million: a limit error, not 80 MB") {
+    std::string vanished;
+    for (int i = 0; i < 20; ++i)
+      vanished += "* VANISHED 1:999999\\r\\n";
+    Session s("QRESYNC", "C: A001 EXPUNGE\nS~ " + vanished +
+                             "A001 OK done\\r\\n\nC: A002 NOOP\nS: A002 OK done\n");
+    const Error e = [&] {
+      try {
+        s.client.expunge();
+      } catch (const Error& x) {
+        return x;
+      }
+      return Error(Errc::io, "no error");
+    }();
+    CHECK(e.kind() == Errc::limit);
+    CHECK(e.reason() == Reason::reply_too_large);
+    CHECK_FALSE(e.is_fatal());  // the whole reply was read: the connection goes on
+    s.client.noop();
+    CHECK(s.peer->finished());
+  }
+  SECTION("the cap is the caller's: the total over all responses counts") {
+    ImapOptions options = plain_options();
+    options.max_search_results = 1000;
+    auto peer = ScriptedPeer::parse(R"(
+      S: * OK [CAPABILITY IMAP4rev1 QRESYNC] ready
+      C: A001 EXPUNGE
+      S: * VANISHED 1:600
+      S: * VANISHED 601:1200
+      S: A001 OK done
+      C: A002 EXPUNGE
+      S: * VANISHED 1:600
+      S: * 3 EXPUNGE
+      S: A002 OK done
+    )");
+    ImapClient client(options);
+    client.connect(peer->transport(), "localhost");
+    CHECK_THROWS_AS(client.expunge(), Error);
+    CHECK(client.expunge().size() == 601);  // under the cap: every UID
+    CHECK(peer->finished());
+  }
+}
+
+TEST_CASE("IMAP COPYUID: a range wider than the request is not expanded", "[imap][security]") {
+  // Case 52: [COPYUID 1 1:4294967295 1:4294967295] names four billion UIDs; the answer to a
+  // copy of two messages can hold two at most, so the code is ignored.
+  Session s("UIDPLUS", R"(
+    C: A001 UID COPY 4,7 Archive
+    S: A001 OK [COPYUID 1 1:4294967295 1:4294967295] done
+  )");
+  CHECK(s.client.uid_copy({4, 7}, "Archive").empty());
+  CHECK(s.peer->finished());
+}

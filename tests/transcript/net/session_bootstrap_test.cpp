@@ -116,6 +116,22 @@ TEST_CASE("STARTTLS refused: fatal, with the reply, in all three clients",
     CHECK(e.diagnostics().response_code == "SYS/TEMP");
     CHECK(peer->finished());
   }
+  SECTION("smtp 501") {  // case 7: a syntax error is a refusal like any other
+    auto peer = ScriptedPeer::parse(
+        "S: 220 mx\nC: EHLO client.example\nS: 250-mx\n"
+        "S: 250 STARTTLS\nC: STARTTLS\nS: 501 5.5.4 syntax error\n");
+    SmtpClient client(smtp_tls_required());
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+    CHECK(e.diagnostics().reply_code == 501);
+    CHECK(peer->received() == "EHLO client.example\r\nSTARTTLS\r\n");
+  }
+  SECTION("imap BAD") {
+    auto peer = ScriptedPeer::parse(
+        "S: * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\nC: A001 STARTTLS\nS: A001 BAD no\n");
+    ImapClient client(tls_required<ImapOptions>());
+    e = error_of([&] { client.connect(peer->transport(), "localhost"); });
+    CHECK(peer->received() == "A001 STARTTLS\r\n");
+  }
   CHECK(e.kind() == Errc::tls);
   CHECK(e.reason() == Reason::starttls_refused);
   CHECK(e.is_fatal());

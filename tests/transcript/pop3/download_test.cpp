@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -193,4 +194,38 @@ TEST_CASE("Download: no UIDL, identity from TOP - neither: leave mode refused",
   } catch (const Error& e) {
     CHECK(e.kind() == Errc::usage);
   }
+}
+
+TEST_CASE("Download: LIST sizes and UIDL values are the server's word, never a path or a size",
+          "[pop3][download][security]") {
+  // Case 59 (Mutt CVE-2018-14355/14356/14362): a UIDL that looks like a path and a LIST size of
+  // 2^64 - 1. Files land in the Maildir under names the library makes; nothing is sized from
+  // the claim.
+  TempDir dir;
+  Maildir maildir(dir.path + "/Mail");
+  const std::string state = dir.path + "/state";
+  const std::string hostile_listing = R"(
+    C: LIST
+    S: +OK
+    S: 1 18446744073709551615
+    S: 2 30
+    S: .
+    C: UIDL
+    S: +OK
+    S: 1 ../../etc/x
+    S: 2 a/b
+    S: .
+  )";
+  const auto result =
+      run(session_start() + hostile_listing + retr(1) + retr(2) + "C: QUIT\nS: +OK\n", maildir,
+          false, state);
+  CHECK(result.downloaded == 2);
+  const auto files = files_in(dir.path + "/Mail/new");
+  REQUIRE(files.size() == 2);
+  for (const std::string& f : files) {
+    CHECK(f.find('/') == std::string::npos);
+    CHECK(f.find("..") == std::string::npos);
+  }
+  const auto top = files_in(dir.path);
+  CHECK(std::find(top.begin(), top.end(), "etc") == top.end());
 }

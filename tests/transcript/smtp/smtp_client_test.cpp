@@ -477,6 +477,53 @@ TEST_CASE("SMTP: BDAT for binary bodies and DSN parameters", "[smtp]") {
   CHECK(peer->finished());
 }
 
+TEST_CASE("SMTP: a binary body larger than one BDAT chunk, each chunk's reply checked",
+          "[smtp][security]") {
+  // Case 42: exact chunk sizes, the reply to every chunk read before the next, BDAT 0 LAST.
+  // A BINARYMIME body goes as its bytes (RFC 3030: binary content may hold any octet, bare LF
+  // included; no end-of-data marker exists for it to smuggle).
+  std::string body(64 * 1024 + 10, '\n');
+  body[0] = '\0';
+  body[64 * 1024] = '.';
+  const auto hello = [](ScriptedPeer& peer) {
+    peer.send("220 mx")
+        .expect("EHLO client.example")
+        .send("250-mx")
+        .send("250-CHUNKING")
+        .send("250 BINARYMIME")
+        .expect("MAIL FROM:<from@example.org> BODY=BINARYMIME")
+        .send("250 Ok")
+        .expect("RCPT TO:<a@example.com>")
+        .send("250 Ok");
+  };
+  SECTION("accepted") {
+    auto peer = ScriptedPeer::make();
+    hello(*peer);
+    peer->expect_raw("BDAT 65536\r\n" + body.substr(0, 65536))
+        .send("250 2.0.0 first chunk")
+        .expect_raw("BDAT 10\r\n" + body.substr(65536))
+        .send("250 2.0.0 second chunk")
+        .expect("BDAT 0 LAST")
+        .send("250 2.0.0 queued");
+    SmtpClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    const auto result = client.send(envelope({"a@example.com"}), body);
+    CHECK(result.reply.lines[0] == "queued");
+    CHECK(peer->finished());
+  }
+  SECTION("the first chunk refused: nothing more is sent") {
+    auto peer = ScriptedPeer::make();
+    hello(*peer);
+    peer->expect_raw("BDAT 65536\r\n" + body.substr(0, 65536)).send("552 5.3.4 too much").close();
+    SmtpClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    const Error e = error_of([&] { client.send(envelope({"a@example.com"}), body); });
+    CHECK(e.kind() == Errc::rejected);
+    CHECK(e.diagnostics().reply_code == 552);
+    CHECK(peer->received().find("BDAT 10") == std::string::npos);
+  }
+}
+
 TEST_CASE("LMTP: one reply per recipient after the data", "[smtp][lmtp]") {
   auto peer = ScriptedPeer::parse(R"(
     S: 220 lmtp ready

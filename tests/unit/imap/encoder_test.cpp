@@ -141,6 +141,66 @@ TEST_CASE("mailbox names: modified UTF-7 or UTF-8", "[imap][encoder][utf7]") {
   CHECK_FALSE(encode_mailbox_utf7("\xff"));
 }
 
+TEST_CASE("mailbox names with quotes and backslashes are escaped quoted strings",
+          "[imap][encoder][security]") {
+  // Case 27: one command per call, whatever the name holds.
+  CHECK(one_line(Command("SELECT").mailbox("a\"b")) == "A001 SELECT \"a\\\"b\"\r\n");
+  CHECK(one_line(Command("SELECT").mailbox("a\\b")) == "A001 SELECT \"a\\\\b\"\r\n");
+  CHECK(one_line(Command("CREATE").mailbox("x) A9 DELETE INBOX")) ==
+        "A001 CREATE \"x) A9 DELETE INBOX\"\r\n");
+  CHECK(one_line(Command("SELECT").mailbox("\xc3\x84rger")) == "A001 SELECT &AMQ-rger\r\n");
+}
+
+TEST_CASE("mailbox names: non-canonical modified UTF-7 is refused, one spelling per name",
+          "[imap][encoder][utf7][security]") {
+  // Case 58: RFC 3501 5.1.3 lets printable US-ASCII stand only for itself, so "&AGE-" ("a" in
+  // base64) would be a second wire name that displays as "a".
+  CHECK_FALSE(decode_mailbox_utf7("&AGE-"));
+  CHECK_FALSE(decode_mailbox_utf7("Dr&AGE-fts"));
+  CHECK_FALSE(decode_mailbox_utf7("&ACY-"));       // "&" is written "&-"
+  CHECK_FALSE(decode_mailbox_utf7("&AOQ-&AOQ-"));  // one shift where the encoder makes one
+  CHECK(*decode_mailbox_utf7("&AOQA5A-") == "\xc3\xa4\xc3\xa4");
+  CHECK(*encode_mailbox_utf7("\xc3\xa4\xc3\xa4") == "&AOQA5A-");
+  CHECK(*decode_mailbox_utf7("&AOQ-a&AOQ-") ==
+        "\xc3\xa4"
+        "a"
+        "\xc3\xa4");
+}
+
+TEST_CASE("raw text follows the grammar the typed arguments follow", "[imap][encoder][security]") {
+  // Case 30: the string-taking calls (fetch items, status items, search criteria) go through
+  // Command::raw, which must not let a caller string end the command's grammar early.
+  auto refused = [](const Command& c) {
+    EncodedCommand out;
+    CHECK(c.encode("A001", {}, out) == Errc::usage);
+    CHECK(out.segments.empty());
+  };
+  auto accepted = [](const Command& c, const std::string& line) {
+    EncodedCommand out;
+    REQUIRE_FALSE(c.encode("A001", {}, out));
+    CHECK(out.segments.size() == 1);
+    CHECK(out.segments[0].bytes == line);
+  };
+  refused(Command("UID FETCH").raw("1 (FLAGS {5+}"));  // a literal announced by hand
+  refused(Command("UID SEARCH").raw("SUBJECT {3}"));
+  refused(Command("FETCH").raw("1 (FLAGS"));           // an open parenthesis
+  refused(Command("FETCH").raw("1 FLAGS) (UID"));      // one closed that was not open
+  refused(Command("FETCH").raw("1 BODY[HEADER"));      // an open bracket
+  refused(Command("SEARCH").raw("SUBJECT \"a"));       // an open quoted string
+  refused(Command("SEARCH").raw("SUBJECT \"a\\x\""));  // an escape of nothing escapable
+  refused(Command("SEARCH").raw("ALL\x01"));           // other controls
+  refused(Command("SEARCH").raw("ALL\x7f"));
+  refused(Command("SEARCH").raw("TEXT caf\xc3\xa9"));  // 8-bit outside a quoted string
+  accepted(Command("UID FETCH").raw("1:* (UID BODY.PEEK[HEADER.FIELDS (FROM)])"),
+           "A001 UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (FROM)])\r\n");
+  accepted(Command("STATUS").mailbox("INBOX").raw("(MESSAGES UNSEEN)"),
+           "A001 STATUS INBOX (MESSAGES UNSEEN)\r\n");
+  accepted(Command("SEARCH").raw("OR SUBJECT \"a \\\"b\\\" (c\" FROM x"),
+           "A001 SEARCH OR SUBJECT \"a \\\"b\\\" (c\" FROM x\r\n");
+  accepted(Command("SEARCH").raw("SUBJECT \"caf\xc3\xa9\""),
+           "A001 SEARCH SUBJECT \"caf\xc3\xa9\"\r\n");
+}
+
 TEST_CASE("CR, LF and NUL in caller strings are refused before any byte", "[imap][encoder]") {
   auto refused = [](const Command& c) {
     EncodedCommand out;

@@ -475,3 +475,40 @@ TEST_CASE("BODYSTRUCTURE file names: RFC 2231 and encoded words are decoded", "[
   part.params = {{"name", "a \"quoted\" \\ name.pdf"}};
   CHECK(part.file_name() == "a \"quoted\" \\ name.pdf");
 }
+
+TEST_CASE("oversized, negative and missing fields parse or fail as protocol errors",
+          "[imap][parser][hostile]") {
+  // Cases 48 and 49 (Mutt CVE-2018-14349/14350/14358, eds CVE-2007-3257, libEtPan
+  // CVE-2022-4121, Thunderbird CVE-2026-92240): no overflow, no crash, no NIL taken as data.
+  using mailwire::Errc;
+  const std::string long_date = "* 1 FETCH (INTERNALDATE \"" + std::string(10000, '1') + "\")";
+  const std::string long_size = "* 1 FETCH (RFC822.SIZE " + std::string(400, '9') + ")";
+  const std::string hostile[] = {
+      "* 1 FETCH (UID 4294967296)",
+      "* 1 FETCH (UID 4294967295)",
+      "* -1 EXISTS",
+      "* 1 FETCH (RFC822.SIZE -1)",
+      long_date,
+      long_size,
+      "* STATUS INBOX ()",
+      "* STATUS INBOX",
+      "A1 NO",
+      "A1 NO ",
+      "* ID (",
+      "* ID (\"a\")",
+      "* ID NIL",
+      "* 1 FETCH (BODYSTRUCTURE (\"ALTERNATIVE\"))",
+      "* 1 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL))",
+  };
+  for (const std::string& wire : hostile) {
+    INFO(wire);
+    Response r;
+    const std::error_code ec = parse_response(wire, r);
+    CHECK((!ec || ec == Errc::protocol || ec == Errc::limit));
+  }
+  Response r;
+  CHECK(parse_response("* 1 FETCH (UID 4294967296)", r) == Errc::protocol);  // past 2^32 - 1
+  CHECK(parse_response(long_size, r) == Errc::protocol);
+  REQUIRE_FALSE(parse_response("* -1 EXISTS", r));
+  CHECK(r.get<ExistsData>() == nullptr);  // never a message count
+}

@@ -399,3 +399,24 @@ TEST_CASE("mutated responses never crash the reader", "[imap][reader][hostile]")
     SUCCEED();
   }
 }
+
+TEST_CASE("a zero-size literal and an empty quoted body are empty data",
+          "[imap][reader][hostile]") {
+  // Case 47 (curl CVE-2017-1000257): {0} has no sentinel meaning; "" is the same empty body.
+  for (const std::string& wire : {std::string("* 1 FETCH (UID 5 BODY[] {0}\r\n)\r\n"),
+                                  std::string("* 1 FETCH (UID 5 BODY[] \"\")\r\n")}) {
+    INFO(wire);
+    ResponseReader reader;
+    CHECK(reader.feed(wire) == wire.size());
+    REQUIRE_FALSE(reader.error());
+    REQUIRE(reader.has_response());
+    const Response r = reader.pop();
+    const auto* f = r.get<FetchData>();
+    REQUIRE(f != nullptr);
+    CHECK(f->uid == 5u);
+    REQUIRE(f->sections.size() == 1);
+    CHECK(f->sections[0].data.empty());
+    CHECK(f->sections[0].size == 0);
+    CHECK_FALSE(f->sections[0].nil);
+  }
+}

@@ -134,6 +134,29 @@ TEST_CASE("Addresses: an unquoted name with '@' names the address in brackets", 
         P{{"ceo@bank.example", "x@evil.example"}, {"", "y@z"}});
 }
 
+TEST_CASE("Mailsploit: a display name never carries the controls an encoded word decodes to",
+          "[mime][address][security]") {
+  const std::string fffd = "\xef\xbf\xbd";
+  bool defect = false;
+  const auto list = parse_address_list(
+      "=?utf-8?Q?potus@whitehouse.gov=00=0D=0ABcc:x@evil.com?= <a@attacker.com>", &defect);
+  REQUIRE(list.size() == 1);
+  CHECK(list[0].name == "potus@whitehouse.gov" + fffd + fffd + fffd + "Bcc:x@evil.com");
+  CHECK(list[0].address() == "a@attacker.com");  // the real address, unchanged
+  CHECK(defect);
+  // The unquoted-name path (specials before '<') and a quoted string holding a raw NUL.
+  CHECK(pairs("=?utf-8?B?Y2VvQGJhbmsuZXhhbXBsZQA=?=@x <b@attacker.com>") ==
+        P{{"ceo@bank.example" + fffd + "@x", "b@attacker.com"}});
+  CHECK(pairs(std::string("\"boss\0\" <c@attacker.com>", 24)) ==
+        P{{"boss" + fffd, "c@attacker.com"}});
+  // Case 34's other ambiguity: a quoted local part holding an '@' is one address at the
+  // domain after the quotes, never one at evil.com.
+  const auto quoted = parse_address_list("\"a@evil.com\"@good.com");
+  REQUIRE(quoted.size() == 1);
+  CHECK(quoted[0].domain == "good.com");
+  CHECK(quoted[0].local == "\"a@evil.com\"");
+}
+
 TEST_CASE("Addresses: hostile lists parse in linear time", "[mime][address][security]") {
   std::string words;
   for (int i = 0; i < 99000; ++i)

@@ -103,3 +103,39 @@ TEST_CASE("RFC 2047 encoding round-trips and respects the word length", "[mime][
   }
   CHECK(encode_header_text("plain subject") == "plain subject");
 }
+
+TEST_CASE("Mailsploit: an encoded word that decodes to NUL, CR or LF cannot reach display text",
+          "[mime][rfc2047][security]") {
+  const std::string fffd = "\xef\xbf\xbd";
+  // The Mailsploit From name: NUL and CRLF hidden in an encoded word (Q and B alike).
+  bool defect = false;
+  CHECK(decode_encoded_words("=?utf-8?Q?potus@whitehouse.gov=00=0D=0ABcc:x@evil.com?=", &defect) ==
+        "potus@whitehouse.gov" + fffd + fffd + fffd + "Bcc:x@evil.com");
+  CHECK(defect);
+  defect = false;
+  CHECK(decode_encoded_words("=?utf-8?B?YQBiDQpj?=", &defect) ==
+        "a" + fffd + "b" + fffd + fffd + "c");
+  CHECK(defect);
+  // Every other C0 control and DEL too, whatever the charset that carried them.
+  defect = false;
+  CHECK(decode_encoded_words("=?iso-8859-1?Q?a=1Bb=7Fc=01?=", &defect) ==
+        "a" + fffd + "b" + fffd + "c" + fffd);
+  CHECK(defect);
+  defect = false;
+  CHECK(decode_encoded_words("=?utf-16be?B?AGEAAABi?=", &defect) == "a" + fffd + "b");
+  CHECK(defect);
+  // A NUL written as is (not encoded) is replaced the same way.
+  defect = false;
+  CHECK(decode_encoded_words(std::string("x\0y", 3), &defect) == "x" + fffd + "y");
+  CHECK(defect);
+  // Whitespace is whitespace: a tab, or a line break written in the field, becomes a space,
+  // and is no defect.
+  defect = false;
+  CHECK(decode_encoded_words("=?utf-8?Q?a=09b?=\tc", &defect) == "a b c");
+  CHECK(decode_encoded_words("a\r\n b", &defect) == "a   b");
+  CHECK_FALSE(defect);
+  // Text without controls is untouched.
+  CHECK(decode_encoded_words("=?utf-8?Q?caf=C3=A9_=E2=82=AC?=", &defect) ==
+        "caf\xc3\xa9 \xe2\x82\xac");
+  CHECK_FALSE(defect);
+}

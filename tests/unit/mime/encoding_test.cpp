@@ -138,3 +138,23 @@ TEST_CASE("x-uuencode: a photo (MimeKit vector)", "[mime][encoding]") {
   CHECK(d.file_name() == "photo.jpg");
   CHECK(out == data("photo.jpg"));
 }
+
+TEST_CASE("decoders: the checklist's hostile inputs decode tolerantly and in bounds",
+          "[mime][encoding][security]") {
+  // Case 63 (Mutt CVE-2018-14359): padding alone, extra padding, a 10 kB line; QP with a soft
+  // break cut after its CR, and a final '='.
+  CHECK(base64_decode("====").empty());
+  CHECK(base64_decode("Zm9v====") == "foo");
+  std::string bytes;
+  for (int i = 0; i < 7500; ++i)
+    bytes += static_cast<char>(i * 7);
+  const std::string line = base64_encode(bytes, 0);  // one line of 10,000 characters
+  CHECK(line.size() >= 10000);
+  CHECK(base64_decode(line) == bytes);
+  const std::string cut = quoted_printable_decode("a=\r");
+  CHECK(cut.rfind('a', 0) == 0);
+  CHECK(cut.size() <= 3);
+  const std::string last = quoted_printable_decode("abc=");
+  CHECK(last.rfind("abc", 0) == 0);
+  CHECK(last.size() <= 4);
+}

@@ -2,8 +2,11 @@
 
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/message.hpp>
+#include <mailwire/mime/stream_parser.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace mailwire;
 using namespace mailwire::mime;
@@ -193,4 +196,101 @@ TEST_CASE("Parser: more MIME bombs give deterministic results", "[mime][parser][
     CHECK(written(a) == written(b));
     CHECK_FALSE(a.root().defects().empty());
   }
+}
+
+TEST_CASE("Parser: Mailsploit headers decode without controls, raw kept, defect recorded",
+          "[mime][parser][security]") {
+  const std::string fffd = "\xef\xbf\xbd";
+  const Message m = Message::parse(
+      "From: =?utf-8?Q?potus@whitehouse.gov=00=0D=0ABcc:x@evil.com?= <a@attacker.com>\r\n"
+      "Subject: =?utf-8?B?aGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=\r\n"
+      "\r\n"
+      "body\r\n");
+  CHECK(m.subject() == "hi" + fffd + fffd + "Bcc: victim@example.com");
+  REQUIRE(m.from().size() == 1);
+  CHECK(m.from()[0].name == "potus@whitehouse.gov" + fffd + fffd + fffd + "Bcc:x@evil.com");
+  CHECK(m.from()[0].address() == "a@attacker.com");
+  // The raw form stays available as written.
+  CHECK(m.root().headers().get("Subject") == "=?utf-8?B?aGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=");
+  CHECK(std::count(m.root().defects().begin(), m.root().defects().end(),
+                   "encoded word decodes to a control character") == 2);
+  // A clean message records no such defect.
+  const Message clean = Message::parse("Subject: =?utf-8?Q?caf=C3=A9?=\r\n\r\nx\r\n");
+  CHECK(clean.root().defects().empty());
+}
+
+TEST_CASE("Parser: max_header_bytes holds for the last header line too",
+          "[mime][parser][security]") {
+  // Case 65: a 10 MB field as the last line of the header passed the limit unnoticed, because
+  // the limit was checked before each line rather than with it.
+  const std::string big =
+      "Subject: ok\r\nX-Big: " + std::string(10 << 20, 'a') + "\r\n\r\nbody\r\n";
+  const Message m = Message::parse(big);
+  CHECK(std::count(m.root().defects().begin(), m.root().defects().end(),
+                   "header longer than the limit") == 1);
+  CHECK(m.root().headers().get("Subject") == "ok");
+  CHECK_FALSE(m.root().headers().find("X-Big"));  // the field past the limit is not a field
+  std::vector<std::string> defects;
+  StreamCallbacks callbacks;
+  callbacks.on_defect = [&](std::string_view d) { defects.emplace_back(d); };
+  StreamParser parser(callbacks);
+  for (std::size_t i = 0; i < big.size(); i += 65536)
+    parser.feed(std::string_view(big).substr(i, 65536));
+  parser.finish();
+  CHECK(std::count(defects.begin(), defects.end(), "header longer than the limit") == 1);
+  // Just under the limit is no defect.
+  ParserOptions options;
+  options.max_header_bytes = 64;
+  const Message fits =
+      Message::parse("Subject: ok\r\nX-Tag: " + std::string(30, 'b') + "\r\n\r\nx", options);
+  CHECK(fits.root().defects().empty());
+}
+
+TEST_CASE("Parser: a UTF-16 text part with a byte order mark reads as UTF-8",
+          "[mime][parser][charset]") {
+  // Case 64: the BOM says the byte order and is not part of the text.
+  const Message m =
+      Message::parse(std::string("Content-Type: text/plain; charset=utf-16\r\n\r\n"
+                                 "\xff\xfeh\0i\0",
+                                 50));
+  CHECK(m.root().text() == "hi");
+}
+
+TEST_CASE("Parser: a message/rfc822 chain, boundary prefixes, padded delimiters",
+          "[mime][parser][security]") {
+  // Case 62 (Email-MIME CVE-2024-4140, GMime's nesting cap).
+  std::string chain;
+  for (int i = 0; i < 1000; ++i)
+    chain += "Content-Type: message/rfc822\r\n\r\n";
+  chain += "Subject: innermost\r\n\r\nbody\r\n";
+  const Message deep = Message::parse(chain);
+  std::size_t depth = 0;
+  bool capped = false;
+  for (const Entity* e = &deep.root();; e = &e->children().front()) {
+    for (const std::string& d : e->defects())
+      capped = capped || d == "nesting deeper than the limit";
+    if (e->children().empty()) break;
+    ++depth;
+  }
+  CHECK(depth <= ParserOptions{}.max_depth);
+  CHECK(capped);
+
+  // "--ab" is not a delimiter of boundary "a" (it is of "ab"); "--a" with spaces and a tab
+  // after it is (transport padding, RFC 2046 5.1.1).
+  const Message m = Message::parse(
+      "Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n"
+      "--a\r\n"
+      "Content-Type: multipart/mixed; boundary=\"ab\"\r\n\r\n"
+      "--ab\r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "inner\r\n"
+      "--ab--\r\n"
+      "--a \t \r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "second\r\n"
+      "--a--\r\n");
+  REQUIRE(m.root().children().size() == 2);
+  REQUIRE(m.root().children()[0].children().size() == 1);
+  CHECK(m.root().children()[0].children()[0].text() == "inner");
+  CHECK(m.root().children()[1].text() == "second");
 }

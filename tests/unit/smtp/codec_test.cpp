@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+
 using namespace mailwire;
 using namespace mailwire::smtp;
 
@@ -158,4 +161,23 @@ TEST_CASE("SMTP body scan", "[smtp]") {
   CHECK_FALSE(scan.binary);
   scan.feed(std::string("\0", 1));
   CHECK(scan.binary);
+}
+
+TEST_CASE("SMTP DATA: the checklist's stuffing vectors, at every chunk size", "[smtp][security]") {
+  // Cases 36 to 39: CPython's test vector (a dot after a bare LF and after a bare CR must be
+  // stuffed, the dotnet/runtime #132823 bug), a body of one dot, a body ending in CRLF and a
+  // dot, a dot as the very first byte, and CRLF dot CR followed by another byte.
+  const std::pair<std::string, std::string> vectors[] = {
+      {"abc\n.jkl\rfoo\r\n..blue", "abc\r\n..jkl\r\nfoo\r\n...blue\r\n.\r\n"},
+      {".", "..\r\n.\r\n"},
+      {"a\r\n.", "a\r\n..\r\n.\r\n"},
+      {".first\r\nline", "..first\r\nline\r\n.\r\n"},
+      {"a\r\n.\rX", "a\r\n..\r\nX\r\n.\r\n"},
+  };
+  for (const auto& [body, wire] : vectors) {
+    for (std::size_t piece = 1; piece <= body.size(); ++piece) {
+      INFO(body << " in pieces of " << piece);
+      CHECK(encode(body, piece) == wire);
+    }
+  }
 }

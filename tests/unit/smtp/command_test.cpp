@@ -155,3 +155,14 @@ TEST_CASE("SMTP command: the first refusal sticks", "[smtp][command]") {
   const Command d = Command::mail_from("a@example.org", p);
   CHECK_THAT(d.error_message(), Catch::Contains("RET"));
 }
+
+TEST_CASE("SMTP command: a quoted local part cannot carry CR, LF, NUL or DEL", "[smtp][command]") {
+  // Case 23 (MimeKit GHSA-g7hc-96xr-gvvx): RFC 5321 qtextSMTP has no controls, quotes or not.
+  const std::string quoted[] = {"\"a\r\nRSET\"@example.com", "\"a\nRSET\"@example.com",
+                                "\"a\rb\"@example.com", std::string("\"a\0b\"@example.com", 17),
+                                "\"a\x7f\"@example.com"};
+  for (const std::string& bad : quoted) {
+    check_refused(Command::mail_from(bad));
+    check_refused(Command::rcpt_to(bad));
+  }
+}
