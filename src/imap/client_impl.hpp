@@ -251,7 +251,7 @@ struct ImapClient::Impl {
         st.write(buffer, body, fmt::format("[{} bytes of message]\r\n", size));
         logged = true;
       } else {
-        st.transport().write_all(buffer, body);  // logged once, above
+        st.write_quiet(buffer, body);  // logged once, above
       }
       upload.sent += buffer.size();
       buffer.clear();

@@ -560,8 +560,12 @@ std::size_t ImapClient::idle(std::chrono::milliseconds wait,
     while (keep) {
       Response r;
       try {
+        // A wait that ends with nothing is the normal end of IDLE, not a broken stream.
+        m.s().set_timeouts_recoverable(true);
         r = m.read(round_end);
+        m.s().set_timeouts_recoverable(false);
       } catch (const Error& e) {
+        if (m.stream) m.s().set_timeouts_recoverable(false);
         if (e.kind() != Errc::timeout) throw;
         if (round_end >= end) keep = false;  // the caller's wait is over, not just a round
         break;

@@ -36,6 +36,12 @@ struct StreamOptions {
 };
 
 /// A buffered reader and writer over an owned Transport. Not thread-safe, except cancel().
+///
+/// A read or write that fails (timeout, reset, close, a limit, TLS, cancel(), or an exception
+/// from a sink) leaves the stream *broken*: where the peer is in its reply is unknown, so the
+/// transport is closed and every later read or write throws Error(connect) naming the first
+/// failure. Only a new connection can go on. set_timeouts_recoverable() makes an exception
+/// for waits that may rightly see nothing (IMAP IDLE).
 class MAILWIRE_API Stream {
  public:
   /// Takes ownership of a connected `transport`. Throws Error(usage) when it is null. A
@@ -67,6 +73,16 @@ class MAILWIRE_API Stream {
 
   /// Sends `bytes`. The log sees `log_as` instead when given (the caller's redacted form).
   void write(std::string_view bytes, Deadline deadline, std::string_view log_as = {});
+  /// Sends `bytes` without logging them (the caller logged a summary, say of a literal).
+  void write_quiet(std::string_view bytes, Deadline deadline);
+
+  /// True after a failed read or write (see the class comment): the stream cannot be used.
+  bool broken() const noexcept { return !broken_by_.empty(); }
+  /// The failure that broke the stream, or empty.
+  const std::string& broken_by() const noexcept { return broken_by_; }
+  /// While true, a read that times out leaves the stream usable: nothing was consumed, so the
+  /// caller may read again (a wait for events that may not come). Default false.
+  void set_timeouts_recoverable(bool recoverable) noexcept { timeouts_recoverable_ = recoverable; }
 
   /// Throws Error(protocol) when bytes are buffered: used right after a STARTTLS go-ahead,
   /// where anything already received was sent before TLS and is an injection attempt.
@@ -101,6 +117,10 @@ class MAILWIRE_API Stream {
   Transport& live() const;
   std::size_t read_more(Deadline deadline);
   void compact();
+  // Runs one read or write; a failure breaks the stream (see the class comment).
+  template <typename F>
+  auto guarded(F&& f) -> decltype(f());
+  void mark_broken(std::string why) noexcept;
 
   std::unique_ptr<Transport> transport_;
   mutable std::mutex transport_mutex_;  // guards swapping transport_ against cancel()
@@ -111,6 +131,8 @@ class MAILWIRE_API Stream {
   std::size_t end_ = 0;              // end of the bytes read into buffer_
   std::size_t line_end_ = 0;         // bytes of the last returned line (consumed on the next call)
   ProtocolLog log_;
+  std::string broken_by_;  // why the stream is broken, or empty
+  bool timeouts_recoverable_ = false;
 };
 
 }  // namespace mailwire

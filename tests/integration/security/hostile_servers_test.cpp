@@ -4,6 +4,7 @@
 // a ScriptedPeer script, which records every byte the client sent: the tests assert that no
 // credential or mail byte left the client when it must not.
 
+#include "support/error_of.hpp"
 #include "support/scripted_peer.hpp"
 #include "support/test_pki.hpp"
 #include "support/test_server.hpp"
@@ -259,6 +260,110 @@ TEST_CASE("Security 15: a server dripping one byte at a time meets the operation
     const auto error = run(p, peer, Security::None, 300ms);
     REQUIRE(error);
     CHECK(error->kind() == Errc::timeout);
+  }
+}
+
+namespace {
+
+// Bytes that arrive steadily but slower than any deadline: `count` copies of `unit`.
+std::string repeated(std::string_view unit, int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i)
+    out += unit;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Security 55: a drip inside a literal or a body meets the operation's deadline",
+          "[security]") {
+  // 40 octets at 50 ms each take 2 s; the deadline is 300 ms. The literal's allowance grows
+  // only with the octets that arrived (16 KiB per second), so a drip cannot stretch it. After
+  // the timeout the connection is gone: the next command is refused, nothing more is sent.
+  SECTION("IMAP: a FETCH literal") {
+    auto peer = ScriptedPeer::make();
+    peer->send("* OK [CAPABILITY IMAP4rev1] ready").expect_any();
+    peer->send_raw("* 1 FETCH (BODY[] {40}\r\n").drip(std::string(40, 'x'), 50);
+    TestServer server([&] { return peer; });
+    ImapClient client(options_for<ImapOptions>(Security::None, 300ms));
+    client.connect("127.0.0.1", server.port());
+    const auto first = error_of([&] { client.noop(); });
+    CHECK(first.kind() == Errc::timeout);
+    const std::size_t sent = peer->received().size();
+    const auto second = error_of([&] { client.noop(); });
+    CHECK(second.kind() == Errc::connect);
+    CHECK_THAT(second.what(), Catch::Contains("earlier failure"));
+    CHECK(peer->received().size() == sent);
+  }
+  SECTION("POP3: a RETR body") {
+    auto peer = ScriptedPeer::parse(R"(
+      S: +OK ready
+      C: CAPA
+      S: +OK
+      S: USER
+      S: .
+      C: RETR 1
+      S: +OK 40 octets
+    )");
+    peer->drip(std::string(38, 'x') + "\r\n", 50);
+    TestServer server([&] { return peer; });
+    Pop3Client client(options_for<Pop3Options>(Security::None, 300ms));
+    client.connect("127.0.0.1", server.port());
+    const auto first = error_of([&] { client.retr(1); });
+    CHECK(first.kind() == Errc::timeout);
+    const std::size_t sent = peer->received().size();
+    const auto second = error_of([&] { client.retr(1); });
+    CHECK(second.kind() == Errc::connect);
+    CHECK_THAT(second.what(), Catch::Contains("earlier failure"));
+    CHECK(peer->received().size() == sent);
+  }
+}
+
+TEST_CASE("Security 55: whole lines that never end the reply meet the operation's deadline",
+          "[security]") {
+  // 30 short lines at 10 ms per octet: each line is done in 60 ms, the stream in 1.8 s, then
+  // the server closes. A deadline reset by every line would last until the close and report a
+  // lost connection; the operation's deadline (300 ms) must end it first, as a timeout.
+  SECTION("IMAP: untagged responses and no tagged completion") {
+    auto peer = ScriptedPeer::make();
+    peer->send("* OK [CAPABILITY IMAP4rev1] ready").expect_any();
+    peer->drip(repeated("* OK\r\n", 30), 10).close();
+    TestServer server([&] { return peer; });
+    ImapClient client(options_for<ImapOptions>(Security::None, 300ms));
+    client.connect("127.0.0.1", server.port());
+    const auto error = error_of([&] { client.noop(); });
+    CHECK(error.kind() == Errc::timeout);
+  }
+  SECTION("SMTP: continuation lines of one reply") {
+    auto peer = ScriptedPeer::parse(R"(
+      S: 220 mx.example ESMTP
+      C: EHLO client.example
+    )");
+    peer->drip(repeated("250-x\r\n", 30), 10).close();
+    TestServer server([&] { return peer; });
+    auto options = options_for<SmtpOptions>(Security::None, 300ms);
+    options.helo_name = "client.example";
+    SmtpClient client(options);
+    const auto error = error_of([&] { client.connect("127.0.0.1", server.port()); });
+    CHECK(error.kind() == Errc::timeout);
+    CHECK_FALSE(client.is_connected());
+  }
+  SECTION("POP3: lines of a listing without its final dot") {
+    auto peer = ScriptedPeer::parse(R"(
+      S: +OK ready
+      C: CAPA
+      S: +OK
+      S: USER
+      S: .
+      C: UIDL
+      S: +OK
+    )");
+    peer->drip(repeated("1 a\r\n", 30), 10).close();
+    TestServer server([&] { return peer; });
+    Pop3Client client(options_for<Pop3Options>(Security::None, 300ms));
+    client.connect("127.0.0.1", server.port());
+    const auto error = error_of([&] { client.uidl(); });
+    CHECK(error.kind() == Errc::timeout);
   }
 }
 

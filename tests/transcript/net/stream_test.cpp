@@ -8,6 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+#include <string_view>
+
 using namespace mailwire;
 using namespace mailwire::test;
 using namespace std::chrono_literals;
@@ -122,6 +125,44 @@ TEST_CASE("Stream: stall is a timeout, reset is a connect error", "[stream]") {
   auto reset = ScriptedPeer::parse("!reset\n");
   Stream s2(reset->transport());
   CHECK(error_kind([&] { s2.read_line(soon()); }) == Errc::connect);
+}
+
+TEST_CASE("Stream: after a failed read the stream is broken until a new connection", "[stream]") {
+  SECTION("a timeout, then a read that would have worked") {
+    auto peer = ScriptedPeer::parse("!stall\nS: late reply\n");
+    Stream s(peer->transport());
+    CHECK(error_kind([&] { s.read_line(soon()); }) == Errc::timeout);
+    CHECK(s.broken());
+    CHECK(peer->client_closed());
+    try {
+      s.read_line(soon());
+      FAIL("read from a broken stream");
+    } catch (const Error& e) {
+      CHECK(e.kind() == Errc::connect);
+      CHECK_THAT(e.what(), Catch::Contains("earlier failure"));
+      CHECK_THAT(e.what(), Catch::Contains("stall"));
+    }
+    CHECK(error_kind([&] { s.write("NOOP\r\n", soon()); }) == Errc::connect);
+    CHECK(peer->received().empty());
+  }
+  SECTION("a sink that throws in the middle of a block") {
+    auto peer = ScriptedPeer::parse("S~ 0123456789\n");
+    Stream s(peer->transport());
+    CHECK_THROWS_AS(
+        s.read_to_sink(
+            10, [](std::string_view) { throw std::runtime_error("disk full"); }, soon()),
+        std::runtime_error);
+    CHECK(s.broken());
+    CHECK_THAT(s.broken_by(), Catch::Contains("disk full"));
+  }
+  SECTION("a wait that may see nothing keeps the stream when asked to") {
+    auto peer = ScriptedPeer::parse("!stall\nS: * 3 EXISTS\n");
+    Stream s(peer->transport());
+    s.set_timeouts_recoverable(true);
+    CHECK(error_kind([&] { s.read_line(soon()); }) == Errc::timeout);
+    CHECK_FALSE(s.broken());
+    CHECK(s.read_line(soon()) == "* 3 EXISTS");
+  }
 }
 
 TEST_CASE("STARTTLS over the in-memory peer", "[stream][starttls]") {
