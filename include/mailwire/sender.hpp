@@ -121,6 +121,9 @@ struct SendOutcome {
   /// A built message's Message-ID, the same in every attempt (to look for a message whose
   /// outcome is unknown); empty for messages submitted as bytes or a source.
   std::string message_id;
+  /// The copy filed into the Sent mailbox (SmtpOptions::sent_copy in SenderOptions::smtp): at
+  /// most one per message, after the first attempt that a recipient accepted.
+  std::optional<SentCopyResult> sent_copy;
   /// How many recipients accepted it.
   std::size_t accepted() const noexcept;
 };

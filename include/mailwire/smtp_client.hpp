@@ -17,6 +17,7 @@
 #include <mailwire/progress.hpp>
 #include <mailwire/protocol_log.hpp>
 #include <mailwire/sasl.hpp>
+#include <mailwire/sent_copy.hpp>
 #include <mailwire/smtp/capabilities.hpp>
 #include <mailwire/smtp/reply.hpp>
 
@@ -66,6 +67,10 @@ struct SmtpOptions {
   std::size_t max_line = 16 * 1024;
   /// Most lines accepted in one multi-line reply (default 1000); more: Error(limit).
   std::size_t max_reply_lines = 1000;
+  /// When set, every message that at least one recipient accepted is filed into an IMAP Sent
+  /// mailbox afterwards (see SentCopy), streamed from the bytes sent; the outcome is in
+  /// SmtpSendResult::sent_copy. Shared: several clients (a Sender's pool) may use one.
+  std::shared_ptr<SentCopy> sent_copy;
 };
 
 /// Who a message goes from and to (the envelope, RFC 5321 section 2.3.1), and DSN requests.
@@ -102,6 +107,9 @@ struct SmtpSendOptions {
   /// Called after each chunk of the body is sent: octets read from the source so far, and its
   /// size. Called on the sending thread.
   ProgressCallback progress;
+  /// File a copy through SmtpOptions::sent_copy, when one is set (false: not this message; a
+  /// retry for recipients that refused at first, whose copy was filed already).
+  bool file_sent_copy = true;
 };
 
 /// What happened to one recipient.
@@ -127,6 +135,8 @@ struct SmtpSendResult {
   std::size_t accepted() const noexcept;
   /// Every recipient accepted it.
   bool all_accepted() const noexcept { return accepted() == recipients.size(); }
+  /// The copy filed into the Sent mailbox (SmtpOptions::sent_copy); none when not tried.
+  std::optional<SentCopyResult> sent_copy;
 };
 
 /// An SMTP session: one connection, several messages, not thread-safe (cancel() excepted).
@@ -161,7 +171,7 @@ class MAILWIRE_API SmtpClient {
   /// True while the client holds a connection: after connect(), until close(), quit() or an
   /// error that is_fatal() (a broken connection, a 421, an unknown outcome). It does not ask
   /// the server; noop() does, at the cost of a round trip. A pool checks it before reuse.
-  bool is_connected() const noexcept { return stream_ != nullptr; }
+  bool is_connected() const noexcept { return stream_ != nullptr && !stream_->broken(); }
   /// True when connected over TLS (implicit, or after STARTTLS).
   bool is_encrypted() const noexcept;
   /// The TLS session (protocol, cipher, peer certificate); nullopt when not encrypted.
@@ -233,6 +243,7 @@ class MAILWIRE_API SmtpClient {
   SmtpReply command(const std::string& line, std::string_view log_as = {});
   [[noreturn]] void refused(const std::string& what, const SmtpReply& reply,
                             Errc kind = Errc::rejected);
+  SentCopyResult file_sent_copy(MessageSource& message);
   SmtpSendResult transaction(const SmtpEnvelope& envelope, MessageSource& message,
                              const SmtpSendOptions& options);
   bool send_body(MessageSource& message, bool bdat, bool binary, const SmtpSendOptions& options,

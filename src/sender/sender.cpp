@@ -314,19 +314,22 @@ struct Sender::Impl {
     envelope.recipients.clear();
     for (std::size_t i : job.pending)
       envelope.recipients.push_back(job.envelope.recipients[i]);
+    // One copy in the Sent mailbox per message, however many attempts its recipients need.
+    SmtpSendOptions send_options = options.send;
+    if (job.outcome.sent_copy && job.outcome.sent_copy->filed) send_options.file_sent_copy = false;
     try {
       switch (job.body) {
         case Body::bytes:
-          attempt.result = conn.client->send(envelope, job.bytes, options.send);
+          attempt.result = conn.client->send(envelope, job.bytes, send_options);
           break;
         case Body::source: {
           std::unique_ptr<MessageSource> source = job.source();
-          attempt.result = conn.client->send(envelope, *source, options.send);
+          attempt.result = conn.client->send(envelope, *source, send_options);
           break;
         }
         case Body::builder:
           try {
-            attempt.result = conn.client->send(*job.builder, envelope, options.send);
+            attempt.result = conn.client->send(*job.builder, envelope, send_options);
           } catch (...) {
             job.outcome.message_id = job.builder->generated_message_id();
             throw;
@@ -361,6 +364,7 @@ struct Sender::Impl {
     if (attempt.result) {
       const SmtpSendResult& result = *attempt.result;
       out.reply = result.reply;
+      if (result.sent_copy) out.sent_copy = result.sent_copy;
       out.phase = Phase::done;
       for (std::size_t k = 0; k < job->pending.size() && k < result.recipients.size(); ++k) {
         const std::size_t i = job->pending[k];

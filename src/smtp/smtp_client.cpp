@@ -332,7 +332,26 @@ SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& mes
     throw Error(mistake->kind, std::move(mistake->message), std::move(mistake->diagnostics));
   }
   stream();
-  return transaction(envelope, message, options);
+  SmtpSendResult result = transaction(envelope, message, options);
+  if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
+    result.sent_copy = file_sent_copy(message);
+  }
+  return result;
+}
+
+// The copy is read from the source that was sent, again from its start: the same bytes.
+SentCopyResult SmtpClient::file_sent_copy(MessageSource& message) {
+  try {
+    message.rewind();
+  } catch (const Error& e) {
+    SentCopyResult result;
+    result.error =
+        Error(Errc::usage, fmt::format("smtp: the sent copy was not filed: the message cannot be "
+                                       "read again ({})",
+                                       e.what()));
+    return result;
+  }
+  return options_.sent_copy->file(AppendMessage::from_source(message));
 }
 
 // The driver of smtp::Transaction: performs each step it names, feeds back the outcome.
