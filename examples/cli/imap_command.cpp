@@ -21,28 +21,6 @@
 namespace mailwire::cli {
 namespace {
 
-constexpr const char* usage_text =
-    "usage: mailwire imap [connection options] COMMAND\n"
-    "  list                                  one mailbox per line with its attributes\n"
-    "  status MAILBOX                        messages, unseen, uidnext, uidvalidity\n"
-    "  search MAILBOX [search options]       matching UIDs, one per line\n"
-    "  fetch MAILBOX UID [--out FILE]        the raw message, streamed\n"
-    "  attachments MAILBOX [search options] [--type MIME]... --out DIR [--mark-seen]\n"
-    "              [--move-to MAILBOX]       saves matching attachments, prints their paths\n"
-    "  append MAILBOX FILE [FILE...] [--flag FLAG]...\n"
-    "                                        streams each file; prints the new UIDs if known\n"
-    "  move MAILBOX UID[,UID...] TARGET\n"
-    "  idle MAILBOX [--wait SECONDS]        prints events until one arrives or the wait ends\n"
-    "search options: --all --unseen --since YYYY-MM-DD --before YYYY-MM-DD --from TEXT\n"
-    "                --subject TEXT --larger BYTES\n"
-    "connection options: --server HOST[:PORT] (143 STARTTLS, or 993 with --security tls), or a\n"
-    "  provider name; --security --ca-file --insecure --user --password-env --oauth2-token-env\n"
-    "  --auth --allow-plaintext-auth --timeout --trace\n"
-    "\n"
-    "example: save this month's PDF invoices\n"
-    "  MAILWIRE_PASSWORD=... mailwire imap --server imap.example.com:993 --user me \\\n"
-    "      attachments INBOX --since 2026-11-01 --type application/pdf --out ./invoices\n";
-
 // "2026-11-01" -> "1-Nov-2026" (RFC 3501 date).
 std::string imap_date(const std::string& iso) {
   int y = 0, m = 0, d = 0;
@@ -153,10 +131,6 @@ int run(const Args& args) {
     bool mark_seen = false;
     double wait_seconds = 300;
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--help" || args[i] == "-h") {
-        std::fputs(usage_text, stdout);
-        return ExitOk;
-      }
       if (parse_connection_option(args, i, c) || search.parse(args, i)) continue;
       if (args[i] == "--out") {
         out = option_value(args, i);

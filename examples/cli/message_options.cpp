@@ -7,11 +7,6 @@
 
 namespace mailwire::cli {
 
-const char* message_options_help =
-    "message options:\n"
-    "  --from ADDR  --to ADDR...  --cc ADDR...  --bcc ADDR...  --subject TEXT\n"
-    "  --text TEXT | --text-file FILE   --html-file FILE   --attach FILE...\n";
-
 namespace {
 
 std::string read_file(const std::string& path) {

@@ -30,6 +30,4 @@ bool parse_message_option(const Args& args, std::size_t& i, MessageOptions& m);
 /// The message the options describe. Throws UsageError or mailwire::Error.
 mime::MessageBuilder build_message(const MessageOptions& m);
 
-extern const char* message_options_help;
-
 }  // namespace mailwire::cli

@@ -1,7 +1,9 @@
-// `mailwire mime build [message options]` and `mailwire mime stat PATH...`
+// `mailwire mime build [message options]`, `mailwire mime dump PATH...` and
+// `mailwire mime stat PATH...`
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "help.hpp"
 #include "message_options.hpp"
 #include "mime_dump.hpp"
 
@@ -20,7 +22,8 @@
 namespace mailwire::cli {
 namespace {
 
-// The work list of ../shared/bench (README "MIME parse"), for the message and each nested one.
+// The work list of the MIME parse benchmark (docs/cli.md, `mime stat`), for the message and each
+// nested one.
 struct Stat {
   std::uint64_t messages = 0, leaves = 0, decoded = 0, in_bytes = 0, addrs = 0, subj_bytes = 0;
   std::uint64_t misc = 0;  // keeps the work from being optimised away
@@ -153,22 +156,28 @@ void stat_file(const std::filesystem::path& path, Stat& s) {
   if (current) current->finish();
 }
 
+// A PATH of `mime stat` and `mime dump`: a file is itself; a folder, the regular files under
+// it, recursively, in name order.
+std::vector<std::filesystem::path> files_of(const std::string& path) {
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(p, ec)) return {p};
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::recursive_directory_iterator it(p, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path());
+  }
+  if (ec) throw Error(Errc::io, "cannot read the folder " + path + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 int stat_command(const Args& args) {
   if (args.size() < 2) throw UsageError{"mime stat needs at least one PATH"};
   Stat s;
   for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::filesystem::path p(args[i]);
-    if (std::filesystem::is_directory(p)) {
-      std::vector<std::filesystem::path> files;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(p)) {
-        if (e.is_regular_file()) files.push_back(e.path());
-      }
-      std::sort(files.begin(), files.end());
-      for (const auto& f : files)
-        stat_file(f, s);
-    } else {
-      stat_file(p, s);
-    }
+    for (const auto& f : files_of(args[i]))
+      stat_file(f, s);
   }
   std::printf(
       "mailwire messages=%llu leaves=%llu decoded_bytes=%llu in_bytes=%llu seconds=%.4f "
@@ -182,28 +191,17 @@ int stat_command(const Args& args) {
 
 int run(const Args& args) {
   return guarded("mime", [&]() -> int {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-      std::printf(
-          "usage: mailwire mime build [message options]   writes the message to stdout\n"
-          "       mailwire mime dump FILE...               one JSON document per message\n"
-          "       mailwire mime stat PATH...               parse (streamed), decode, count\n"
-          "%s\n"
-          "dump prints the schema of ../shared/tools/mime_oracle.py (JSON Lines); stat walks\n"
-          "folders, splits .mbox files, reads in 64 KiB chunks whatever the size, and prints\n"
-          "  mailwire messages=N leaves=L decoded_bytes=B in_bytes=I seconds=S MBps=X\n\n"
-          "examples:\n"
-          "  mailwire mime build --from me@example.com --to you@example.org --subject Hi \\\n"
-          "      --text 'See attached.' --attach invoice.pdf > invoice.eml\n"
-          "  mailwire mime dump invoice.eml | python3 -m json.tool\n"
-          "  mailwire mime stat ~/Maildir/cur\n",
-          message_options_help);
-      return args.empty() ? ExitUsage : ExitOk;
+    if (args.empty()) {
+      print_help("mime", stderr);
+      return ExitUsage;
     }
     if (args[0] == "stat") return stat_command(args);
     if (args[0] == "dump") {
-      if (args.size() < 2) throw UsageError{"mime dump needs at least one FILE"};
-      for (std::size_t i = 1; i < args.size(); ++i)
-        dump_file(args[i]);
+      if (args.size() < 2) throw UsageError{"mime dump needs at least one PATH"};
+      for (std::size_t i = 1; i < args.size(); ++i) {
+        for (const auto& file : files_of(args[i]))
+          dump_file(file.string());
+      }
       return ExitOk;
     }
     if (args[0] != "build") throw UsageError{"unknown mime command '" + args[0] + "'"};
@@ -219,7 +217,8 @@ int run(const Args& args) {
   });
 }
 
-const Registrar registrar{{"mime", "build and parse messages (mime build, mime stat)", run}};
+const Registrar registrar{
+    {"mime", "build and parse messages (mime build, mime dump, mime stat)", run}};
 
 }  // namespace
 }  // namespace mailwire::cli

@@ -1,6 +1,6 @@
-// `mailwire mime dump FILE...`: one JSON document per message, in the schema of
-// ../shared/tools/mime_oracle.py (see ../shared/corpus/README.md), so that
-// ../shared/tools/mime_compare.py can compare the two parsers field by field.
+// `mailwire mime dump PATH...`: one JSON document per message, in the schema of the oracle
+// that runs CPython's email package over the shared corpus (docs/cli.md lists the fields), so
+// that the oracle test (tests/oracle/compare.sh) can compare the two parsers field by field.
 
 #include "mime_dump.hpp"
 

@@ -15,26 +15,6 @@
 namespace mailwire::cli {
 namespace {
 
-constexpr const char* usage_text =
-    "usage: mailwire pop3 [connection options] list\n"
-    "       mailwire pop3 [connection options] fetch --maildir DIR [--delete] [--state FILE]\n"
-    "\n"
-    "  list    one line per message: NUMBER SIZE UIDL ('-' when the server has no UIDL)\n"
-    "  fetch   download new messages durably into the Maildir DIR; with --delete, delete on\n"
-    "          the server exactly the messages that are safely on disk. --state FILE keeps\n"
-    "          the record of what was downloaded (default: inside DIR).\n"
-    "\n"
-    "connection options: --server HOST[:PORT] (110, or 995 with --security tls), or a\n"
-    "  provider name: gmail, microsoft365, icloud, fastmail, yahoo\n"
-    "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
-    "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --oauth2-token-env VAR\n"
-    "  --auth USER|APOP|PLAIN|LOGIN|CRAM-MD5|SCRAM-SHA-1|SCRAM-SHA-256|XOAUTH2|OAUTHBEARER\n"
-    "  --allow-plaintext-auth  --timeout SECONDS  --trace\n"
-    "\n"
-    "example:\n"
-    "  MAILWIRE_PASSWORD=secret mailwire pop3 --server pop.example.com:995 --user me \\\n"
-    "      fetch --maildir ~/Mail/archive --delete\n";
-
 Pop3Client open_session(Connection& c) {
   Pop3Options options;
   options.security = c.security;
@@ -72,10 +52,6 @@ int run(const Args& args) {
     std::string state;
     bool remove = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--help" || args[i] == "-h") {
-        std::fputs(usage_text, stdout);
-        return ExitOk;
-      }
       if (parse_connection_option(args, i, c)) continue;
       if (args[i] == "--maildir") {
         maildir = option_value(args, i);

@@ -13,30 +13,6 @@
 namespace mailwire::cli {
 namespace {
 
-constexpr const char* usage_text =
-    "usage: mailwire send [connection options] --from ADDR --to ADDR [--to ADDR]...\n"
-    "           [--cc ADDR]... [--bcc ADDR]... [--subject TEXT] [--text TEXT | --text-file FILE]\n"
-    "           [--html-file FILE] [--attach FILE]...\n"
-    "       mailwire send [connection options] --message FILE.eml [--from ADDR] [--to ADDR]...\n"
-    "\n"
-    "Sends one message and prints a line per recipient:  ADDR accepted|rejected CODE ENHANCED "
-    "TEXT\n"
-    "With --message, the envelope comes from the file's header (Sender or From; To, Cc, Bcc)\n"
-    "unless --from/--to are given; Bcc is removed from what is sent.\n"
-    "\n"
-    "connection options: --server HOST[:PORT] (587 STARTTLS, or 465 with --security tls), or a\n"
-    "  provider name: gmail, microsoft365, icloud, fastmail, yahoo\n"
-    "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
-    "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --oauth2-token-env VAR\n"
-    "  --auth MECH  --allow-plaintext-auth  --timeout SECONDS  --trace  --lmtp\n"
-    "\n"
-    "examples:\n"
-    "  MAILWIRE_PASSWORD=app-password mailwire send --server gmail --user me@gmail.com \\\n"
-    "      --from me@gmail.com --to you@example.com --subject 'Invoice' --text 'Attached.' \\\n"
-    "      --attach invoice.pdf\n"
-    "  mailwire send --server mx.example.com:25 --security starttls-if-available --message "
-    "m.eml\n";
-
 int print_results(const SmtpSendResult& result) {
   for (const auto& r : result.recipients) {
     const SmtpReply& reply = r.accepted && result.reply.code != 0 ? result.reply : r.reply;
@@ -55,10 +31,6 @@ int run(const Args& args) {
     MessageOptions m;
     bool lmtp = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--help" || args[i] == "-h") {
-        std::fputs(usage_text, stdout);
-        return ExitOk;
-      }
       if (args[i] == "--lmtp") {
         lmtp = true;
         continue;

@@ -154,7 +154,7 @@ struct StoreResult {
 /// known before its first byte is sent, and `write` then produces exactly that many octets.
 /// The factories cover bytes in memory, a file, a MessageSource (a caller's read callback
 /// included) and a mime::MessageBuilder; a caller may also set `size` and `write` itself.
-struct AppendMessage {
+struct MAILWIRE_API AppendMessage {
   std::uint64_t size = 0;  ///< octets `write` produces
   /// Produces the message into the sink, in chunks of any size. Another count of octets than
   /// `size` fails the append with Error(io) (the connection is then closed).

@@ -21,6 +21,7 @@
 #include <mailwire/imap/sequence_set.hpp>
 #include <mailwire/imap_client.hpp>
 #include <mailwire/maildir.hpp>
+#include <mailwire/message_source.hpp>
 #include <mailwire/mime/address.hpp>
 #include <mailwire/mime/builder.hpp>
 #include <mailwire/mime/charset.hpp>
@@ -33,6 +34,7 @@
 #include <mailwire/mime/idn.hpp>
 #include <mailwire/mime/message.hpp>
 #include <mailwire/mime/spooled_message.hpp>
+#include <mailwire/mime/stream_parser.hpp>
 #include <mailwire/net/deadline.hpp>
 #include <mailwire/net/security.hpp>
 #include <mailwire/net/stream.hpp>
@@ -48,6 +50,7 @@
 #include <mailwire/protocol_log.hpp>
 #include <mailwire/provider_settings.hpp>
 #include <mailwire/sasl.hpp>
+#include <mailwire/sender.hpp>
 #include <mailwire/smtp/capabilities.hpp>
 #include <mailwire/smtp/reply.hpp>
 #include <mailwire/smtp_client.hpp>

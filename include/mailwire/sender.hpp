@@ -58,7 +58,7 @@ class MAILWIRE_API SenderClock {
 /// `limit + burst - 1` messages or recipients, plus the recipients of one message over
 /// `burst`: with the default burst of 1 the limits hold exactly, and messages go evenly
 /// spaced. Retries count like first attempts.
-struct SenderRateLimits {
+struct MAILWIRE_API SenderRateLimits {
   double messages_per_second = 0;  ///< 0: none
   double messages_per_minute = 0;  ///< 0: none
   double messages_per_hour = 0;    ///< 0: none
@@ -103,7 +103,7 @@ enum class SendStatus {
 MAILWIRE_API const char* to_string(SendStatus status) noexcept;
 
 /// The final outcome of one submitted message.
-struct SendOutcome {
+struct MAILWIRE_API SendOutcome {
   /// How it ended, from the recipients (see SendStatus).
   SendStatus status = SendStatus::failed;
   /// One per envelope recipient, in envelope order: accepted or not, the last reply for it,

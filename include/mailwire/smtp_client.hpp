@@ -125,7 +125,7 @@ struct SmtpRecipientResult {
 };
 
 /// What happened to one message: the recipients one by one, and the server's final reply.
-struct SmtpSendResult {
+struct MAILWIRE_API SmtpSendResult {
   /// One entry per envelope recipient, in envelope order.
   std::vector<SmtpRecipientResult> recipients;
   /// Reply to the end of the data ("250 2.0.0 Ok: queued as ..."); with LMTP the last

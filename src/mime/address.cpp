@@ -45,6 +45,23 @@ std::size_t encoded_word_length(std::string_view s, std::size_t i) {
   return j < s.size() && s[j] == '=' ? j + 1 - i : 0;
 }
 
+// RFC 5322 3.2.3 dot-atom-text (with RFC 6532's UTF-8): atext runs separated by single dots.
+bool is_dot_atom(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '.') {
+      if (s[i + 1] == '.') return false;
+      continue;
+    }
+    const bool atext = c >= 0x80 || std::isalnum(c) != 0 ||
+                       std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) !=
+                           std::string_view::npos;
+    if (!atext) return false;
+  }
+  return true;
+}
+
 std::vector<Token> tokenize(std::string_view s, bool& defect) {
   std::vector<Token> out;
   std::size_t i = 0;
@@ -222,24 +239,50 @@ class Parser {
   // in it (RFC 2047 5), an '@' without a domain, or a second '@' ("a@b@c", RFC 5322 3.4.1).
   // A local part alone (a bare word, "To: XX") is a local mailbox, as CPython reads it too.
   bool addr_spec(Mailbox& m) {
-    std::string local;
+    // The words of the local part, their contents joined as written: dots kept, white space
+    // and comments around the dots of an obs-local-part (RFC 5322 4.4, "john . doe") dropped,
+    // and white space between two words without a dot ("john doe", not even obsolete syntax)
+    // kept as one space, so that it can never name another mailbox ("johndoe").
+    std::string joined;
+    std::size_t words = 0;
+    bool quoted = false;
+    bool spaced = false;
     bool encoded = false;
+    bool empty_quoted = false;
     while (is_word_or_comment(pos_)) {
       const Token& tok = t_[pos_];
-      if (tok.kind == Tok::Quoted) {
-        local += '"';
-        for (const char c : tok.text) {
-          if (c == '"' || c == '\\') local += '\\';
-          local += c;
+      if (tok.kind == Tok::Quoted || tok.kind == Tok::Atom) {
+        const bool dot_before = tok.kind == Tok::Atom && !tok.text.empty() && tok.text[0] == '.';
+        if (words > 0 && !joined.empty() && joined.back() != '.' && !dot_before) {
+          joined += ' ';
+          spaced = true;
         }
-        local += '"';
-      } else if (tok.kind == Tok::Atom) {
-        local += tok.text;  // obs-local-part: words with dots and spaces are joined
-        encoded = encoded || tok.encoded;
+        joined += tok.text;
+        ++words;
+        quoted = quoted || tok.kind == Tok::Quoted;
+        empty_quoted = empty_quoted || (tok.kind == Tok::Quoted && tok.text.empty());
+        encoded = encoded || (tok.kind == Tok::Atom && tok.encoded);
       }
       ++pos_;
     }
-    if (local.empty() || encoded) return false;
+    if (words == 0 || encoded) return false;
+    std::string local;
+    if (!quoted && !spaced) {
+      local = joined;  // a dot-atom (or atoms with dots, as written)
+    } else if (words > 1 && !empty_quoted && is_dot_atom(joined)) {
+      local = joined;  // "john"."doe" is john.doe
+    } else if (words == 1 || !joined.empty()) {
+      // One quoted string, as written; or an obs-local-part with quoted words or spaces, as
+      // the one quoted string that means the same (RFC 5321 4.1.2 has no obs-local-part):
+      // "john smith" . x is "john smith.x".
+      local = '"';
+      for (const char c : joined) {
+        if (c == '"' || c == '\\') local += '\\';
+        local += c;
+      }
+      local += '"';
+    }
+    if (local.empty()) return false;
     m.local = repair_utf8(local);
     skip_comments();
     if (!is_special('@')) return true;

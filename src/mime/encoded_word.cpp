@@ -148,17 +148,18 @@ std::string encode_words(std::string_view utf8, bool phrase) {
 
 namespace {
 
-// Appends UTF-8 `text` for display: no C0 control and no DEL survives. Whitespace (HT, and CR
-// or LF written as folding in the field) becomes a space; any other control, and any control
-// an encoded word decoded to (Mailsploit hides NUL, CR and LF in them), becomes U+FFFD, which
-// shows that something was there, and is a defect.
+// Appends UTF-8 `text` for display: no C0 control but the tab, and no DEL, survives. A tab
+// stays a tab (white space as written); CR and LF written in the field are folding and are
+// removed (unfolding); any other control, and any control but the tab that an encoded word
+// decoded to (Mailsploit hides NUL, CR and LF in them), becomes U+FFFD, which shows that
+// something was there, and is a defect.
 void append_display(std::string& out, std::string_view text, bool decoded, bool& controls) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != 0x7f) {
+    if ((c >= 0x20 && c != 0x7f) || c == '\t') {
       out += ch;
-    } else if (c == '\t' || (!decoded && (c == '\r' || c == '\n'))) {
-      out += ' ';
+    } else if (!decoded && (c == '\r' || c == '\n')) {
+      continue;  // unfolding: the line break goes, the white space after it stays
     } else {
       out += "\xef\xbf\xbd";
       controls = true;

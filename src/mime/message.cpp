@@ -93,6 +93,14 @@ struct Parser {
         e.defects_.push_back("more parts than the limit");
         return;
       }
+      // Prose where RFC 3464 wants fields ("The message could not be delivered..."): a leaf
+      // whose body is the text, rather than blocks of header-less entities.
+      const std::string_view first = e.body_.substr(0, e.body_.find('\n'));
+      const std::string_view content = first.substr(0, first.find_last_not_of('\r') + 1);
+      if (!content.empty() && !detail::is_field_line(content)) {
+        e.defects_.push_back(detail::status_prose_defect);
+        return;
+      }
       split_status_blocks(e, depth);
     } else if (e.content_type_.is_message()) {
       // message/rfc822, message/global and the rest: the body is a message (as CPython and

@@ -19,6 +19,10 @@ namespace mailwire::mime::detail {
 std::string decode_encoded_words_checked(std::string_view text, bool& unknown_charset,
                                          bool& controls);
 
+// A message/delivery-status body that begins with prose, not fields: read as a leaf.
+inline constexpr const char* status_prose_defect =
+    "message/delivery-status body is text, not header fields";
+
 // Mailsploit (checklist cases 34 and 64): a field whose encoded words decode to a control
 // character (NUL, CR, LF...). Decoded for display it shows U+FFFD there; each such field is
 // one defect of the entity.

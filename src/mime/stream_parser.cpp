@@ -89,6 +89,7 @@ struct StreamParser::Impl {
     bool message;
   };
   std::unique_ptr<StatusEntity> status_entity;
+  bool status_first = false;  // the next status line is the first line of the body
   bool status_blank = false;  // an empty line where a block starts, held back: if a delimiter
                               // follows, its line break belongs to the delimiter
 
@@ -306,6 +307,7 @@ struct StreamParser::Impl {
       mode = Mode::Status;
       status_block.clear();
       status_blank = false;
+      status_first = true;
       status_depth = depth + 1;
     } else if (nested) {
       start_header(depth + 1, false, true);
@@ -384,6 +386,23 @@ struct StreamParser::Impl {
   }
 
   void status_line(std::string_view line, bool line_start) {
+    if (status_first && line_start) {
+      status_first = false;
+      const std::string_view content = content_of(line);
+      if (!content.empty() && !detail::is_field_line(content) && status_entity) {
+        // Prose where RFC 3464 wants fields (as Message::parse reads it): the entity is a leaf
+        // and this text its body, not blocks of header-less entities.
+        defect(detail::status_prose_defect);
+        if (cb.on_entity) {
+          const StatusEntity& st = *status_entity;
+          cb.on_entity(StreamEntity{st.headers, st.type, st.cte, st.depth, st.message, true});
+        }
+        begin_leaf(status_entity->cte);
+        status_entity.reset();
+        leaf_bytes(line);
+        return;
+      }
+    }
     if (status_blank) {  // the held-back empty line was a line: an empty block
       status_blank = false;
       emit_status_block({});

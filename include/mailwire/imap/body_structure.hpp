@@ -32,7 +32,7 @@ struct BodyDisposition {
 /// `parts`, the encapsulated message's body. Media types are lower-cased; other strings are
 /// raw (NIL becomes empty). Extension fields are present only when the server sent them
 /// (BODYSTRUCTURE usually, BODY never).
-struct BodyStructure {
+struct MAILWIRE_API BodyStructure {
   std::string type;     ///< "text", "multipart", ... (lower case)
   std::string subtype;  ///< "plain", "mixed", ... (lower case)
   BodyParams params;    ///< content-type parameters (multipart: from the extension data)

@@ -4,6 +4,7 @@
 /// Data of an untagged FETCH response (RFC 3501 section 7.4.2, RFC 9051 section 7.5.2,
 /// RFC 3516 BINARY, RFC 7162 MODSEQ).
 
+#include <mailwire/export.hpp>
 #include <mailwire/imap/body_structure.hpp>
 #include <mailwire/imap/envelope.hpp>
 
@@ -32,7 +33,7 @@ struct SectionData {
 
 /// One FETCH response. Items the server did not send are empty optionals; items this parser
 /// does not know (X-GM-LABELS, ...) are kept in `other` as name and raw wire text.
-struct FetchData {
+struct MAILWIRE_API FetchData {
   std::uint32_t seq = 0;                          ///< message sequence number
   std::optional<std::vector<std::string>> flags;  ///< FLAGS, as sent (`\Seen`, `$Label`)
   std::optional<std::uint32_t> uid;               ///< UID

@@ -5,6 +5,7 @@
 /// SPECIAL-USE), STATUS (7.2.4), NAMESPACE (RFC 2342), QUOTA/QUOTAROOT (RFC 9208),
 /// SEARCH (7.2.5), ESEARCH (RFC 4731), VANISHED (RFC 7162), ID (RFC 2971).
 
+#include <mailwire/export.hpp>
 #include <mailwire/imap/sequence_set.hpp>
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace mailwire::imap {
 /// One LIST or LSUB line. A name that is not valid modified UTF-7 is kept as sent in
 /// `mailbox` too (servers without UTF-7 support send raw 8-bit names); "INBOX" in any case is
 /// normalised to "INBOX" in both names.
-struct ListData {
+struct MAILWIRE_API ListData {
   bool lsub = false;                    ///< an LSUB response rather than LIST
   std::vector<std::string> attributes;  ///< "\HasNoChildren", "\Sent", ... as sent
   char delimiter = 0;                   ///< hierarchy delimiter; 0 for NIL (flat)

@@ -18,11 +18,13 @@ namespace mailwire::mime {
 /// `defect` (when given) is set. Raw 8-bit bytes outside encoded words are read as UTF-8
 /// (invalid ones become U+FFFD).
 ///
-/// The result is text for display and never holds a C0 control or DEL (the Mailsploit attack
-/// hides NUL, CR and LF in encoded words to spoof or inject): a tab, and a line break written
-/// in the field (folding), become a space; any other control, and every control an encoded
-/// word decodes to, becomes U+FFFD and sets `defect`. The raw value (HeaderList::get) keeps
-/// the bytes as they were.
+/// The result is the text as written, unfolded, with its encoded words decoded: spaces and
+/// tabs stay as they were (nothing is re-spaced), and a line break written in the field
+/// (folding) is removed, the white space after it kept (RFC 5322 2.2.3). It is text for display
+/// and never holds a C0 control other than the tab, nor DEL (the Mailsploit attack hides NUL,
+/// CR and LF in encoded words to spoof or inject): any other control, and a CR or LF an
+/// encoded word decodes to, becomes U+FFFD and sets `defect`. The raw value (HeaderList::get)
+/// keeps the bytes as they were.
 MAILWIRE_API std::string decode_encoded_words(std::string_view text, bool* defect = nullptr);
 
 /// Encodes UTF-8 text for an unstructured header (Subject) when it is not plain ASCII: a

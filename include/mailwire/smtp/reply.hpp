@@ -3,13 +3,15 @@
 /// \file
 /// An SMTP reply (RFC 5321 section 4.2) with its enhanced status code (RFC 3463).
 
+#include <mailwire/export.hpp>
+
 #include <string>
 #include <vector>
 
 namespace mailwire {
 
 /// One complete reply, possibly multi-line.
-struct SmtpReply {
+struct MAILWIRE_API SmtpReply {
   int code = 0;                    ///< 250, 354, 451, 550, ...
   std::string enhanced;            ///< "5.1.1" when the server sent one, else empty
   std::vector<std::string> lines;  ///< the text of each line, code and enhanced code removed
