@@ -104,6 +104,7 @@ check_log() {  # check_log LOG COUNT: every Message-ID once
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+if ((runs > 0)); then
 gen "$work/msgs" 499 5 8 5000
 echo "messages: $(ls "$work/msgs" | wc -l), $(du -sb "$work/msgs" | cut -f1) bytes"
 echo "peers: node $(node --version), nodemailer $(node -p 'require("nodemailer/package.json").version')"
@@ -140,6 +141,7 @@ echo "| Nodemailer pool | $nm_median | ${nm[*]} |"
 echo "| mailwire send-many | $mw_median | ${mw[*]} |"
 awk -v a="$mw_median" -v b="$nm_median" \
   'BEGIN {printf "mailwire / Nodemailer: %.2fx; mailwire / limit (160 msgs/s): %.0f%%\n", a / b, a / 160 * 100}'
+fi
 
 if ((memory_messages > 0)); then
   echo
@@ -147,13 +149,12 @@ if ((memory_messages > 0)); then
   gen "$work/many" "$memory_messages" 1 2 600
   for n in 10000 "$memory_messages"; do
     if ((n > memory_messages)); then continue; fi
-    mkdir -p "$work/subset-$n"
-    if ((n == memory_messages)); then
-      rmdir "$work/subset-$n"
-      ln -s "$work/many" "$work/subset-$n"
-    else
-      ls "$work/many" | head -n "$n" | while read -r f; do ln -s "$work/many/$f" "$work/subset-$n/$f"; done
-    fi
+    # The first n messages, as symbolic links (the same bytes, no copy).
+    python3 -c 'import os, sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.makedirs(dst)
+for f in sorted(os.listdir(src))[:n]:
+    os.symlink(os.path.join(src, f), os.path.join(dst, f))' "$work/many" "$work/subset-$n" "$n"
     log=$work/log-memory-$n
     start_sink "$log"
     summary=$(python3 - "$mailwire" "$port" "$work/subset-$n/" <<'EOF'

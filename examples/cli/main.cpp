@@ -30,7 +30,7 @@ namespace {
 void print_usage(std::FILE* out) {
   std::fprintf(out, "usage: mailwire <command> [options]\n\ncommands:\n");
   for (const auto& command : mailwire::cli::commands()) {
-    std::fprintf(out, "  %-8s %s\n", command.name, command.summary);
+    std::fprintf(out, "  %-9s %s\n", command.name, command.summary);
   }
   std::fprintf(out, "\n`mailwire <command> --help` describes a command.\n");
 }

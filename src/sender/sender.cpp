@@ -126,7 +126,15 @@ SmtpReply reply_of(const Error& e) {
   SmtpReply reply;
   reply.code = e.diagnostics().reply_code;
   reply.enhanced = e.diagnostics().enhanced_code;
-  if (!e.diagnostics().server_reply.empty()) reply.lines.push_back(e.diagnostics().server_reply);
+  std::string text = e.diagnostics().server_reply;
+  // The server's text without the codes it starts with (they are in code and enhanced).
+  const std::string code = std::to_string(reply.code) + " ";
+  if (reply.code != 0 && text.compare(0, code.size(), code) == 0) text.erase(0, code.size());
+  if (!reply.enhanced.empty() &&
+      text.compare(0, reply.enhanced.size() + 1, reply.enhanced + " ") == 0) {
+    text.erase(0, reply.enhanced.size() + 1);
+  }
+  if (!text.empty()) reply.lines.push_back(std::move(text));
   return reply;
 }
 

@@ -145,7 +145,8 @@ std::vector<std::string> entries(const std::string& dir) {
 }
 
 std::vector<std::string> connection(const FakeSmtpListener& listener) {
-  return {"--server", "127.0.0.1:" + std::to_string(listener.port()), "--security", "none"};
+  return {"send-many", "--server", "127.0.0.1:" + std::to_string(listener.port()), "--security",
+          "none"};
 }
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -167,9 +168,7 @@ TEST_CASE("mailwire send-many: every .eml of a folder, one line each, a summary,
   write(src + "/notes.txt", "not a message");
   FakeSmtpServer server;
   FakeSmtpListener listener(server);
-  const Run r =
-      spawn(concat(connection(listener), {"send-many", "--connections", "3", src}), dir.path);
-  // (the connection options come first here on purpose: they are accepted anywhere)
+  const Run r = spawn(concat(connection(listener), {"--connections", "3", src}), dir.path);
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   std::vector<std::string> expected;
@@ -198,8 +197,7 @@ TEST_CASE("mailwire send-many: partial, failed and unknown lines, exit 1, nothin
   FakeSmtpServer server;
   server.settings().refuse_recipients_containing = "ghost";
   FakeSmtpListener listener(server);
-  const Run r =
-      spawn(concat(connection(listener), {"send-many", "--connections", "1", src}), dir.path);
+  const Run r = spawn(concat(connection(listener), {"--connections", "1", src}), dir.path);
   INFO(r.out << r.err);
   CHECK(r.status == 1);
   const auto out = lines(r.out);
@@ -217,7 +215,7 @@ TEST_CASE("mailwire send-many: partial, failed and unknown lines, exit 1, nothin
   const std::string one = dir.path + "/one";
   ::mkdir(one.c_str(), 0700);
   write(one + "/a.eml", eml("lost", "bob@example.test"));
-  const Run u = spawn(concat(connection(lossy_listener), {"send-many", one}), dir.path);
+  const Run u = spawn(concat(connection(lossy_listener), {one}), dir.path);
   INFO(u.out << u.err);
   CHECK(u.status == 1);
   CHECK(lines(u.out) == std::vector<std::string>{"unknown " + one + "/a.eml"});
@@ -229,11 +227,10 @@ TEST_CASE("mailwire send-many: usage errors exit 2", "[sender][cli]") {
   TempDir dir;
   FakeSmtpServer server;
   FakeSmtpListener listener(server);
-  CHECK(spawn(concat(connection(listener), {"send-many"}), dir.path).status == 2);
-  CHECK(spawn(concat(connection(listener), {"send-many", "--rate", "5/day", dir.path}), dir.path)
-            .status == 2);
-  CHECK(spawn(concat(connection(listener), {"send-many", "--connections", "0", dir.path}), dir.path)
-            .status == 2);
+  CHECK(spawn(concat(connection(listener), {}), dir.path).status == 2);
+  CHECK(spawn(concat(connection(listener), {"--rate", "5/day", dir.path}), dir.path).status == 2);
+  CHECK(spawn(concat(connection(listener), {"--connections", "0", dir.path}), dir.path).status ==
+        2);
   const Run help = spawn({"send-many", "--help"}, dir.path);
   CHECK(help.status == 0);
   CHECK_THAT(help.out, Catch::Contains("--outbox DIR"));
@@ -250,8 +247,7 @@ TEST_CASE("mailwire send-many --outbox: messages end in sent/, a later run resum
     write(fmt::format("{}/{}.eml", src, i), eml(fmt::format("o{}", i), "bob@example.test"));
   FakeSmtpServer server;
   FakeSmtpListener listener(server);
-  const Run first =
-      spawn(concat(connection(listener), {"send-many", "--outbox", box, src}), dir.path);
+  const Run first = spawn(concat(connection(listener), {"--outbox", box, src}), dir.path);
   INFO(first.out << first.err);
   CHECK(first.status == 0);
   CHECK(lines(first.out).size() == 3);
@@ -263,12 +259,14 @@ TEST_CASE("mailwire send-many --outbox: messages end in sent/, a later run resum
     SmtpEnvelope envelope;
     envelope.sender = "alice@example.test";
     envelope.recipients = {"bob@example.test"};
-    auto a = MessageSource::from_bytes(eml("left-pending", "bob@example.test"));
+    const std::string pending = eml("left-pending", "bob@example.test");
+    auto a = MessageSource::from_bytes(pending);
     outbox->put(envelope, *a, "left/pending.eml");
-    auto b = MessageSource::from_bytes(eml("left-sending", "bob@example.test"));
+    const std::string sending = eml("left-sending", "bob@example.test");
+    auto b = MessageSource::from_bytes(sending);
     outbox->mark_sending(outbox->put(envelope, *b, "left/sending.eml"), 1);
   }
-  const Run resumed = spawn(concat(connection(listener), {"send-many", "--outbox", box}), dir.path);
+  const Run resumed = spawn(concat(connection(listener), {"--outbox", box}), dir.path);
   INFO(resumed.out << resumed.err);
   CHECK(resumed.status == 1);  // one unknown
   CHECK(lines(resumed.out) ==
@@ -279,7 +277,7 @@ TEST_CASE("mailwire send-many --outbox: messages end in sent/, a later run resum
   CHECK(entries(box + "/sent").size() == 4);
   CHECK(entries(box + "/unknown").size() == 1);
   // Nothing left: a third run does nothing and says so.
-  const Run idle = spawn(concat(connection(listener), {"send-many", "--outbox", box}), dir.path);
+  const Run idle = spawn(concat(connection(listener), {"--outbox", box}), dir.path);
   CHECK(idle.status == 0);
   CHECK(idle.out.empty());
   CHECK_THAT(idle.err, Catch::Contains("0 sent, 0 partial, 0 failed, 0 unknown"));
@@ -304,9 +302,8 @@ TEST_CASE(
     FakeSmtpListener listener(server);
     const std::string box = dir.path + "/control";
     const auto start = std::chrono::steady_clock::now();
-    const Run r = spawn(
-        concat(connection(listener), {"send-many", "--connections", "4", "--outbox", box, src}),
-        dir.path);
+    const Run r =
+        spawn(concat(connection(listener), {"--connections", "4", "--outbox", box, src}), dir.path);
     full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                  start);
     REQUIRE(r.status == 0);
@@ -323,14 +320,13 @@ TEST_CASE(
     const auto kill_at = std::chrono::microseconds(
         std::uniform_int_distribution<std::int64_t>(0, full.count() * 11 / 10)(random));
     INFO("round " << round << ", killed after " << kill_at.count() << " us of " << full.count());
-    const Run first = spawn(
-        concat(connection(listener), {"send-many", "--connections", "4", "--outbox", box, src}),
-        dir.path, kill_at);
+    const Run first =
+        spawn(concat(connection(listener), {"--connections", "4", "--outbox", box, src}), dir.path,
+              kill_at);
     if (first.status == -1) ++killed;
     // Resume to the end (no PATH): nothing pending or sending afterwards.
     const Run second =
-        spawn(concat(connection(listener), {"send-many", "--connections", "4", "--outbox", box}),
-              dir.path);
+        spawn(concat(connection(listener), {"--connections", "4", "--outbox", box}), dir.path);
     INFO(second.out << second.err);
     CHECK((second.status == 0 || second.status == 1));
     CHECK(entries(box + "/pending").empty());
