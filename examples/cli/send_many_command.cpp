@@ -222,6 +222,7 @@ int run(const Args& args) {
     Connection c;
     SenderOptions options;
     options.max_connections = 4;
+    options.retry.max_attempts = 1 + 5;  // --retries 5: five retries after the first attempt
     std::string outbox_dir;
     std::vector<std::string> paths;
     for (std::size_t i = 0; i < args.size(); ++i) {

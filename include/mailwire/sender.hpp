@@ -274,7 +274,8 @@ class MAILWIRE_API Sender {
   /// end of data possibly written ends SendStatus::unknown at once (moved to the outbox's
   /// unknown/, its callback called on this thread), never resent; recipients that an earlier
   /// attempt finished are not sent again. Call once, before or among submits. Throws
-  /// Error(usage) without an outbox, Error(io) when the outbox cannot be read.
+  /// Error(usage) without an outbox or when called again, Error(io) when the outbox cannot be
+  /// read.
   std::vector<std::future<SendOutcome>> resume(SendCallback done = {});
   /// Queues a built message, envelope from its header (SmtpClient::send(message)). The
   /// builder is copied: the copy gets its own Message-ID at its first attempt and keeps it

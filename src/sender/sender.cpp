@@ -794,6 +794,7 @@ struct Sender::Impl {
   std::size_t open = 0;
   bool accepting = true;
   bool cancelled = false;
+  bool resumed = false;  // resume() ran (a second run would queue its messages twice)
   bool stopping = false;
 };
 
@@ -841,6 +842,14 @@ std::vector<std::future<SendOutcome>> Sender::resume(SendCallback done) {
   if (!impl_->options.outbox) {
     throw Error(Errc::usage, "sender: resume() needs an outbox",
                 Diagnostics::usable(Reason::invalid_argument));
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    if (impl_->resumed) {
+      throw Error(Errc::usage, "sender: resume() was called already",
+                  Diagnostics::usable(Reason::invalid_argument));
+    }
+    impl_->resumed = true;
   }
   std::vector<std::future<SendOutcome>> futures;
   for (OutboxEntry& entry : impl_->options.outbox->resume())

@@ -223,6 +223,31 @@ TEST_CASE("mailwire send-many: partial, failed and unknown lines, exit 1, nothin
   CHECK(lossy.connections() == 1);
 }
 
+TEST_CASE("mailwire send-many: --retries N means N retries after the first attempt",
+          "[sender][cli]") {
+  TempDir dir;
+  const std::string src = dir.path + "/batch";
+  ::mkdir(src.c_str(), 0700);
+  write(src + "/a.eml", eml("retried", "bob@example.test"));
+  FakeSmtpServer refusing;
+  refusing.settings().transient_failures = 1;
+  FakeSmtpListener refusing_listener(refusing);
+  const Run none = spawn(concat(connection(refusing_listener), {"--retries", "0", src}), dir.path);
+  INFO(none.out << none.err);
+  CHECK(none.status == 1);
+  CHECK(lines(none.out) ==
+        std::vector<std::string>{"failed " + src + "/a.eml 451 4.3.0 try again later"});
+  FakeSmtpServer server;
+  server.settings().transient_failures = 1;
+  FakeSmtpListener listener(server);
+  const Run one = spawn(concat(connection(listener), {"--retries", "1", src}), dir.path);
+  INFO(one.out << one.err);
+  CHECK(one.status == 0);
+  CHECK(lines(one.out) == std::vector<std::string>{"sent " + src + "/a.eml"});
+  CHECK_THAT(one.err, Catch::Contains("1 retries"));
+  CHECK(server.accepted().size() == 1);
+}
+
 TEST_CASE("mailwire send-many: usage errors exit 2", "[sender][cli]") {
   TempDir dir;
   FakeSmtpServer server;

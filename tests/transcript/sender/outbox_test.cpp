@@ -218,6 +218,29 @@ TEST_CASE("Outbox: a new Sender resumes pending messages and reports one found s
   CHECK(entries(dir.path + "/sending").empty());
 }
 
+TEST_CASE("Outbox: resume() twice is a usage error, not every message queued twice",
+          "[sender][outbox]") {
+  TempDir dir;
+  {
+    auto outbox = directory_outbox(dir.path);
+    auto source = MessageSource::from_bytes("once");
+    outbox->put(envelope(), *source, "once");
+  }
+  FakeSmtpServer server;
+  Sender sender(fake_server_options(server, directory_outbox(dir.path)));
+  auto futures = sender.resume();
+  REQUIRE(futures.size() == 1);
+  try {
+    sender.resume();
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::usage);
+  }
+  CHECK(futures[0].get().status == SendStatus::delivered);
+  sender.close();
+  CHECK(server.accepted().size() == 1);
+}
+
 TEST_CASE("Outbox: a resumed message goes only to the recipients an earlier attempt left",
           "[sender][outbox]") {
   TempDir dir;
