@@ -28,6 +28,8 @@
 
 namespace mailwire {
 
+class Outbox;
+
 /// The time a Sender reads and waits on (rate limits, back-off, idle connections). The
 /// default is the steady clock; tests give one whose time they control, so that no test
 /// waits for real.
@@ -48,28 +50,42 @@ class MAILWIRE_API SenderClock {
   static std::shared_ptr<SenderClock> steady();
 };
 
-/// How fast a Sender may send, as token buckets: one per limit set (0: no such limit).
+/// How fast a Sender may send: one limit per period (0: no such limit), each with its burst.
 ///
-/// Each bucket holds at most `burst` tokens and gains `limit / period` tokens per unit of
-/// time, starting full; a message takes one token from each message bucket and one per
-/// recipient from the recipient bucket (a message with more recipients than `burst` waits for
-/// a full bucket and leaves it in debt). So any window of one period that starts and ends
-/// anywhere (half-open: the last 24 hours, not counting this instant a day ago) sees at most
-/// `limit + burst - 1` messages or recipients, plus the recipients of one message over
-/// `burst`: with the default burst of 1 the limits hold exactly, and messages go evenly
-/// spaced. Retries count like first attempts.
+/// A limit whose burst is below the limit is a token bucket: it holds at most `burst` tokens
+/// and gains `limit / period` tokens per unit of time, starting full; a message takes one
+/// token from each message bucket and one per recipient from the recipient bucket (a message
+/// with more recipients than the burst waits for a full bucket and leaves it in debt). So any
+/// window of one period that starts and ends anywhere (half-open: the last 24 hours, not
+/// counting this instant a day ago) sees at most `limit + burst - 1` messages or recipients,
+/// plus the recipients of one message over the burst: with a burst of 1 the limit holds
+/// exactly, and messages go evenly spaced.
+///
+/// A limit whose burst is the limit or more is a rolling window, as providers count theirs
+/// ("500 recipients in any 24 hours"): up to `limit` go at once, and no window of one period
+/// ever sees more than `limit` (a message with more recipients than the limit waits for an
+/// empty window). It keeps one entry per message sent in the last period, so at most `limit`.
+///
+/// Each limit's burst is its own (`*_burst`; 0: `burst`, whose default of 1 spaces messages
+/// evenly). Retries count like first attempts.
 struct MAILWIRE_API SenderRateLimits {
-  double messages_per_second = 0;  ///< 0: none
-  double messages_per_minute = 0;  ///< 0: none
-  double messages_per_hour = 0;    ///< 0: none
-  double recipients_per_day = 0;   ///< envelope recipients per 24 hours; 0: none
-  double burst = 1;                ///< tokens a bucket holds at most (at least 1)
+  double messages_per_second = 0;        ///< 0: none
+  double messages_per_minute = 0;        ///< 0: none
+  double messages_per_hour = 0;          ///< 0: none
+  double recipients_per_day = 0;         ///< envelope recipients per 24 hours; 0: none
+  double burst = 1;                      ///< the burst of each limit without its own (at least 1)
+  double messages_per_second_burst = 0;  ///< burst of messages_per_second; 0: `burst`
+  double messages_per_minute_burst = 0;  ///< burst of messages_per_minute; 0: `burst`
+  double messages_per_hour_burst = 0;    ///< burst of messages_per_hour; 0: `burst`
+  double recipients_per_day_burst = 0;   ///< burst of recipients_per_day; 0: `burst`
 
   /// The published sending limits of a provider by ProviderSettings id ("gmail",
-  /// "microsoft365", and their aliases) or by an address or domain it hosts: Gmail 500
+  /// "microsoft365", and their aliases) or by an address or domain it hosts, as rolling
+  /// windows (each burst is its limit: a day's recipients may go at once, then the Sender
+  /// waits for the oldest to leave the window, as the provider counts). Gmail: 500
   /// recipients a day (a consumer account; Google Workspace allows 2,000 messages and 10,000
-  /// recipients: set them yourself); Microsoft 365 30 messages a minute and 10,000 recipients
-  /// a day. Other providers, and unknown ones: no limits.
+  /// recipients a day: set them yourself). Microsoft 365: 30 messages a minute and 10,000
+  /// recipients a day. Other providers, and unknown ones: no limits.
   static SenderRateLimits for_provider(std::string_view id_or_address);
 };
 
@@ -124,6 +140,10 @@ struct MAILWIRE_API SendOutcome {
   /// The copy filed into the Sent mailbox (SmtpOptions::sent_copy in SenderOptions::smtp): at
   /// most one per message, after the first attempt that a recipient accepted.
   std::optional<SentCopyResult> sent_copy;
+  /// The label given at submit() (kept in the outbox; given back after resume()), if any.
+  std::string label;
+  /// Its id in SenderOptions::outbox; empty without one.
+  std::string outbox_id;
   /// How many recipients accepted it.
   std::size_t accepted() const noexcept;
 };
@@ -193,6 +213,11 @@ struct SenderOptions {
   SenderRetryPolicy retry;
   /// Per-message SMTP settings (body type, progress).
   SmtpSendOptions send;
+  /// When the server offers PIPELINING (RFC 2920), send the end of each message together
+  /// with the next ready message's MAIL, RCPT and DATA on the same connection
+  /// (SmtpClient::send_pipelined()): one round trip per message instead of two. A message's
+  /// outcome is still final only once its own reply is read. Built messages go one by one.
+  bool pipeline_messages = true;
   /// The clock; null: SenderClock::steady().
   std::shared_ptr<SenderClock> clock;
   /// Seed of the back-off jitter; 0: a random one.
@@ -200,6 +225,11 @@ struct SenderOptions {
   /// Events (connections, retries, ends), called on Sender threads with no lock held; as for
   /// a SendCallback, no flush() or close() from it.
   std::function<void(const SenderEvent&)> on_event;
+  /// Where messages are kept until they end (outbox.hpp; directory_outbox()), so that a
+  /// Sender made after a crash resumes them (resume()); null: in memory only. With one,
+  /// submit() returns only once the message is durable in it, and a message whose end of
+  /// data may have been written when the process died is reported unknown, never resent.
+  std::shared_ptr<Outbox> outbox;
 };
 
 /// A pool of SMTP connections to one server that sends submitted messages, thread-safe.
@@ -226,15 +256,30 @@ class MAILWIRE_API Sender {
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
 
-  /// Queues a message given as bytes (kept until it ends). Returns at once. Throws
-  /// Error(usage) after close() or cancel(). Caller mistakes in the envelope end the message
-  /// SendStatus::failed with an Errc::usage error, without retry.
+  /// Queues a message given as bytes (kept until it ends). Returns at once (with an outbox:
+  /// once the message is durable in it). Throws Error(usage) after close() or cancel(), and
+  /// what the outbox throws (the message is then not accepted). Caller mistakes in the envelope end
+  /// the message SendStatus::failed with an Errc::usage error, without retry.
   std::future<SendOutcome> submit(SmtpEnvelope envelope, std::string message,
                                   SendCallback done = {});
   /// Queues a message read from a source made anew for each attempt (a file, a spool).
   std::future<SendOutcome> submit(SmtpEnvelope envelope,
                                   std::function<std::unique_ptr<MessageSource>()> source,
                                   SendCallback done = {});
+  /// Queues a message read from a source made anew for each attempt, with a label of the
+  /// caller's (a file name, an order number) given back in its SendOutcome, and kept in the
+  /// outbox for resume().
+  std::future<SendOutcome> submit(std::string label, SmtpEnvelope envelope,
+                                  std::function<std::unique_ptr<MessageSource>()> source,
+                                  SendCallback done = {});
+  /// Queues again every message that an earlier Sender on the same outbox left unfinished
+  /// (it crashed, or was cancelled), oldest first, one future each. A message found with its
+  /// end of data possibly written ends SendStatus::unknown at once (moved to the outbox's
+  /// unknown/, its callback called on this thread), never resent; recipients that an earlier
+  /// attempt finished are not sent again. Call once, before or among submits. Throws
+  /// Error(usage) without an outbox or when called again, Error(io) when the outbox cannot be
+  /// read.
+  std::vector<std::future<SendOutcome>> resume(SendCallback done = {});
   /// Queues a built message, envelope from its header (SmtpClient::send(message)). The
   /// builder is copied: the copy gets its own Message-ID at its first attempt and keeps it
   /// for any retry.

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ namespace mailwire {
 
 namespace detail {
 class CancelSlot;
+}
+namespace smtp {
+class Transaction;
 }
 
 /// Settings of an SmtpClient.
@@ -110,6 +114,12 @@ struct SmtpSendOptions {
   /// File a copy through SmtpOptions::sent_copy, when one is set (false: not this message; a
   /// retry for recipients that refused at first, whose copy was filed already).
   bool file_sent_copy = true;
+  /// Called once per send, on the sending thread, just before the end of the data (the final
+  /// "." or BDAT LAST) is written: the last moment at which the message is certainly not
+  /// delivered. A durable outbox records "sending" here (Sender does). An exception it throws
+  /// ends the send before the end of the data, the connection closed: Error(io) (an Error
+  /// thrown stays as it is) with Phase::data, so the message was not sent.
+  std::function<void()> before_end_of_data;
 };
 
 /// What happened to one recipient.
@@ -138,6 +148,35 @@ struct MAILWIRE_API SmtpSendResult {
   /// The copy filed into the Sent mailbox (SmtpOptions::sent_copy); none when not tried.
   std::optional<SentCopyResult> sent_copy;
 };
+
+/// One message of SmtpClient::send_pipelined(): what send() takes.
+struct SmtpOutgoing {
+  SmtpEnvelope envelope;                  ///< its envelope
+  std::unique_ptr<MessageSource> source;  ///< its bytes (read twice when options.body is Auto)
+  SmtpSendOptions options;                ///< its settings (before_end_of_data included)
+};
+
+/// How one message of SmtpClient::send_pipelined() ended: the result send() would have
+/// returned, or the Error it would have thrown.
+struct SmtpOutcome {
+  std::optional<SmtpSendResult> result;  ///< set when at least one recipient accepted it
+  std::optional<Error> error;            ///< set otherwise
+};
+
+/// An RFC 5322 message file (.eml) ready to send as SmtpClient::send_file() sends it.
+struct SmtpMessageFile {
+  /// The envelope: the one given, or from the header (Sender or From; every To, Cc and Bcc).
+  SmtpEnvelope envelope;
+  /// The bytes to send, streamed from the file: its header without Bcc fields, then its body.
+  std::unique_ptr<MessageSource> source;
+};
+
+/// Opens an .eml file for sending (what send_file() sends, for a Sender or a queue): reads
+/// its header, derives the envelope unless `envelope` is given, removes Bcc fields. Throws
+/// Error(io) for an unreadable file, Error(usage) when the header names no sender or no
+/// recipient (and no envelope was given).
+MAILWIRE_API SmtpMessageFile open_message_file(const std::string& path,
+                                               const SmtpEnvelope* envelope = nullptr);
 
 /// An SMTP session: one connection, several messages, not thread-safe (cancel() excepted).
 ///
@@ -172,6 +211,8 @@ class MAILWIRE_API SmtpClient {
   /// error that is_fatal() (a broken connection, a 421, an unknown outcome). It does not ask
   /// the server; noop() does, at the cost of a round trip. A pool checks it before reuse.
   bool is_connected() const noexcept { return stream_ != nullptr && !stream_->broken(); }
+  /// The options this client was made with.
+  const SmtpOptions& options() const noexcept { return options_; }
   /// True when connected over TLS (implicit, or after STARTTLS).
   bool is_encrypted() const noexcept;
   /// The TLS session (protocol, cipher, peer certificate); nullopt when not encrypted.
@@ -202,6 +243,23 @@ class MAILWIRE_API SmtpClient {
   /// The same from a MessageSource, streamed: read once more first when options.body is Auto.
   SmtpSendResult send(const SmtpEnvelope& envelope, MessageSource& message,
                       const SmtpSendOptions& options = {});
+
+  /// Sends messages one after another over this connection, as `next` hands them out. When
+  /// the server offers PIPELINING (RFC 2920) and a body goes as DATA (not BDAT, not LMTP),
+  /// the end of its data goes in the same write as the next message's MAIL, RCPT and DATA,
+  /// so that each message costs one round trip to the server instead of two.
+  ///
+  /// `next` is called first, then each time the data of a message is written but for its
+  /// end: it fills in the next message and returns true, or returns false (that end then goes
+  /// alone, and send_pipelined() returns once its reply is in). `done(index, outcome)` gets
+  /// each message, in order, index from 0, once its outcome is final: its reply to the end
+  /// of the data was read, or the connection failed. A connection lost once a message's end
+  /// was written makes that message Phase::after_data (unknown: never resend it blindly) and
+  /// the next one, whose data was not sent, Phase::envelope (safe to retry). Returns after
+  /// the last message is done, or when the connection is closed (a 421, an error). Errors of
+  /// a message go to `done`, never thrown; throws Error(usage) when not connected.
+  void send_pipelined(const std::function<bool(SmtpOutgoing&)>& next,
+                      const std::function<void(std::size_t, SmtpOutcome&&)>& done);
 
   /// Sends a built message: the envelope is its From and its To, Cc and Bcc addresses (Bcc is
   /// never written), written as the server allows (8BITMIME, SMTPUTF8). File attachments are
@@ -246,8 +304,13 @@ class MAILWIRE_API SmtpClient {
   SentCopyResult file_sent_copy(MessageSource& message);
   SmtpSendResult transaction(const SmtpEnvelope& envelope, MessageSource& message,
                              const SmtpSendOptions& options);
+  struct HeldEnd;  // the end of a message's data, kept to go with the next message's commands
   bool send_body(MessageSource& message, bool bdat, bool binary, const SmtpSendOptions& options,
-                 const std::function<bool(const SmtpReply&)>& on_chunk_reply);
+                 const std::function<bool(const SmtpReply&)>& on_chunk_reply,
+                 HeldEnd* hold = nullptr);
+  bool drive(smtp::Transaction& tx, MessageSource& message, BodyType body,
+             const SmtpSendOptions& options, HeldEnd* hold, HeldEnd* prefix,
+             const std::function<void()>& before_first_read);
   Stream& stream();
   Deadline deadline() const;
   detail::CancelSlot& cancel_slot();

@@ -44,17 +44,79 @@ void TokenBucket::take(double n, TimePoint now) {
   tokens_ -= n;
 }
 
+RollingWindow::RollingWindow(double limit, std::chrono::nanoseconds period)
+    : limit_(limit), period_(period) {}
+
+void RollingWindow::expire(TimePoint now) {
+  // An entry taken at t counts in the windows [s, s + period) that hold t: until t + period.
+  while (!log_.empty() && log_.front().first + period_ <= now) {
+    used_ -= log_.front().second;
+    log_.pop_front();
+  }
+  if (log_.empty()) used_ = 0;  // no drift
+}
+
+double RollingWindow::used(TimePoint now) {
+  expire(now);
+  return used_;
+}
+
+TimePoint RollingWindow::available_at(double n, TimePoint now) {
+  expire(now);
+  const double need = std::min(n, limit_);
+  if (used_ + need <= limit_ + slack) return now;
+  // The oldest entries leave the window first: wait until enough have.
+  double left = used_;
+  for (const auto& [at, taken] : log_) {
+    left -= taken;
+    if (left + need <= limit_ + slack) return at + period_;
+  }
+  return log_.back().first + period_;
+}
+
+void RollingWindow::take(double n, TimePoint now) {
+  expire(now);
+  if (!log_.empty() && log_.back().first == now) {
+    log_.back().second += n;
+  } else {
+    log_.emplace_back(now, n);
+  }
+  used_ += n;
+}
+
+Limit::Limit(double limit, std::chrono::nanoseconds period, double burst, TimePoint start) {
+  if (burst >= limit && limit >= 1) {
+    window_.emplace(limit, period);
+  } else {
+    bucket_.emplace(limit, period, burst, start);
+  }
+}
+
+TimePoint Limit::available_at(double n, TimePoint now) {
+  return bucket_ ? bucket_->available_at(n, now) : window_->available_at(n, now);
+}
+
+void Limit::take(double n, TimePoint now) {
+  if (bucket_) {
+    bucket_->take(n, now);
+  } else {
+    window_->take(n, now);
+  }
+}
+
 RateLimiter::RateLimiter(const SenderRateLimits& limits, TimePoint start) {
   using std::chrono::hours;
   using std::chrono::minutes;
   using std::chrono::seconds;
-  const auto add = [&](std::vector<TokenBucket>& to, double limit, std::chrono::nanoseconds p) {
-    if (limit > 0) to.emplace_back(limit, p, limits.burst, start);
+  const auto add = [&](std::vector<Limit>& to, double limit, std::chrono::nanoseconds p,
+                       double burst) {
+    if (limit > 0)
+      to.emplace_back(limit, p, std::max(1.0, burst > 0 ? burst : limits.burst), start);
   };
-  add(messages_, limits.messages_per_second, seconds(1));
-  add(messages_, limits.messages_per_minute, minutes(1));
-  add(messages_, limits.messages_per_hour, hours(1));
-  add(recipients_, limits.recipients_per_day, hours(24));
+  add(messages_, limits.messages_per_second, seconds(1), limits.messages_per_second_burst);
+  add(messages_, limits.messages_per_minute, minutes(1), limits.messages_per_minute_burst);
+  add(messages_, limits.messages_per_hour, hours(1), limits.messages_per_hour_burst);
+  add(recipients_, limits.recipients_per_day, hours(24), limits.recipients_per_day_burst);
 }
 
 TimePoint RateLimiter::reserve(std::size_t recipients, TimePoint now) {

@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace mailwire::sender {
@@ -34,17 +37,50 @@ class TokenBucket {
   TimePoint last_;
 };
 
-/// Every limit of SenderRateLimits, taken together: a message goes when each bucket allows.
+/// A rolling window: at most `limit` in any half-open window of `period`. Keeps one entry
+/// per take() in the last period (at most `limit` entries). A request for more than `limit`
+/// waits for an empty window.
+class RollingWindow {
+ public:
+  RollingWindow(double limit, std::chrono::nanoseconds period);
+  /// When `n` can be taken: `now` or later.
+  TimePoint available_at(double n, TimePoint now);
+  /// Takes `n` (call when available_at(n, now) <= now).
+  void take(double n, TimePoint now);
+  /// Taken within the window ending now.
+  double used(TimePoint now);
+
+ private:
+  void expire(TimePoint now);
+  double limit_;
+  std::chrono::nanoseconds period_;
+  std::deque<std::pair<TimePoint, double>> log_;
+  double used_ = 0;
+};
+
+/// One limit: a token bucket (burst below the limit) or a rolling window (burst at or above).
+class Limit {
+ public:
+  Limit(double limit, std::chrono::nanoseconds period, double burst, TimePoint start);
+  TimePoint available_at(double n, TimePoint now);
+  void take(double n, TimePoint now);
+
+ private:
+  std::optional<TokenBucket> bucket_;
+  std::optional<RollingWindow> window_;
+};
+
+/// Every limit of SenderRateLimits, taken together: a message goes when each limit allows.
 class RateLimiter {
  public:
   RateLimiter(const SenderRateLimits& limits, TimePoint start);
   /// Takes the tokens of a message with `recipients` recipients and returns `now` when every
-  /// bucket has them; otherwise takes nothing and returns the time to ask again.
+  /// limit has them; otherwise takes nothing and returns the time to ask again.
   TimePoint reserve(std::size_t recipients, TimePoint now);
 
  private:
-  std::vector<TokenBucket> messages_;
-  std::vector<TokenBucket> recipients_;
+  std::vector<Limit> messages_;
+  std::vector<Limit> recipients_;
 };
 
 /// The wait before attempt n + 1 after n failed attempts: initial * multiplier^(n-1), at

@@ -18,6 +18,7 @@
 // attempt cut by it ends its job. A worker never moves or destroys its client while cancel()
 // may reach it: `active_` is set and cleared under the mutex.
 
+#include <mailwire/outbox.hpp>
 #include <mailwire/provider_settings.hpp>
 #include <mailwire/sender.hpp>
 
@@ -81,18 +82,21 @@ SenderRateLimits SenderRateLimits::for_provider(std::string_view id_or_address) 
   if (provider->id == "gmail") {
     // support.google.com/mail/answer/22839: 500 recipients a day for a Gmail account.
     limits.recipients_per_day = 500;
+    limits.recipients_per_day_burst = 500;
   } else if (provider->id == "microsoft365") {
     // learn.microsoft.com, Exchange Online limits: 30 messages a minute, 10,000 recipients a
     // day per mailbox.
     limits.messages_per_minute = 30;
+    limits.messages_per_minute_burst = 30;
     limits.recipients_per_day = 10000;
+    limits.recipients_per_day_burst = 10000;
   }
   return limits;
 }
 
 namespace {
 
-enum class Body { bytes, source, builder };
+enum class Body { bytes, source, builder, outbox };
 
 struct Job {
   std::uint64_t id = 0;
@@ -102,6 +106,8 @@ struct Job {
   std::function<std::unique_ptr<MessageSource>()> source;
   std::optional<mime::MessageBuilder> builder;
   std::vector<std::size_t> pending;  // indices into envelope.recipients still to send
+  std::string outbox_id;             // with an outbox: the message's id in it
+  bool sending = false;              // with an outbox: marked sending (end of data may be out)
   SendOutcome outcome;
   std::promise<SendOutcome> promise;
   SendCallback callback;
@@ -120,7 +126,15 @@ SmtpReply reply_of(const Error& e) {
   SmtpReply reply;
   reply.code = e.diagnostics().reply_code;
   reply.enhanced = e.diagnostics().enhanced_code;
-  if (!e.diagnostics().server_reply.empty()) reply.lines.push_back(e.diagnostics().server_reply);
+  std::string text = e.diagnostics().server_reply;
+  // The server's text without the codes it starts with (they are in code and enhanced).
+  const std::string code = std::to_string(reply.code) + " ";
+  if (reply.code != 0 && text.compare(0, code.size(), code) == 0) text.erase(0, code.size());
+  if (!reply.enhanced.empty() &&
+      text.compare(0, reply.enhanced.size() + 1, reply.enhanced + " ") == 0) {
+    text.erase(0, reply.enhanced.size() + 1);
+  }
+  if (!text.empty()) reply.lines.push_back(std::move(text));
   return reply;
 }
 
@@ -160,6 +174,45 @@ struct Sender::Impl {
     return client;
   }
 
+  void check_accepting() {
+    if (!accepting) {
+      throw Error(Errc::usage, "sender: closed, no more messages accepted",
+                  Diagnostics::usable(Reason::not_connected));
+    }
+  }
+
+  // With an outbox: the message goes into it (durable) and is read from it at each attempt.
+  void store(Job& job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      check_accepting();
+    }
+    std::unique_ptr<MessageSource> source;
+    std::string rendered;
+    switch (job.body) {
+      case Body::bytes:
+        source = MessageSource::from_bytes(job.bytes);
+        break;
+      case Body::source:
+        source = job.source();
+        break;
+      case Body::builder:
+        rendered = job.builder->to_string();
+        job.outcome.message_id = job.builder->generated_message_id();
+        source = MessageSource::from_bytes(rendered);
+        break;
+      case Body::outbox:
+        return;
+    }
+    job.outbox_id = options.outbox->put(job.envelope, *source, job.outcome.label);
+    job.outcome.outbox_id = job.outbox_id;
+    job.body = Body::outbox;
+    job.bytes.clear();
+    job.bytes.shrink_to_fit();
+    job.source = nullptr;
+    job.builder.reset();
+  }
+
   std::future<SendOutcome> submit(JobPtr job, SendCallback done) {
     job->callback = std::move(done);
     job->outcome.recipients.reserve(job->envelope.recipients.size());
@@ -169,18 +222,65 @@ struct Sender::Impl {
       job->outcome.recipients.push_back(std::move(r));
       job->pending.push_back(i);
     }
+    if (options.outbox) store(*job);
     std::future<SendOutcome> future = job->promise.get_future();
     {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!accepting) {
-        throw Error(Errc::usage, "sender: closed, no more messages accepted",
-                    Diagnostics::usable(Reason::not_connected));
-      }
+      check_accepting();
       job->id = ++next_id;
       ++stats.submitted;
       ++unfinished;
       ready.push_back(std::move(job));
     }
+    cv.notify_one();
+    return future;
+  }
+
+  // A message an earlier Sender left in the outbox.
+  std::future<SendOutcome> readmit(OutboxEntry entry, SendCallback done) {
+    auto job = std::make_unique<Job>();
+    job->callback = std::move(done);
+    job->envelope = std::move(entry.envelope);
+    job->body = Body::outbox;
+    job->outbox_id = entry.id;
+    job->outcome.outbox_id = entry.id;
+    job->outcome.label = std::move(entry.label);
+    job->outcome.attempts = entry.so_far.attempts;
+    const bool found_sending = entry.state == OutboxEntry::State::sending;
+    job->sending = found_sending;
+    for (std::size_t i = 0; i < job->envelope.recipients.size(); ++i) {
+      SmtpRecipientResult r;
+      if (i < entry.so_far.recipients.size()) r = entry.so_far.recipients[i];
+      r.address = job->envelope.recipients[i];
+      if (r.phase == Phase::none) {
+        if (found_sending) {
+          r.accepted = false;
+          r.phase = Phase::after_data;  // may have it: unknown, never resent
+        } else {
+          job->pending.push_back(i);
+        }
+      }
+      job->outcome.recipients.push_back(std::move(r));
+    }
+    if (found_sending) job->outcome.phase = Phase::after_data;
+    std::future<SendOutcome> future = job->promise.get_future();
+    std::unique_lock<std::mutex> lock(mutex);
+    check_accepting();
+    job->id = ++next_id;
+    ++stats.submitted;
+    ++unfinished;
+    if (job->pending.empty()) {
+      finish(std::move(job), lock);
+      return future;
+    }
+    const auto wait = entry.not_before - std::chrono::system_clock::now();
+    if (wait > std::chrono::system_clock::duration::zero()) {
+      delayed.emplace(clock->now() + std::chrono::duration_cast<std::chrono::nanoseconds>(wait),
+                      std::move(job));
+    } else {
+      ready.push_back(std::move(job));
+    }
+    lock.unlock();
     cv.notify_one();
     return future;
   }
@@ -227,10 +327,12 @@ struct Sender::Impl {
           ++stats.attempts;
           ++job->outcome.attempts;
           lock.unlock();
-          Attempt attempt = run(*job, conn, index, lock);
+          Attempt attempt = run(job, conn, index, lock);
           lock.lock();
-          --in_flight;
-          judge(std::move(job), std::move(attempt), lock);
+          if (job) {  // null: judged already (sent in a pipelined stream)
+            --in_flight;
+            judge(std::move(job), std::move(attempt), lock);
+          }
           continue;
         }
         wake = at;
@@ -269,7 +371,9 @@ struct Sender::Impl {
   }
 
   // One attempt, without the lock.
-  Attempt run(Job& job, Connection& conn, std::size_t index, std::unique_lock<std::mutex>& lock) {
+  Attempt run(JobPtr& job_ptr, Connection& conn, std::size_t index,
+              std::unique_lock<std::mutex>& lock) {
+    Job& job = *job_ptr;
     Attempt attempt;
     const bool used_up = options.max_messages_per_connection != 0 &&
                          conn.sent >= options.max_messages_per_connection;
@@ -310,15 +414,29 @@ struct Sender::Impl {
       }
       active[index] = &*conn.client;
     }
-    SmtpEnvelope envelope = job.envelope;
-    envelope.recipients.clear();
-    for (std::size_t i : job.pending)
-      envelope.recipients.push_back(job.envelope.recipients[i]);
     // One copy in the Sent mailbox per message, however many attempts its recipients need.
     SmtpSendOptions send_options = options.send;
     if (job.outcome.sent_copy && job.outcome.sent_copy->filed) send_options.file_sent_copy = false;
+    // Pipelined messages end on the next one's turn; a sent copy is filed by send() only.
+    if (options.pipeline_messages && conn.client->capabilities().pipelining && !options.smtp.lmtp &&
+        job.body != Body::builder && !conn.client->options().sent_copy) {
+      stream(job_ptr, conn, index, lock);
+      return attempt;
+    }
+    SmtpEnvelope envelope = pending_envelope(job);
     try {
       switch (job.body) {
+        case Body::outbox: {
+          SmtpSendOptions send = send_options;
+          const int number = job.outcome.attempts;
+          send.before_end_of_data = [this, &job, number] {
+            options.outbox->mark_sending(job.outbox_id, number);
+            job.sending = true;
+          };
+          std::unique_ptr<MessageSource> source = options.outbox->open(job.outbox_id);
+          attempt.result = conn.client->send(envelope, *source, send);
+          break;
+        }
         case Body::bytes:
           attempt.result = conn.client->send(envelope, job.bytes, send_options);
           break;
@@ -355,6 +473,125 @@ struct Sender::Impl {
       lock.unlock();
     }
     return attempt;
+  }
+
+  static SmtpEnvelope pending_envelope(const Job& job) {
+    SmtpEnvelope envelope = job.envelope;
+    envelope.recipients.clear();
+    for (std::size_t i : job.pending)
+      envelope.recipients.push_back(job.envelope.recipients[i]);
+    return envelope;
+  }
+
+  // The SmtpOutgoing of one attempt of `job` (not a built message). A source that fails to
+  // open leaves `out.source` null and the error in `failed`.
+  void outgoing(Job& job, SmtpOutgoing& out, std::optional<Error>& failed) {
+    out.envelope = pending_envelope(job);
+    out.options = options.send;
+    try {
+      switch (job.body) {
+        case Body::bytes:
+          out.source = MessageSource::from_bytes(job.bytes);
+          break;
+        case Body::source:
+          out.source = job.source();
+          break;
+        case Body::outbox: {
+          const int number = job.outcome.attempts;
+          out.options.before_end_of_data = [this, &job, number] {
+            options.outbox->mark_sending(job.outbox_id, number);
+            job.sending = true;
+          };
+          out.source = options.outbox->open(job.outbox_id);
+          break;
+        }
+        case Body::builder:
+          break;
+      }
+    } catch (const Error& e) {
+      failed = e;
+    } catch (const std::exception& e) {
+      failed = Error(Errc::io, std::string("sender: the message source failed: ") + e.what());
+    }
+    if (failed) out.source.reset();
+  }
+
+  // Sends `first` and then whatever is ready when its end of data is due, over one connection
+  // with the end of each message pipelined with the next one's envelope (RFC 2920, through
+  // SmtpClient::send_pipelined()). Each message is judged as soon as its outcome is final.
+  // Called and returns without the lock; `first` is moved from.
+  void stream(JobPtr& first, Connection& conn, std::size_t index,
+              std::unique_lock<std::mutex>& lock) {
+    std::vector<JobPtr> jobs;
+    std::vector<std::optional<Error>> failures;
+    jobs.push_back(std::move(first));
+    std::size_t taken = 1;
+    const std::size_t sent_before = conn.sent;
+    const auto next = [&](SmtpOutgoing& out) -> bool {
+      if (failures.empty()) {  // the first message
+        failures.emplace_back();
+        outgoing(*jobs[0], out, failures[0]);
+        return true;
+      }
+      {
+        std::lock_guard<std::mutex> guard(mutex);
+        if (cancelled || stopping) return false;
+        if (options.max_messages_per_connection != 0 &&
+            sent_before + taken >= options.max_messages_per_connection) {
+          return false;
+        }
+        const auto now = clock->now();
+        promote_due(now);
+        if (ready.empty() || ready.front()->body == Body::builder) return false;
+        if (limiter.reserve(ready.front()->pending.size(), now) > now) return false;
+        jobs.push_back(std::move(ready.front()));
+        ready.pop_front();
+        ++in_flight;
+        ++stats.attempts;
+        ++jobs.back()->outcome.attempts;
+        ++taken;
+      }
+      failures.emplace_back();
+      outgoing(*jobs.back(), out, failures.back());
+      return true;
+    };
+    const auto done = [&](std::size_t i, SmtpOutcome&& outcome) {
+      Attempt attempt;
+      if (i < failures.size() && failures[i]) {
+        attempt.error = failures[i];
+      } else {
+        attempt.result = std::move(outcome.result);
+        attempt.error = std::move(outcome.error);
+      }
+      ++conn.sent;
+      conn.last_used = clock->now();
+      lock.lock();
+      --in_flight;
+      judge(std::move(jobs[i]), std::move(attempt), lock);
+      lock.unlock();
+    };
+    try {
+      conn.client->send_pipelined(next, done);
+    } catch (const Error& e) {  // not connected: every message handed out and not done
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (!jobs[i]) continue;
+        Attempt attempt;
+        attempt.error = e;
+        lock.lock();
+        --in_flight;
+        judge(std::move(jobs[i]), std::move(attempt), lock);
+        lock.unlock();
+      }
+    }
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      active[index] = nullptr;
+    }
+    if (!conn.client->is_connected()) {
+      lock.lock();
+      hang_up(conn, lock, false);
+      lock.unlock();
+    }
   }
 
   // Judges an attempt (lock held) and requeues or ends the job.
@@ -394,6 +631,25 @@ struct Sender::Impl {
     job->pending = std::move(still);
     if (!job->pending.empty() && !cancelled && out.attempts < options.retry.max_attempts) {
       const auto delay = backoff.delay(out.attempts);
+      if (options.outbox && job->sending) {
+        // Back to pending, durably, with what this attempt settled.
+        SendOutcome so_far = out;
+        for (std::size_t i : job->pending)
+          so_far.recipients[i].phase = Phase::none;
+        const auto not_before = std::chrono::system_clock::now() + delay;
+        lock.unlock();
+        try {
+          options.outbox->mark_pending(job->outbox_id, so_far, not_before);
+          job->sending = false;
+        } catch (...) {  // left sending: a crash now makes it unknown, never a duplicate
+        }
+        lock.lock();
+        if (cancelled) {
+          job->cancelled = true;
+          finish(std::move(job), lock);
+          return;
+        }
+      }
       ++stats.retries;
       SenderEvent e;
       e.kind = SenderEvent::Kind::retry;
@@ -410,6 +666,18 @@ struct Sender::Impl {
     }
     if (!job->pending.empty() && cancelled) job->cancelled = true;
     finish(std::move(job), lock);
+  }
+
+  // The outcome to keep for a job going back to pending: its pending recipients Phase::none.
+  static SendOutcome pending_outcome(const Job& job) {
+    SendOutcome so_far = job.outcome;
+    for (std::size_t i = 0; i < so_far.recipients.size(); ++i) {
+      const SmtpRecipientResult& r = so_far.recipients[i];
+      if (!r.accepted && r.phase != Phase::after_data && r.reply.code / 100 != 5) {
+        so_far.recipients[i].phase = Phase::none;
+      }
+    }
+    return so_far;
   }
 
   // Ends a job (lock held; released while the callback and the future run).
@@ -452,6 +720,17 @@ struct Sender::Impl {
     e.message = job->id;
     e.stats = snapshot();
     lock.unlock();
+    if (options.outbox && !job->outbox_id.empty()) {
+      try {
+        if (out.status != SendStatus::cancelled) {
+          options.outbox->finish(job->outbox_id, out);
+        } else if (job->sending) {  // cut before its end of data: resumed next time
+          options.outbox->mark_pending(job->outbox_id, pending_outcome(*job),
+                                       std::chrono::system_clock::now());
+        }
+      } catch (...) {  // left where it is: resume() reports it unknown or sends it then
+      }
+    }
     e.outcome = &out;
     e.error = out.last_error ? &*out.last_error : nullptr;
     emit(e);
@@ -520,6 +799,7 @@ struct Sender::Impl {
   std::size_t open = 0;
   bool accepting = true;
   bool cancelled = false;
+  bool resumed = false;  // resume() ran (a second run would queue its messages twice)
   bool stopping = false;
 };
 
@@ -549,6 +829,37 @@ std::future<SendOutcome> Sender::submit(SmtpEnvelope envelope,
   job->body = Body::source;
   job->source = std::move(source);
   return impl_->submit(std::move(job), std::move(done));
+}
+
+std::future<SendOutcome> Sender::submit(std::string label, SmtpEnvelope envelope,
+                                        std::function<std::unique_ptr<MessageSource>()> source,
+                                        SendCallback done) {
+  if (!source) throw Error(Errc::usage, "sender: no message source", Diagnostics::usable());
+  auto job = std::make_unique<Job>();
+  job->envelope = std::move(envelope);
+  job->body = Body::source;
+  job->source = std::move(source);
+  job->outcome.label = std::move(label);
+  return impl_->submit(std::move(job), std::move(done));
+}
+
+std::vector<std::future<SendOutcome>> Sender::resume(SendCallback done) {
+  if (!impl_->options.outbox) {
+    throw Error(Errc::usage, "sender: resume() needs an outbox",
+                Diagnostics::usable(Reason::invalid_argument));
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    if (impl_->resumed) {
+      throw Error(Errc::usage, "sender: resume() was called already",
+                  Diagnostics::usable(Reason::invalid_argument));
+    }
+    impl_->resumed = true;
+  }
+  std::vector<std::future<SendOutcome>> futures;
+  for (OutboxEntry& entry : impl_->options.outbox->resume())
+    futures.push_back(impl_->readmit(std::move(entry), done));
+  return futures;
 }
 
 std::future<SendOutcome> Sender::submit(const mime::MessageBuilder& message, SendCallback done) {

@@ -354,45 +354,83 @@ SentCopyResult SmtpClient::file_sent_copy(MessageSource& message) {
   return options_.sent_copy->file(AppendMessage::from_source(message));
 }
 
-// The driver of smtp::Transaction: performs each step it names, feeds back the outcome.
-SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSource& message,
-                                       const SmtpSendOptions& options) {
-  BodyType body = options.body;
-  if (body == BodyType::Auto) {
-    smtp::BodyScan scan;
-    char buf[64 * 1024];
-    message.rewind();
-    for (std::size_t n; (n = message.read(buf, sizeof buf)) > 0;) {
-      scan.feed(std::string_view(buf, n));
-      if (scan.binary) break;
-    }
-    body = scan.binary      ? BodyType::Binary
-           : scan.eight_bit ? BodyType::EightBit
-                            : BodyType::SevenBit;
+namespace {
+
+// Resolves BodyType::Auto by reading the message once.
+BodyType resolve_body(MessageSource& message, BodyType body) {
+  if (body != BodyType::Auto) return body;
+  smtp::BodyScan scan;
+  std::string buf(64 * 1024, '\0');
+  message.rewind();
+  for (std::size_t n; (n = message.read(buf.data(), buf.size())) > 0;) {
+    scan.feed(std::string_view(buf.data(), n));
+    if (scan.binary) break;
   }
-  smtp::TransactionOptions engine_options;
-  engine_options.abort_on_rejected_recipient = options_.abort_on_rejected_recipient;
-  engine_options.lmtp = options_.lmtp;
-  smtp::Transaction tx(envelope, caps_, message.size(), body, engine_options, host_);
+  return scan.binary ? BodyType::Binary : scan.eight_bit ? BodyType::EightBit : BodyType::SevenBit;
+}
+
+SmtpOutcome outcome_of(smtp::Transaction& tx) {
+  SmtpOutcome out;
+  if (const smtp::TransactionError* e = tx.error()) {
+    out.error = Error(e->kind, e->message, e->diagnostics);
+  } else {
+    out.result = tx.take_result();
+  }
+  return out;
+}
+
+}  // namespace
+
+// The end of a message's data (its last bytes and the "."), not yet written.
+struct SmtpClient::HeldEnd {
+  std::string bytes;
+  std::string log_as;
+};
+
+// The driver of smtp::Transaction: performs each step it names, feeds back the outcome, until
+// the transaction is done (true). With `hold`, a body sent as DATA stops short of its end,
+// which goes into *hold (false: the transaction waits for on_body_sent()). A non-empty
+// `prefix` goes in the same write as the transaction's first bytes; `before_first_read` runs
+// before its first read (the previous message's final reply comes first on the wire).
+bool SmtpClient::drive(smtp::Transaction& tx, MessageSource& message, BodyType body,
+                       const SmtpSendOptions& options, HeldEnd* hold, HeldEnd* prefix,
+                       const std::function<void()>& before_first_read) {
   Deadline d = deadline();
   std::optional<Deadline> final_deadline;  // one for all the final replies (LMTP: several)
+  bool first_read = true;
   smtp::TransactionStep step = tx.next();
   for (; step.step != detail::NextStep::done; step = tx.next()) {
     try {
       switch (step.step) {
         case detail::NextStep::write:
           d = deadline();
-          stream().write(step.bytes, d, step.log_as);
+          if (prefix != nullptr && !prefix->bytes.empty()) {
+            std::string bytes = std::move(prefix->bytes);
+            std::string log_as = std::move(prefix->log_as);
+            *prefix = {};
+            bytes.append(step.bytes.data(), step.bytes.size());
+            log_as.append(step.log_as.empty() ? step.bytes : step.log_as);
+            stream().write(bytes, d, log_as);
+          } else {
+            stream().write(step.bytes, d, step.log_as);
+          }
           break;
         case detail::NextStep::read_line:
+          if (first_read) {
+            first_read = false;
+            if (before_first_read) before_first_read();
+          }
           if (step.final_reply && !final_deadline) {
             final_deadline = deadline_after(options_.final_reply_timeout);
           }
           tx.on_reply(read_reply(step.final_reply ? *final_deadline : d));
           break;
         case detail::NextStep::send_body:
-          if (send_body(message, step.bdat, body == BodyType::Binary, options,
-                        [&](const SmtpReply& reply) { return tx.on_chunk_reply(reply); })) {
+          if (send_body(
+                  message, step.bdat, body == BodyType::Binary, options,
+                  [&](const SmtpReply& reply) { return tx.on_chunk_reply(reply); },
+                  step.bdat ? nullptr : hold)) {
+            if (hold != nullptr && !step.bdat) return false;  // its end is held
             tx.on_body_sent();
           }
           break;
@@ -404,17 +442,140 @@ SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSour
     }
   }
   if (step.close) drop();
+  return true;
+}
+
+SmtpSendResult SmtpClient::transaction(const SmtpEnvelope& envelope, MessageSource& message,
+                                       const SmtpSendOptions& options) {
+  const BodyType body = resolve_body(message, options.body);
+  smtp::TransactionOptions engine_options;
+  engine_options.abort_on_rejected_recipient = options_.abort_on_rejected_recipient;
+  engine_options.lmtp = options_.lmtp;
+  smtp::Transaction tx(envelope, caps_, message.size(), body, engine_options, host_);
+  drive(tx, message, body, options, nullptr, nullptr, {});
   if (const smtp::TransactionError* e = tx.error()) {
     throw Error(e->kind, e->message, e->diagnostics);
   }
   return tx.take_result();
 }
 
+// Pipelining across messages. `prev` is the message whose end of data is held (`held`) or
+// written and whose final reply is still to be read; it is always resolved (done() called)
+// before the message after it, so done() sees the messages in order.
+void SmtpClient::send_pipelined(const std::function<bool(SmtpOutgoing&)>& next,
+                                const std::function<void(std::size_t, SmtpOutcome&&)>& done) {
+  stream();
+  struct Item {
+    SmtpOutgoing out;
+    std::unique_ptr<smtp::Transaction> tx;
+    BodyType body = BodyType::SevenBit;
+    std::size_t index = 0;
+  };
+  std::optional<Item> prev;
+  HeldEnd held;
+  std::size_t count = 0;
+  // Writes prev's end if still held, reads its final reply, reports it.
+  const auto resolve_prev = [&] {
+    if (!prev) return;
+    Item item = std::move(*prev);
+    prev.reset();
+    if (!held.bytes.empty()) {
+      HeldEnd end = std::move(held);
+      held = {};
+      item.tx->on_body_sent();  // from here on a lost connection leaves it unknown
+      try {
+        stream().write(end.bytes, deadline(), end.log_as);
+      } catch (const Error& e) {
+        item.tx->on_error(e.kind(), e.what(), e.diagnostics());
+      }
+    }
+    drive(*item.tx, *item.out.source, item.body, item.out.options, nullptr, nullptr, {});
+    done(item.index, outcome_of(*item.tx));
+  };
+  SmtpOutgoing out;
+  bool more = next(out);
+  while (more) {
+    Item item;
+    item.out = std::move(out);
+    out = {};
+    item.index = count++;
+    if (!item.out.source) {
+      resolve_prev();
+      SmtpOutcome o;
+      o.error = Error(Errc::usage, "smtp: send_pipelined: a message without a source",
+                      Diagnostics::usable(Reason::invalid_argument));
+      done(item.index, std::move(o));
+      more = stream_ != nullptr && next(out);
+      continue;
+    }
+    try {
+      item.body = resolve_body(*item.out.source, item.out.options.body);
+    } catch (const Error& e) {
+      resolve_prev();
+      SmtpOutcome o;
+      o.error = e;
+      done(item.index, std::move(o));
+      more = stream_ != nullptr && next(out);
+      continue;
+    }
+    smtp::TransactionOptions engine_options;
+    engine_options.abort_on_rejected_recipient = options_.abort_on_rejected_recipient;
+    engine_options.lmtp = options_.lmtp;
+    const bool can_hold = caps_.pipelining && !options_.lmtp && item.body != BodyType::Binary;
+    engine_options.rset_after_final = !can_hold;
+    item.tx = std::make_unique<smtp::Transaction>(item.out.envelope, caps_, item.out.source->size(),
+                                                  item.body, engine_options, host_);
+    if (item.tx->error() != nullptr || !stream_) {  // refused before any byte
+      resolve_prev();
+      if (!stream_ && item.tx->error() == nullptr) {
+        SmtpOutcome o;
+        o.error = Error(Errc::connect, "smtp: the connection was closed",
+                        Diagnostics::broken(Reason::connection_lost).with_transient());
+        done(item.index, std::move(o));
+        return;
+      }
+      done(item.index, outcome_of(*item.tx));
+      more = stream_ != nullptr && next(out);
+      continue;
+    }
+    HeldEnd prefix;
+    if (prev) {
+      prefix = std::move(held);
+      held = {};
+      prev->tx->on_body_sent();  // its end goes out with this write: unknown if it fails
+    }
+    const bool finished =
+        drive(*item.tx, *item.out.source, item.body, item.out.options, can_hold ? &held : nullptr,
+              &prefix, [&] {
+                resolve_prev();
+                if (!stream_) {
+                  throw Error(Errc::connect, "smtp: the server closed the connection",
+                              Diagnostics::broken(Reason::connection_lost).with_transient());
+                }
+              });
+    if (prev) {  // the combined write failed before any read: the end may have gone out
+      prev->tx->on_error(Errc::connect, "smtp: the connection was lost",
+                         Diagnostics::broken(Reason::connection_lost).with_transient());
+      resolve_prev();
+    }
+    if (finished) {
+      done(item.index, outcome_of(*item.tx));
+      more = stream_ != nullptr && next(out);
+      continue;
+    }
+    prev = std::move(item);
+    more = stream_ != nullptr && next(out);
+  }
+  resolve_prev();
+}
+
 // The body pump: DATA form (dot-stuffed, CRLF, ending in "."), or BDAT chunks with a reply
 // to each chunk but the last. False when a chunk was refused (`on_chunk_reply` said stop).
+// With `hold` (DATA form only), the last write (the end of the data) goes into *hold instead.
 bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
                            const SmtpSendOptions& options,
-                           const std::function<bool(const SmtpReply&)>& on_chunk_reply) {
+                           const std::function<bool(const SmtpReply&)>& on_chunk_reply,
+                           HeldEnd* hold) {
   Stream& s = stream();
   smtp::DataEncoder encoder;
   encoder.set_bdat(bdat);
@@ -440,15 +601,30 @@ bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
     }
     const bool last = n == 0;
     if (last && !binary) encoder.finish(out);
+    if (last && options.before_end_of_data) {
+      try {
+        options.before_end_of_data();
+      } catch (const Error&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw Error(Errc::io, fmt::format("smtp: before the end of the data: {}", e.what()));
+      }
+    }
     if (bdat) {
       // RFC 3030: BDAT <size> [LAST], then exactly that many bytes; a reply per chunk.
       s.write(smtp::Command::bdat(out.size(), last).line(), deadline_now());
       if (!out.empty()) s.write(out, deadline_now(), fmt::format("[{} bytes]\r\n", out.size()));
       if (!last && !on_chunk_reply(read_reply(deadline_now()))) return false;
     } else if (!out.empty()) {
-      const std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done)
-                                    : fmt::format("[{} bytes of message]\r\n", out.size());
-      s.write(out, deadline_now(), note);
+      std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done)
+                              : fmt::format("[{} bytes of message]\r\n", out.size());
+      if (last && hold != nullptr) {
+        hold->bytes = std::move(out);
+        hold->log_as = std::move(note);
+        out.clear();
+      } else {
+        s.write(out, deadline_now(), note);
+      }
     }
     done += n;
     if (options.progress) options.progress(done, total);
@@ -488,8 +664,7 @@ SmtpSendResult SmtpClient::send(const mime::MessageBuilder& message, const SmtpE
   return send(envelope, source, options);
 }
 
-SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope* envelope,
-                                     const SmtpSendOptions& options) {
+SmtpMessageFile open_message_file(const std::string& path, const SmtpEnvelope* envelope) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) throw Error(Errc::io, fmt::format("smtp: cannot open {}", path));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(file, std::fclose);
@@ -517,7 +692,7 @@ SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope
   // body_offset points at the empty line (CRLF CRLF: after the first CRLF; LF LF: likewise).
   head.resize(body_offset);
   mime::HeaderList header = mime::HeaderList::parse(head);
-  SmtpEnvelope derived;
+  SmtpMessageFile out;
   if (envelope == nullptr) {
     const auto first_address = [&](const char* name) -> std::string {
       const auto value = header.get(name);
@@ -525,26 +700,36 @@ SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope
       const auto list = mime::parse_address_list(*value);
       return list.empty() ? std::string() : list.front().address();
     };
-    derived.sender = first_address("Sender");
-    if (derived.sender.empty()) derived.sender = first_address("From");
+    out.envelope.sender = first_address("Sender");
+    if (out.envelope.sender.empty()) out.envelope.sender = first_address("From");
     for (const char* name : {"To", "Cc", "Bcc"}) {
       for (const mime::HeaderField* f : header.all(name)) {
         for (const mime::Mailbox& m : mime::parse_address_list(f->value())) {
-          if (!m.domain.empty()) derived.recipients.push_back(m.address());
+          if (!m.domain.empty()) out.envelope.recipients.push_back(m.address());
         }
       }
     }
-    if (derived.sender.empty()) throw Error(Errc::usage, "smtp: the message has no From address");
-    if (derived.recipients.empty()) {
+    if (out.envelope.sender.empty()) {
+      throw Error(Errc::usage, "smtp: the message has no From address");
+    }
+    if (out.envelope.recipients.empty()) {
       throw Error(Errc::usage, "smtp: the message has no To, Cc or Bcc address");
     }
-    envelope = &derived;
+  } else {
+    out.envelope = *envelope;
   }
   header.remove("Bcc");  // blind copies stay blind
   // body_offset is the empty line that ends the header: the file supplies it with the body.
   std::string new_head = header.to_string();
-  SplicedSource source(std::move(new_head), guard.release(), body_offset, file_size);
-  return send(*envelope, source, options);
+  out.source =
+      std::make_unique<SplicedSource>(std::move(new_head), guard.release(), body_offset, file_size);
+  return out;
+}
+
+SmtpSendResult SmtpClient::send_file(const std::string& path, const SmtpEnvelope* envelope,
+                                     const SmtpSendOptions& options) {
+  SmtpMessageFile file = open_message_file(path, envelope);
+  return send(file.envelope, *file.source, options);
 }
 
 void SmtpClient::noop() {

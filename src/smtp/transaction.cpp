@@ -412,7 +412,7 @@ void Transaction::on_final_reply(SmtpReply reply) {
       finish(false);
     } else {
       refuse(too_large(result_.reply) ? Reason::message_too_large : Reason::command_refused,
-             "the message", result_.reply, End::rset);
+             "the message", result_.reply, options_.rset_after_final ? End::rset : End::keep);
     }
     return;
   }

@@ -48,6 +48,10 @@ struct TransactionOptions {
   bool abort_on_rejected_recipient = false;
   /// LMTP (RFC 2033): one reply per accepted recipient after the data.
   bool lmtp = false;
+  /// RSET after the end of the data was refused. Off when the next message's MAIL was
+  /// pipelined with this one's end (RFC 2920): the RSET would abort that transaction, and the
+  /// refusal already ended this one (RFC 5321 4.1.1.4).
+  bool rset_after_final = true;
 };
 
 /// What the driver does next. Views point into the engine; valid until the next call on it.

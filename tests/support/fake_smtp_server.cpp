@@ -2,8 +2,15 @@
 
 #include <mailwire/error.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace mailwire::test {
 
@@ -74,6 +81,7 @@ class FakeSmtpConnection final : public Transport {
     if (verb == "EHLO" || verb == "HELO") {
       reply("250-mx.example");
       reply("250-8BITMIME");
+      if (server_.settings_.pipelining) reply("250-PIPELINING");
       reply("250 ENHANCEDSTATUSCODES");
     } else if (verb == "MAIL") {
       if (server_.settings_.max_messages_per_connection != 0 &&
@@ -125,6 +133,12 @@ class FakeSmtpConnection final : public Transport {
         return;
       }
       server_.accepted_.push_back(message_);
+      if (server_.drop_left_ > 0) {
+        --server_.drop_left_;
+        closing_ = true;  // kept, but no reply: the client cannot know
+        in_.clear();
+        return;
+      }
     }
     if (server_.on_accept_) server_.on_accept_(message_);
     reply("250 2.0.0 Ok: queued");
@@ -151,6 +165,7 @@ std::unique_ptr<Transport> FakeSmtpServer::transport() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!transient_set_) {
       transient_left_ = settings_.transient_failures;
+      drop_left_ = settings_.drop_after_data;
       transient_set_ = true;
     }
     id = ++connections_;
@@ -173,6 +188,82 @@ std::size_t FakeSmtpServer::connections() const {
 std::size_t FakeSmtpServer::max_open_connections() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return max_open_;
+}
+
+FakeSmtpListener::FakeSmtpListener(FakeSmtpServer& server) : server_(server) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw std::runtime_error("fake smtp listener: socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 64) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("fake smtp listener: bind/listen");
+  }
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] { run(); });
+}
+
+FakeSmtpListener::~FakeSmtpListener() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  ::close(listen_fd_);
+}
+
+void FakeSmtpListener::run() {
+  while (!stop_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::lock_guard<std::mutex> lock(mutex_);
+    threads_.emplace_back([this, fd] { serve(fd); });
+  }
+}
+
+void FakeSmtpListener::serve(int fd) {
+  std::unique_ptr<Transport> conn = server_.transport();
+  const auto flush = [&]() -> bool {  // the replies due, to the socket; false: closing
+    char buf[16 * 1024];
+    for (;;) {
+      std::size_t n = 0;
+      try {
+        n = conn->read_some(buf, sizeof buf, Deadline::max());
+      } catch (const Error&) {
+        return true;  // no reply due
+      }
+      if (n == 0) return false;
+      for (std::size_t done = 0; done < n;) {
+        const ssize_t w = ::send(fd, buf + done, n - done, MSG_NOSIGNAL);
+        if (w <= 0) return false;
+        done += static_cast<std::size_t>(w);
+      }
+    }
+  };
+  bool open = flush();
+  char buf[64 * 1024];
+  while (open && !stop_) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    try {
+      conn->write_all(std::string_view(buf, static_cast<std::size_t>(n)), Deadline::max());
+    } catch (const Error&) {
+      break;
+    }
+    open = flush();
+  }
+  conn->close();
+  ::close(fd);
 }
 
 }  // namespace mailwire::test

@@ -15,11 +15,14 @@
 
 #include <mailwire/net/transport.hpp>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mailwire::test {
@@ -37,6 +40,11 @@ class FakeSmtpServer {
     std::size_t transient_failures = 0;
     /// The first this many connections are refused in the greeting with 421.
     std::size_t refuse_connections = 0;
+    /// The first this many ends of data (server-wide) are accepted (kept) but get no reply:
+    /// the connection closes, so the client cannot know (an unknown outcome).
+    std::size_t drop_after_data = 0;
+    /// Offer PIPELINING (the server always answers command by command, pipelined or not).
+    bool pipelining = false;
   };
   /// One accepted message.
   struct Message {
@@ -73,8 +81,34 @@ class FakeSmtpServer {
   std::size_t open_ = 0;
   std::size_t max_open_ = 0;
   std::size_t transient_left_ = 0;
+  std::size_t drop_left_ = 0;
   bool transient_set_ = false;
   std::function<void(const Message&)> on_accept_;
+};
+
+/// A FakeSmtpServer on a real TCP port of 127.0.0.1 (for a `mailwire` process): each accepted
+/// socket is one FakeSmtpServer connection, served by its own thread. The destructor stops
+/// every thread and closes every socket.
+class FakeSmtpListener {
+ public:
+  /// Listens on an ephemeral port of 127.0.0.1; throws std::runtime_error if it cannot.
+  explicit FakeSmtpListener(FakeSmtpServer& server);
+  ~FakeSmtpListener();
+  FakeSmtpListener(const FakeSmtpListener&) = delete;
+  FakeSmtpListener& operator=(const FakeSmtpListener&) = delete;
+  /// The port.
+  std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  void run();
+  void serve(int fd);
+  FakeSmtpServer& server_;
+  int listen_fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+  std::thread thread_;
 };
 
 }  // namespace mailwire::test

@@ -416,6 +416,40 @@ TEST_CASE("Sender: the rate limit holds on the fake clock, 10 a second within 5%
     CHECK(times[i] - times[i - 10] >= 700ms);
 }
 
+TEST_CASE("Sender: the Gmail preset sends a batch at once on the fake clock, not one every 173 s",
+          "[sender][rate]") {
+  FakeSmtpServer server;
+  auto clock = FakeClock::make();
+  SenderOptions options;
+  options.connect = [&] {
+    SmtpClient client(plain_options());
+    client.connect(server.transport(), "mx.example");
+    return client;
+  };
+  options.max_connections = 2;
+  options.idle_timeout = 0ms;
+  options.clock = clock;
+  options.limits = SenderRateLimits::for_provider("gmail");
+  Sender sender(options);
+  std::vector<std::future<SendOutcome>> futures;
+  for (int i = 0; i < 50; ++i)
+    futures.push_back(sender.submit(envelope({"a@example.com", "b@example.com"}), "m"));
+  for (auto& f : futures)
+    CHECK(f.get().status == SendStatus::delivered);
+  CHECK(clock->elapsed() < 1s);  // 100 of the day's 500 recipients: no wait at all
+  // The rest of the day's recipients, then one more: that one waits for the rolling day.
+  for (int i = 0; i < 200; ++i)
+    futures.push_back(sender.submit(envelope({"a@example.com", "b@example.com"}), "m"));
+  futures.push_back(sender.submit(envelope(), "one too many"));
+  for (auto& f : futures) {
+    if (f.valid()) CHECK(f.get().status == SendStatus::delivered);
+  }
+  sender.close();
+  CHECK(clock->elapsed() >= 24h);
+  CHECK(clock->elapsed() < 25h);
+  CHECK(server.accepted().size() == 251);
+}
+
 TEST_CASE("Sender: built messages get their own Message-IDs, one per message", "[sender][mime]") {
   FakeSmtpServer server;
   SenderOptions options;

@@ -109,13 +109,86 @@ TEST_CASE("RateLimiter: no limits, no waiting", "[sender][rate]") {
 TEST_CASE("SenderRateLimits: provider presets", "[sender][rate]") {
   const auto gmail = SenderRateLimits::for_provider("gmail");
   CHECK(gmail.recipients_per_day == 500);
+  CHECK(gmail.recipients_per_day_burst == 500);
   CHECK(SenderRateLimits::for_provider("someone@gmail.com").recipients_per_day == 500);
   const auto m365 = SenderRateLimits::for_provider("microsoft365");
   CHECK(m365.messages_per_minute == 30);
   CHECK(m365.recipients_per_day == 10000);
+  CHECK(m365.messages_per_minute_burst == 30);
   const auto none = SenderRateLimits::for_provider("example.com");
   CHECK(none.messages_per_second == 0);
   CHECK(none.recipients_per_day == 0);
+}
+
+TEST_CASE(
+    "RateLimiter: a burst as large as the limit is a rolling window, a day's recipients at once",
+    "[sender][rate]") {
+  SenderRateLimits limits;
+  limits.recipients_per_day = 500;
+  limits.recipients_per_day_burst = 500;
+  RateLimiter limiter(limits, t0);
+  const auto times = drain(limiter, 250, 5);  // 1,250 recipients: two and a half days
+  REQUIRE(times.size() == 250);
+  CHECK(times[99] == t0);         // the first 500 recipients go at once
+  CHECK(times[100] == t0 + 24h);  // then the window must roll
+  CHECK(times[199] == t0 + 24h);
+  CHECK(times[200] == t0 + 48h);
+  std::vector<TimePoint> per_recipient;
+  for (const auto t : times)
+    per_recipient.insert(per_recipient.end(), 5, t);
+  CHECK(most_in_window(per_recipient, 24h) == 500);  // never more, in any 24 hours
+}
+
+TEST_CASE(
+    "RateLimiter: each limit has its own burst, a day's burst does not lift the per-second spacing",
+    "[sender][rate]") {
+  SenderRateLimits limits;
+  limits.messages_per_second = 10;  // burst 1 (the default): 100 ms apart
+  limits.recipients_per_day = 50;
+  limits.recipients_per_day_burst = 50;
+  RateLimiter limiter(limits, t0);
+  const auto times = drain(limiter, 60);
+  REQUIRE(times.size() == 60);
+  CHECK(times[1] - times[0] >= 100ms);
+  CHECK(times[1] - times[0] < 101ms);
+  CHECK(times[49] - t0 >= 4900ms);
+  CHECK(times[49] - t0 < 4901ms);
+  CHECK(times[50] == t0 + 24h);  // the 51st recipient waits for the first to leave the day
+  CHECK(most_in_window(times, 1s) <= 10);
+  CHECK(most_in_window(times, 24h) == 50);
+}
+
+TEST_CASE("RateLimiter: the Gmail preset sends the day's 500 recipients without spacing them",
+          "[sender][rate]") {
+  RateLimiter limiter(SenderRateLimits::for_provider("gmail"), t0);
+  const auto times = drain(limiter, 501);
+  REQUIRE(times.size() == 501);
+  CHECK(times[499] == t0);  // before: 173 s between messages, a day for 500
+  CHECK(times[500] == t0 + 24h);
+}
+
+TEST_CASE("RateLimiter: the Microsoft 365 preset sends 30 at once, then 30 in each rolling minute",
+          "[sender][rate]") {
+  RateLimiter limiter(SenderRateLimits::for_provider("microsoft365"), t0);
+  const auto times = drain(limiter, 91);
+  REQUIRE(times.size() == 91);
+  CHECK(times[29] == t0);
+  CHECK(times[30] == t0 + 60s);
+  CHECK(times[90] == t0 + 180s);
+  CHECK(most_in_window(times, 60s) == 30);
+}
+
+TEST_CASE(
+    "RateLimiter: a message with more recipients than a rolling limit waits for an empty window",
+    "[sender][rate]") {
+  SenderRateLimits limits;
+  limits.recipients_per_day = 10;
+  limits.recipients_per_day_burst = 10;
+  RateLimiter limiter(limits, t0);
+  CHECK(limiter.reserve(3, t0) == t0);
+  CHECK(limiter.reserve(25, t0) == t0 + 24h);
+  CHECK(limiter.reserve(25, t0 + 24h) == t0 + 24h);
+  CHECK(limiter.reserve(1, t0 + 24h) == t0 + 48h);
 }
 
 TEST_CASE("Backoff: doubles from the initial delay up to the maximum", "[sender][backoff]") {
