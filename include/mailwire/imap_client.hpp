@@ -239,15 +239,24 @@ class MAILWIRE_API ImapClient {
   /// spaces, each an atom (Error(usage) otherwise, before any byte is sent).
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
-  /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist.
-  const MailboxInfo& select(const std::string& mailbox);
+  /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist. Returns a
+  /// snapshot of the mailbox's state after the SELECT (a copy: later commands do not change
+  /// it; mailbox() is the live state).
+  MailboxInfo select(const std::string& mailbox);
   /// SELECT or EXAMINE with CONDSTORE / QRESYNC parameters (see SelectOptions). Error(rejected)
-  /// when the server lacks the extension asked for.
-  const MailboxInfo& select(const std::string& mailbox, const SelectOptions& options);
-  /// EXAMINE: opens `mailbox` read-only (flags do not change, \\Recent stays).
-  const MailboxInfo& examine(const std::string& mailbox);
-  /// The selected mailbox's state, kept up to date from untagged responses.
+  /// when the server lacks the extension asked for. Returns a snapshot, as select() above.
+  MailboxInfo select(const std::string& mailbox, const SelectOptions& options);
+  /// EXAMINE: opens `mailbox` read-only (flags do not change, \\Recent stays). Returns a
+  /// snapshot, as select() does.
+  MailboxInfo examine(const std::string& mailbox);
+  /// The selected mailbox's state, kept up to date from untagged responses: a reference to
+  /// the live state, which every later command may change.
   const MailboxInfo& mailbox() const noexcept { return mailbox_; }
+  /// The first mailbox with the SPECIAL-USE attribute `attribute` ("\\Archive", "\\Sent",
+  /// "\\Drafts", "\\Junk", "\\Trash", "\\All", "\\Flagged"; RFC 6154), compared
+  /// case-insensitively, or nullopt. Asks LIST "" "*" RETURN (SPECIAL-USE) when the server
+  /// offers SPECIAL-USE, else a plain LIST (some servers send the attributes anyway).
+  std::optional<std::string> find_special_use(const std::string& attribute);
   /// CREATE (names in UTF-8; modified UTF-7 on the wire unless UTF8=ACCEPT is enabled).
   void create(const std::string& mailbox);
   /// DELETE.
@@ -332,6 +341,11 @@ class MAILWIRE_API ImapClient {
   /// Moves messages: UID MOVE (RFC 6851), else COPY + STORE \\Deleted + UID EXPUNGE of exactly
   /// those UIDs (UIDPLUS); never a plain EXPUNGE, which would remove other messages.
   void uid_move(const std::vector<std::uint32_t>& uids, const std::string& target);
+  /// As uid_move() above; with `create_if_missing`, a refusal with [TRYCREATE] (the target
+  /// does not exist, RFC 3501 section 6.4.7) is answered by CREATE `target` and the move is
+  /// tried once more. A refusal without TRYCREATE is thrown as it is.
+  void uid_move(const std::vector<std::uint32_t>& uids, const std::string& target,
+                bool create_if_missing);
   /// APPEND; returns the new UID when the server says (APPENDUID).
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags = {});

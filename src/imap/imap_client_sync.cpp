@@ -23,7 +23,7 @@ void ImapClient::on_mailbox_event(std::function<void(const MailboxEvent&)> handl
   impl_->on_event = std::move(handler);
 }
 
-const MailboxInfo& ImapClient::select(const std::string& mailbox, const SelectOptions& options) {
+MailboxInfo ImapClient::select(const std::string& mailbox, const SelectOptions& options) {
   Impl& m = *impl_;
   if ((options.condstore || options.qresync) && !caps_.has("CONDSTORE") && !caps_.has("QRESYNC")) {
     throw Error(Errc::rejected, "imap: the server does not offer CONDSTORE");
