@@ -180,6 +180,13 @@ struct AppendMessage {
 
 /// An IMAP session: one connection, not thread-safe (cancel() excepted).
 ///
+/// UIDs: every call whose numbers are UIDs is named `uid_*` (uid_search, uid_fetch,
+/// uid_store, uid_store_flags, uid_copy, uid_move, uid_expunge). Calls without the prefix
+/// (fetch(), store()) take sequence numbers unless their options' `uid` field (the codec's
+/// spelling, imap::FetchOptions / imap::StoreOptions) says otherwise. The `bool uid`
+/// parameters of search() and of the string form of fetch() are the older spelling, kept for
+/// existing callers; new code uses the `uid_` calls.
+///
 /// Every command waits for its own tagged completion; a tagged response with any other tag is
 /// Error(protocol). NO is Error(rejected) with the response code in diagnostics()
 /// (TRYCREATE, OVERQUOTA, ...), BAD is Error(protocol).
@@ -296,7 +303,19 @@ class MAILWIRE_API ImapClient {
                                         const std::vector<std::string>& arguments = {});
   /// SEARCH (UID SEARCH when `uid`) with a typed query; CHARSET UTF-8 when a string needs it,
   /// ESEARCH (RETURN (MIN MAX COUNT ALL)) when offered, so large results travel compactly.
+  /// Older spelling: prefer uid_search(query) (same as `uid` true).
   SearchResult search(const imap::SearchKey& query, bool uid = true);
+  /// UID SEARCH with a typed query, as search() above: the matching UIDs.
+  SearchResult uid_search(const imap::SearchKey& query);
+  /// UID FETCH of `uids` with typed items (`options.uid` is implied); otherwise as fetch().
+  void uid_fetch(const imap::SequenceSet& uids, const std::vector<imap::FetchItem>& items,
+                 const imap::FetchOptions& options,
+                 const std::function<void(const imap::FetchData&)>& on_message,
+                 const ByteSink& body_sink = {});
+  /// UID STORE on `uids` (`options.uid` is implied); otherwise as store().
+  StoreResult uid_store(const imap::SequenceSet& uids, imap::StoreMode mode,
+                        const std::vector<std::string>& flags,
+                        const imap::StoreOptions& options = {});
   /// FETCH with typed items and options (UID FETCH, CHANGEDSINCE, VANISHED); otherwise as
   /// fetch() below.
   void fetch(const imap::SequenceSet& set, const std::vector<imap::FetchItem>& items,
@@ -324,6 +343,7 @@ class MAILWIRE_API ImapClient {
   /// leave a parenthesis, bracket or quoted string open.
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
+  /// Older spelling (the bool): prefer uid_fetch(), or fetch() with imap::FetchOptions.
   /// FETCH (or UID FETCH when `uid`) of `set` ("1:*", "5,7:9") and `items`: each FETCH response
   /// goes to `on_message` as it arrives. With a `body_sink`, the bytes of body sections
   /// (BODY[...], BINARY[...]) stream there in chunks, in order (their SectionData says

@@ -298,6 +298,27 @@ std::uint64_t ImapClient::fetch_part_decoding_here(std::uint32_t uid, const std:
   return fetch_section(uid, section, sink, progress);
 }
 
+SearchResult ImapClient::uid_search(const imap::SearchKey& query) {
+  return search(query, true);
+}
+
+void ImapClient::uid_fetch(const imap::SequenceSet& uids, const std::vector<imap::FetchItem>& items,
+                           const imap::FetchOptions& options,
+                           const std::function<void(const imap::FetchData&)>& on_message,
+                           const ByteSink& body_sink) {
+  imap::FetchOptions with_uid = options;
+  with_uid.uid = true;
+  fetch(uids, items, with_uid, on_message, body_sink);
+}
+
+StoreResult ImapClient::uid_store(const imap::SequenceSet& uids, imap::StoreMode mode,
+                                  const std::vector<std::string>& flags,
+                                  const imap::StoreOptions& options) {
+  imap::StoreOptions with_uid = options;
+  with_uid.uid = true;
+  return store(uids, mode, flags, with_uid);
+}
+
 StoreResult ImapClient::store(const imap::SequenceSet& set, imap::StoreMode mode,
                               const std::vector<std::string>& flags,
                               const imap::StoreOptions& options) {

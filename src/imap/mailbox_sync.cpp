@@ -336,7 +336,7 @@ MailboxSyncResult MailboxSync::sync(ImapClient& client, const MailboxSyncOptions
       // Without QRESYNC, what vanished is what is no longer there (RFC 7162 section 3.1).
       std::set<std::uint32_t> present;
       if (info.exists > 0) {
-        const SearchResult all = client.search(imap::SearchKey::all(), true);
+        const SearchResult all = client.uid_search(imap::SearchKey::all());
         present.insert(all.numbers.begin(), all.numbers.end());
       }
       for (const auto& entry : s.uids) {

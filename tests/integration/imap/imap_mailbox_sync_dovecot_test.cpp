@@ -138,7 +138,9 @@ void sync_scenario(const MailStack& stack, std::uint16_t port, const std::string
                    SyncMethod expected_method) {
   TempDir dir;
   const std::string state = dir.path + "/state";
-  const std::string sync = connection(stack, port) + "sync " + mailbox + " --state " + state;
+  const std::string out_dir = dir.path + "/out";
+  const std::string sync =
+      connection(stack, port) + "sync " + mailbox + " --state " + state + " --out " + out_dir;
   std::vector<std::uint32_t> uids;
   {
     ImapClient client = login(stack, stack.imap_port);
@@ -184,8 +186,10 @@ void sync_scenario(const MailStack& stack, std::uint16_t port, const std::string
   }
   std::uint32_t uid_validity = 0;
   std::uint32_t fresh = 0;
+  std::uint32_t old_validity = 0;
   {
     ImapClient client = login(stack, stack.imap_port);
+    old_validity = client.status(mailbox).uid_validity.value();
     client.delete_mailbox(mailbox);
     client.create(mailbox);
     fresh = client.append(mailbox, test_message("m5")).value();
@@ -196,6 +200,11 @@ void sync_scenario(const MailStack& stack, std::uint16_t port, const std::string
   REQUIRE(status == 0);
   CHECK(lines_of(out) == std::vector<std::string>{"reset " + std::to_string(uid_validity),
                                                   "new " + std::to_string(fresh)});
+  // The old mailbox's files moved aside; the recreated mailbox's UIDs never replace them.
+  const std::string aside = out_dir + "/uidvalidity-" + std::to_string(old_validity);
+  CHECK(file_text(aside + "/" + std::to_string(uids[0]) + ".eml") == test_message("m0"));
+  CHECK(file_text(aside + "/" + std::to_string(b) + ".eml") == test_message("m4"));
+  CHECK(file_text(out_dir + "/" + std::to_string(fresh) + ".eml") == test_message("m5"));
   std::tie(status, out) = run_cli(sync);
   REQUIRE(status == 0);
   CHECK(out.empty());

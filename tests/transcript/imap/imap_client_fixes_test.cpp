@@ -110,3 +110,30 @@ TEST_CASE("IMAP find_special_use without SPECIAL-USE reads a plain LIST", "[imap
   CHECK(s.client.find_special_use("\\Junk") == std::optional<std::string>("Spam"));
   CHECK(s.peer->finished());
 }
+
+TEST_CASE("IMAP uid_search, uid_fetch and uid_store send UID commands", "[imap][uid]") {
+  Session s("CONDSTORE", R"(
+    C: A001 UID SEARCH UNSEEN
+    S: * SEARCH 4 9
+    S: A001 OK done
+    C: A002 UID FETCH 4,9 (UID FLAGS)
+    S: * 1 FETCH (UID 4 FLAGS ())
+    S: * 2 FETCH (UID 9 FLAGS ())
+    S: A002 OK done
+    C: A003 UID STORE 9 +FLAGS (\Seen)
+    S: * 2 FETCH (UID 9 FLAGS (\Seen))
+    S: A003 OK done
+  )");
+  const SearchResult found = s.client.uid_search(imap::SearchKey::unseen());
+  CHECK(found.numbers == std::vector<std::uint32_t>{4, 9});
+  std::vector<std::uint32_t> fetched;
+  s.client.uid_fetch(imap::SequenceSet::from_numbers(found.numbers),
+                     {imap::FetchItem::uid(), imap::FetchItem::flags()}, {},
+                     [&](const imap::FetchData& f) { fetched.push_back(f.uid.value_or(0)); });
+  CHECK(fetched == found.numbers);
+  const StoreResult stored =
+      s.client.uid_store(imap::SequenceSet().add(9), imap::StoreMode::Add, {"\\Seen"});
+  REQUIRE(stored.updated.size() == 1);
+  CHECK(stored.updated[0].uid == 9u);
+  CHECK(s.peer->finished());
+}
