@@ -47,26 +47,32 @@ int main(int argc, char** argv) {
     imap.select(argv[4]);
     // BODYSTRUCTURE first: only messages with a PDF are downloaded, and only that part.
     const auto found = imap.search(imap::SearchKey::all_of(query));
-    std::vector<std::uint32_t> done;
+    std::vector<std::uint32_t> done;  // each message once, however many PDFs it has
     for (const auto& message : imap.uid_fetch(found.numbers, "(UID BODYSTRUCTURE)")) {
-      if (!message.body_structure || !message.uid) continue;
-      imap::for_each_part(*message.body_structure, [&](const std::string& section,
-                                                       const imap::BodyStructure& part) {
-        if (part.type != "application" || part.subtype != "pdf") return;
+      if (!message.uid) continue;
+      bool saved = false;
+      // The attachments at a glance: section, type, decoded file name, size.
+      for (const imap::Attachment& part : message.attachments()) {
+        if (part.mime_type != "application/pdf") continue;
         // The sender chose the name: made safe, and never overwriting an earlier file.
         const std::string path =
-            mime::unique_file_path(argv[5], mime::safe_file_name(part.file_name(), "invoice.pdf"));
+            mime::unique_file_path(argv[5], mime::safe_file_name(part.file_name, "invoice.pdf"));
         std::ofstream out(path, std::ios::binary);
+        if (!out) throw Error(Errc::io, "cannot create " + path);
         // The part's original bytes (the server decodes with BINARY, else mailwire does).
-        imap.fetch_part(*message.uid, section, part.encoding, [&](std::string_view chunk) {
+        imap.fetch_part(*message.uid, part.section, part.encoding, [&](std::string_view chunk) {
           out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
         });
+        out.close();
+        // A full disk must not mark the message done: it would never be fetched again.
+        if (!out) throw Error(Errc::io, "cannot write " + path);
         std::printf("%s\n", path.c_str());
-        done.push_back(*message.uid);
-      });
+        saved = true;
+      }
+      if (saved) done.push_back(*message.uid);
     }
     if (!done.empty() && move_to.empty()) imap.uid_store_flags(done, {"\\Seen"});
-    if (!done.empty() && !move_to.empty()) imap.uid_move(done, move_to);
+    if (!done.empty() && !move_to.empty()) imap.uid_move(done, move_to, true);
     imap.logout();
   } catch (const Error& e) {
     std::fprintf(stderr, "04_fetch_invoices: %s\n", e.what());

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private mail stack for tests and the demo, on 127.0.0.1 high ports, everything under DIR:
 # Dovecot (IMAP+STARTTLS, IMAPS, POP3+STLS, POP3S, LMTP, SASL for Postfix) with users alice and
-# bob, and Postfix (a port-25-style smtpd, submission with STARTTLS required and SASL through
+# bob, a second Dovecot serving the same mailboxes over IMAP without CONDSTORE and QRESYNC (its
+# imap_capability setting; MAILSTACK_IMAP_PLAIN_PORT), and Postfix (a port-25-style smtpd, submission with STARTTLS required and SASL through
 # Dovecot, implicit-TLS submissions) delivering mail for example.test to Dovecot over LMTP and
 # refusing everything else: nothing leaves the machine. A CA and a server certificate are made
 # on the spot. Needs root and Debian's dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, postfix and
@@ -23,6 +24,14 @@ stop() {
     kill -9 "$ppid_" 2>/dev/null || true
     rm -f "$D/postfix.pid"
   fi
+  if [ -f "$D/dovecot-plain.pid" ]; then
+    local pid2
+    pid2=$(cat "$D/dovecot-plain.pid")
+    kill "$pid2" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid2" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid2" 2>/dev/null || true
+    rm -f "$D/dovecot-plain.pid"
+  fi
   if [ -f "$D/dovecot.pid" ]; then
     local pid
     pid=$(cat "$D/dovecot.pid")
@@ -43,7 +52,7 @@ esac
 [ "$(id -u)" -eq 0 ] || { echo "mailstack.sh: needs root (Dovecot drops privileges itself)" >&2; exit 1; }
 command -v dovecot >/dev/null || { echo "mailstack.sh: dovecot is not installed" >&2; exit 1; }
 stop
-mkdir -p "$D"/{pki,run,state,home}
+mkdir -p "$D"/{pki,run,state,home,run-plain,state-plain}
 chmod 755 "$D"
 
 # Certificates: a CA, and a server certificate for localhost, 127.0.0.1 and ::1.
@@ -61,10 +70,10 @@ chmod 755 "$D"
 )
 
 # Free high ports, chosen by the kernel.
-read -r IMAP IMAPS POP3 POP3S LMTP AUTH SMTP SUBM SUBMS < <(python3 - <<'PY'
+read -r IMAP IMAPS POP3 POP3S LMTP AUTH SMTP SUBM SUBMS IMAP_PLAIN < <(python3 - <<'PY'
 import socket
 socks = []
-for _ in range(9):
+for _ in range(10):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
@@ -152,6 +161,51 @@ CONF
 dovecot -c "$D/dovecot.conf" -F > "$D/dovecot.out" 2>&1 &
 echo $! > "$D/dovecot.pid"
 
+# The second Dovecot: IMAP only, the same users and mailboxes, the capabilities Dovecot 2.3
+# announces minus CONDSTORE and QRESYNC (for clients' fallbacks to plain UID and FLAGS).
+cat > "$D/dovecot-plain.conf" <<CONF
+base_dir = $D/run-plain
+state_dir = $D/state-plain
+log_path = $D/dovecot-plain.log
+info_log_path = $D/dovecot-plain.log
+protocols = imap
+listen = 127.0.0.1
+first_valid_uid = 1
+ssl = yes
+ssl_cert = <$D/pki/server.pem
+ssl_key = <$D/pki/server.key
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $D/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $D/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PLAIN
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+protocol imap {
+  imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE
+}
+CONF
+dovecot -c "$D/dovecot-plain.conf" -F > "$D/dovecot-plain.out" 2>&1 &
+echo $! > "$D/dovecot-plain.pid"
+
 cat > "$D/stack.env" <<ENV
 MAILSTACK_DIR=$D
 MAILSTACK_HOST=127.0.0.1
@@ -160,6 +214,7 @@ MAILSTACK_IMAPS_PORT=$IMAPS
 MAILSTACK_POP3_PORT=$POP3
 MAILSTACK_POP3S_PORT=$POP3S
 MAILSTACK_LMTP_PORT=$LMTP
+MAILSTACK_IMAP_PLAIN_PORT=$IMAP_PLAIN
 MAILSTACK_CA_FILE=$D/pki/ca.pem
 MAILSTACK_USERS=alice:alice-pass,bob:bob-pass
 MAILSTACK_DOMAIN=example.test
@@ -254,7 +309,7 @@ MAILSTACK_POSTFIX_PID=$(cat "$D/postfix.pid")
 ENV
 fi
 
-for port in $IMAP $POP3 $LMTP; do
+for port in $IMAP $POP3 $LMTP $IMAP_PLAIN; do
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.05

@@ -4,9 +4,11 @@
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "mime_dump.hpp"
 #include "progress.hpp"
 
 #include <mailwire/imap_client.hpp>
+#include <mailwire/imap_sync.hpp>
 #include <mailwire/mime/file_name.hpp>
 #include <mailwire/mime/message.hpp>
 
@@ -17,6 +19,12 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace mailwire::cli {
 namespace {
@@ -64,7 +72,7 @@ struct Search {
 // Every key is ANDed: keys with strings go one per search (so that the string follows its
 // key), and the results are intersected.
 std::vector<std::uint32_t> run_search(ImapClient& client, const Search& s) {
-  if (s.texts.empty()) return client.uid_search(s.criteria);
+  if (s.texts.empty()) return client.uid_search(s.criteria.empty() ? "ALL" : s.criteria);
   std::vector<std::uint32_t> acc;
   for (std::size_t k = 0; k < s.texts.size(); ++k) {
     const std::string c = (s.criteria.empty() ? "" : s.criteria + " ") + s.texts[k].first;
@@ -119,6 +127,110 @@ std::vector<std::uint32_t> parse_uids(const std::string& text) {
   return out;
 }
 
+// A time point as ISO 8601 in UTC ("2026-12-01T09:30:00Z"), or null.
+std::string json_time(const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (!t) return "null";
+  const std::time_t secs = std::chrono::system_clock::to_time_t(*t);
+  std::tm tm{};
+  if (::gmtime_r(&secs, &tm) == nullptr) return "null";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return json_string(buf);
+}
+
+// [[NAME, ADDRESS], ...]: group markers left out, names decoded.
+std::string json_addresses(const std::vector<imap::Address>& list) {
+  std::string out = "[";
+  for (const imap::Address& a : list) {
+    if (a.is_group_start() || a.is_group_end()) continue;
+    out += (out.size() > 1 ? ", [" : "[") + json_string(a.decoded_name()) + ", " +
+           json_string(a.address()) + "]";
+  }
+  return out + "]";
+}
+
+// One line of `mailwire imap envelopes` (the schema is in the CLI reference).
+std::string envelope_json(const imap::FetchData& f) {
+  static const imap::Envelope none;
+  const imap::Envelope& e = f.envelope ? *f.envelope : none;
+  std::string out = "{\"uid\": " + std::to_string(f.uid.value_or(0)) + ", \"flags\": [";
+  if (f.flags) {
+    for (std::size_t i = 0; i < f.flags->size(); ++i)
+      out += (i ? ", " : "") + json_string((*f.flags)[i]);
+  }
+  out += "], \"size\": " + std::to_string(f.size.value_or(0));
+  out += ", \"date\": " + json_time(e.parsed_date());
+  out += ", \"internal_date\": " + json_time(f.parsed_internal_date());
+  out += ", \"subject\": " + json_string(e.decoded_subject());
+  out += ", \"from\": " + json_addresses(e.from);
+  out += ", \"to\": " + json_addresses(e.to);
+  out += ", \"cc\": " + json_addresses(e.cc);
+  out += ", \"message_id\": " + (e.message_id.empty() ? "null" : json_string(e.message_id));
+  out += ", \"attachments\": [";
+  bool first = true;
+  for (const imap::Attachment& a : f.attachments()) {
+    out += std::string(first ? "" : ", ") + "{\"section\": " + json_string(a.section) +
+           ", \"type\": " + json_string(a.mime_type) +
+           ", \"filename\": " + (a.file_name.empty() ? "null" : json_string(a.file_name)) +
+           ", \"size\": " + std::to_string(a.size) + "}";
+    first = false;
+  }
+  return out + "]}";
+}
+
+void fsync_dir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw Error(Errc::io, "cannot open " + dir + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw Error(Errc::io, "cannot sync " + dir);
+}
+
+// Message `uid` saved durably as DIR/UID.eml: written to a temporary name, fsynced, renamed
+// into place (replacing what a killed run may have left), the directory fsynced.
+void save_message(ImapClient& client, const std::string& dir, std::uint32_t uid) {
+  const std::string final_path = dir + "/" + std::to_string(uid) + ".eml";
+  const std::string tmp = dir + "/." + std::to_string(uid) + ".eml.tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(Errc::io, "cannot create " + tmp + ": " + std::strerror(errno));
+  try {
+    client.fetch_section(uid, "", [&](std::string_view chunk) {
+      while (!chunk.empty()) {
+        const ssize_t n = ::write(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error(Errc::io, "cannot write " + tmp + ": " + std::strerror(errno));
+        chunk.remove_prefix(static_cast<std::size_t>(n));
+      }
+    });
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw Error(Errc::io, "cannot sync " + tmp);
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0)
+    throw Error(Errc::io, "cannot rename " + tmp + ": " + std::strerror(errno));
+  fsync_dir(dir);
+}
+
+// After a reset the old messages' files move aside to DIR/uidvalidity-OLD/, so that the
+// recreated mailbox's UIDs (which start again) never replace them.
+void move_aside(const std::string& dir, const MailboxSyncState& old) {
+  if (old.uid_validity == 0) return;
+  const std::string aside = dir + "/uidvalidity-" + std::to_string(old.uid_validity);
+  std::filesystem::create_directories(aside);
+  for (const auto& entry : old.uids) {
+    const std::string name = std::to_string(entry.first) + ".eml";
+    const std::string from = dir + "/" + name;
+    if (::rename(from.c_str(), (aside + "/" + name).c_str()) != 0 && errno != ENOENT)
+      throw Error(Errc::io, "cannot move " + from + ": " + std::strerror(errno));
+  }
+  fsync_dir(aside);
+  fsync_dir(dir);
+}
+
 int run(const Args& args) {
   return guarded("imap", [&]() -> int {
     Connection c;
@@ -128,12 +240,15 @@ int run(const Args& args) {
     std::vector<std::string> flags;
     std::string out;
     std::string move_to;
+    std::string state_file;
     bool mark_seen = false;
     double wait_seconds = 300;
     for (std::size_t i = 0; i < args.size(); ++i) {
       if (parse_connection_option(args, i, c) || search.parse(args, i)) continue;
       if (args[i] == "--out") {
         out = option_value(args, i);
+      } else if (args[i] == "--state") {
+        state_file = option_value(args, i);
       } else if (args[i] == "--type") {
         types.push_back(option_value(args, i));
       } else if (args[i] == "--flag") {
@@ -177,7 +292,12 @@ int run(const Args& args) {
       need(4, "move MAILBOX UID[,UID...] TARGET");
     else if (command == "idle")
       need(2, "idle MAILBOX [--wait SECONDS]");
-    else
+    else if (command == "envelopes")
+      need(2, "envelopes MAILBOX [search options]");
+    else if (command == "sync") {
+      need(2, "sync MAILBOX --state FILE [--out DIR]");
+      if (state_file.empty()) throw UsageError{"sync needs --state FILE"};
+    } else
       throw UsageError{"unknown imap command '" + command + "'"};
     // append: every file opened (and sized) before the connection, streamed while it is sent.
     std::vector<AppendMessage> messages;
@@ -225,9 +345,11 @@ int run(const Args& args) {
           [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
       if (f != stdout && std::fclose(f) != 0) throw Error(Errc::io, "cannot write " + out);
     } else if (command == "attachments") {
-      const MailboxInfo& box = mark_seen || !move_to.empty() ? client.select(positional[1])
-                                                             : client.examine(positional[1]);
-      (void)box;
+      if (mark_seen || !move_to.empty()) {
+        client.select(positional[1]);
+      } else {
+        client.examine(positional[1]);
+      }
       std::filesystem::create_directories(out);
       std::vector<std::uint32_t> done;
       for (const auto uid : run_search(client, search)) {
@@ -269,6 +391,54 @@ int run(const Args& args) {
     } else if (command == "move") {
       client.select(positional[1]);
       client.uid_move(parse_uids(positional[2]), positional[3]);
+    } else if (command == "envelopes") {
+      client.examine(positional[1]);
+      const std::vector<std::uint32_t> uids = run_search(client, search);
+      // In batches, so that one command line stays short and memory bounded.
+      constexpr std::size_t batch = 256;
+      for (std::size_t at = 0; at < uids.size(); at += batch) {
+        const std::vector<std::uint32_t> some(
+            uids.begin() + static_cast<std::ptrdiff_t>(at),
+            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), at + batch)));
+        auto found =
+            client.uid_fetch(some, "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)");
+        std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+          return a.uid.value_or(0) < b.uid.value_or(0);
+        });
+        for (const imap::FetchData& f : found) {
+          if (f.uid) std::printf("%s\n", envelope_json(f).c_str());
+        }
+      }
+    } else if (command == "sync") {
+      if (!out.empty()) std::filesystem::create_directories(out);
+      MailboxSync sync(positional[1], state_file);
+      MailboxSyncOptions options;
+      options.on_change = [&](const MailboxChange& change) {
+        using K = MailboxChange::Kind;
+        std::string line;
+        switch (change.kind) {
+          case K::Reset:
+            if (!out.empty()) move_aside(out, sync.state());
+            line = "reset " + std::to_string(change.uid_validity);
+            break;
+          case K::New:
+            if (!out.empty()) save_message(client, out, change.uid);
+            line = "new " + std::to_string(change.uid);
+            break;
+          case K::Flags:
+            line = "flags " + std::to_string(change.uid);
+            for (const std::string& flag : change.flags)
+              line += " " + flag;
+            break;
+          case K::Vanished:
+            line = "vanished " + std::to_string(change.uid);
+            break;
+        }
+        // Printed and flushed before the state records the change.
+        std::printf("%s\n", line.c_str());
+        if (std::fflush(stdout) != 0) throw Error(Errc::io, "cannot write stdout");
+      };
+      sync.sync(client, options);
     } else if (command == "idle") {
       client.select(positional[1]);
       client.idle(std::chrono::milliseconds(static_cast<long long>(wait_seconds * 1000)),
@@ -289,7 +459,9 @@ int run(const Args& args) {
 }
 
 const Registrar registrar{
-    {"imap", "IMAP mailboxes: list, status, search, fetch, attachments, append, move", run}};
+    {"imap",
+     "IMAP mailboxes: list, status, search, fetch, attachments, append, move, envelopes, sync",
+     run}};
 
 }  // namespace
 }  // namespace mailwire::cli

@@ -180,6 +180,13 @@ struct MAILWIRE_API AppendMessage {
 
 /// An IMAP session: one connection, not thread-safe (cancel() excepted).
 ///
+/// UIDs: every call whose numbers are UIDs is named `uid_*` (uid_search, uid_fetch,
+/// uid_store, uid_store_flags, uid_copy, uid_move, uid_expunge). Calls without the prefix
+/// (fetch(), store()) take sequence numbers unless their options' `uid` field (the codec's
+/// spelling, imap::FetchOptions / imap::StoreOptions) says otherwise. The `bool uid`
+/// parameters of search() and of the string form of fetch() are the older spelling, kept for
+/// existing callers; new code uses the `uid_` calls.
+///
 /// Every command waits for its own tagged completion; a tagged response with any other tag is
 /// Error(protocol). NO is Error(rejected) with the response code in diagnostics()
 /// (TRYCREATE, OVERQUOTA, ...), BAD is Error(protocol).
@@ -239,15 +246,24 @@ class MAILWIRE_API ImapClient {
   /// spaces, each an atom (Error(usage) otherwise, before any byte is sent).
   imap::StatusData status(const std::string& mailbox,
                           const std::string& items = "MESSAGES UNSEEN UIDNEXT UIDVALIDITY");
-  /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist.
-  const MailboxInfo& select(const std::string& mailbox);
+  /// SELECT: opens `mailbox` read-write; Error(rejected) when it does not exist. Returns a
+  /// snapshot of the mailbox's state after the SELECT (a copy: later commands do not change
+  /// it; mailbox() is the live state).
+  MailboxInfo select(const std::string& mailbox);
   /// SELECT or EXAMINE with CONDSTORE / QRESYNC parameters (see SelectOptions). Error(rejected)
-  /// when the server lacks the extension asked for.
-  const MailboxInfo& select(const std::string& mailbox, const SelectOptions& options);
-  /// EXAMINE: opens `mailbox` read-only (flags do not change, \\Recent stays).
-  const MailboxInfo& examine(const std::string& mailbox);
-  /// The selected mailbox's state, kept up to date from untagged responses.
+  /// when the server lacks the extension asked for. Returns a snapshot, as select() above.
+  MailboxInfo select(const std::string& mailbox, const SelectOptions& options);
+  /// EXAMINE: opens `mailbox` read-only (flags do not change, \\Recent stays). Returns a
+  /// snapshot, as select() does.
+  MailboxInfo examine(const std::string& mailbox);
+  /// The selected mailbox's state, kept up to date from untagged responses: a reference to
+  /// the live state, which every later command may change.
   const MailboxInfo& mailbox() const noexcept { return mailbox_; }
+  /// The first mailbox with the SPECIAL-USE attribute `attribute` ("\\Archive", "\\Sent",
+  /// "\\Drafts", "\\Junk", "\\Trash", "\\All", "\\Flagged"; RFC 6154), compared
+  /// case-insensitively, or nullopt. Asks LIST "" "*" RETURN (SPECIAL-USE) when the server
+  /// offers SPECIAL-USE, else a plain LIST (some servers send the attributes anyway).
+  std::optional<std::string> find_special_use(const std::string& attribute);
   /// CREATE (names in UTF-8; modified UTF-7 on the wire unless UTF8=ACCEPT is enabled).
   void create(const std::string& mailbox);
   /// DELETE.
@@ -287,7 +303,19 @@ class MAILWIRE_API ImapClient {
                                         const std::vector<std::string>& arguments = {});
   /// SEARCH (UID SEARCH when `uid`) with a typed query; CHARSET UTF-8 when a string needs it,
   /// ESEARCH (RETURN (MIN MAX COUNT ALL)) when offered, so large results travel compactly.
+  /// Older spelling: prefer uid_search(query) (same as `uid` true).
   SearchResult search(const imap::SearchKey& query, bool uid = true);
+  /// UID SEARCH with a typed query, as search() above: the matching UIDs.
+  SearchResult uid_search(const imap::SearchKey& query);
+  /// UID FETCH of `uids` with typed items (`options.uid` is implied); otherwise as fetch().
+  void uid_fetch(const imap::SequenceSet& uids, const std::vector<imap::FetchItem>& items,
+                 const imap::FetchOptions& options,
+                 const std::function<void(const imap::FetchData&)>& on_message,
+                 const ByteSink& body_sink = {});
+  /// UID STORE on `uids` (`options.uid` is implied); otherwise as store().
+  StoreResult uid_store(const imap::SequenceSet& uids, imap::StoreMode mode,
+                        const std::vector<std::string>& flags,
+                        const imap::StoreOptions& options = {});
   /// FETCH with typed items and options (UID FETCH, CHANGEDSINCE, VANISHED); otherwise as
   /// fetch() below.
   void fetch(const imap::SequenceSet& set, const std::vector<imap::FetchItem>& items,
@@ -315,6 +343,7 @@ class MAILWIRE_API ImapClient {
   /// leave a parenthesis, bracket or quoted string open.
   std::vector<imap::FetchData> uid_fetch(const std::vector<std::uint32_t>& uids,
                                          const std::string& items);
+  /// Older spelling (the bool): prefer uid_fetch(), or fetch() with imap::FetchOptions.
   /// FETCH (or UID FETCH when `uid`) of `set` ("1:*", "5,7:9") and `items`: each FETCH response
   /// goes to `on_message` as it arrives. With a `body_sink`, the bytes of body sections
   /// (BODY[...], BINARY[...]) stream there in chunks, in order (their SectionData says
@@ -332,6 +361,11 @@ class MAILWIRE_API ImapClient {
   /// Moves messages: UID MOVE (RFC 6851), else COPY + STORE \\Deleted + UID EXPUNGE of exactly
   /// those UIDs (UIDPLUS); never a plain EXPUNGE, which would remove other messages.
   void uid_move(const std::vector<std::uint32_t>& uids, const std::string& target);
+  /// As uid_move() above; with `create_if_missing`, a refusal with [TRYCREATE] (the target
+  /// does not exist, RFC 3501 section 6.4.7) is answered by CREATE `target` and the move is
+  /// tried once more. A refusal without TRYCREATE is thrown as it is.
+  void uid_move(const std::vector<std::uint32_t>& uids, const std::string& target,
+                bool create_if_missing);
   /// APPEND; returns the new UID when the server says (APPENDUID).
   std::optional<std::uint32_t> append(const std::string& mailbox, std::string_view message,
                                       const std::vector<std::string>& flags = {});

@@ -20,6 +20,7 @@
 #include <mailwire/imap/search_query.hpp>
 #include <mailwire/imap/sequence_set.hpp>
 #include <mailwire/imap_client.hpp>
+#include <mailwire/imap_sync.hpp>
 #include <mailwire/maildir.hpp>
 #include <mailwire/message_source.hpp>
 #include <mailwire/mime/address.hpp>

@@ -288,7 +288,7 @@ imap::StatusData ImapClient::status(const std::string& mailbox, const std::strin
   return out;
 }
 
-const MailboxInfo& ImapClient::select(const std::string& mailbox) {
+MailboxInfo ImapClient::select(const std::string& mailbox) {
   mailbox_ = {};
   Command cmd("SELECT");
   cmd.mailbox(mailbox);
@@ -299,7 +299,7 @@ const MailboxInfo& ImapClient::select(const std::string& mailbox) {
   return mailbox_;
 }
 
-const MailboxInfo& ImapClient::examine(const std::string& mailbox) {
+MailboxInfo ImapClient::examine(const std::string& mailbox) {
   mailbox_ = {};
   Command cmd("EXAMINE");
   cmd.mailbox(mailbox);
@@ -526,6 +526,41 @@ void ImapClient::uid_move(const std::vector<std::uint32_t>& uids, const std::str
   Command expunge("UID EXPUNGE");
   expunge.sequence_set(set);
   Impl::check(impl_->run(expunge, {}, "UID EXPUNGE"), "UID EXPUNGE");
+}
+
+void ImapClient::uid_move(const std::vector<std::uint32_t>& uids, const std::string& target,
+                          bool create_if_missing) {
+  if (!create_if_missing) {
+    uid_move(uids, target);
+    return;
+  }
+  try {
+    uid_move(uids, target);
+    return;
+  } catch (const Error& e) {
+    // A COPY (or MOVE) refused with [TRYCREATE] changed nothing: create, then once more.
+    if (e.code() != make_error_code(Errc::rejected) ||
+        !imap::detail::iequals(e.diagnostics().response_code, "TRYCREATE"))
+      throw;
+  }
+  create(target);
+  uid_move(uids, target);
+}
+
+std::optional<std::string> ImapClient::find_special_use(const std::string& attribute) {
+  std::vector<imap::ListData> found;
+  if (caps_.has("SPECIAL-USE") && caps_.has("LIST-EXTENDED")) {
+    ListOptions options;
+    options.return_options = {"SPECIAL-USE"};
+    for (ListEntry& e : list_extended("", {"*"}, options))
+      found.push_back(std::move(e.mailbox));
+  } else {
+    found = list("", "*");
+  }
+  for (const imap::ListData& m : found) {
+    if (m.has(attribute)) return m.mailbox;
+  }
+  return std::nullopt;
 }
 
 void ImapClient::noop() {

@@ -23,7 +23,7 @@ void ImapClient::on_mailbox_event(std::function<void(const MailboxEvent&)> handl
   impl_->on_event = std::move(handler);
 }
 
-const MailboxInfo& ImapClient::select(const std::string& mailbox, const SelectOptions& options) {
+MailboxInfo ImapClient::select(const std::string& mailbox, const SelectOptions& options) {
   Impl& m = *impl_;
   if ((options.condstore || options.qresync) && !caps_.has("CONDSTORE") && !caps_.has("QRESYNC")) {
     throw Error(Errc::rejected, "imap: the server does not offer CONDSTORE");
@@ -296,6 +296,27 @@ std::uint64_t ImapClient::fetch_part_decoding_here(std::uint32_t uid, const std:
   if (encoding == "BASE64") return decode_with(mime::Base64Decoder());
   if (encoding == "QUOTED-PRINTABLE") return decode_with(mime::QuotedPrintableDecoder());
   return fetch_section(uid, section, sink, progress);
+}
+
+SearchResult ImapClient::uid_search(const imap::SearchKey& query) {
+  return search(query, true);
+}
+
+void ImapClient::uid_fetch(const imap::SequenceSet& uids, const std::vector<imap::FetchItem>& items,
+                           const imap::FetchOptions& options,
+                           const std::function<void(const imap::FetchData&)>& on_message,
+                           const ByteSink& body_sink) {
+  imap::FetchOptions with_uid = options;
+  with_uid.uid = true;
+  fetch(uids, items, with_uid, on_message, body_sink);
+}
+
+StoreResult ImapClient::uid_store(const imap::SequenceSet& uids, imap::StoreMode mode,
+                                  const std::vector<std::string>& flags,
+                                  const imap::StoreOptions& options) {
+  imap::StoreOptions with_uid = options;
+  with_uid.uid = true;
+  return store(uids, mode, flags, with_uid);
 }
 
 StoreResult ImapClient::store(const imap::SequenceSet& set, imap::StoreMode mode,

@@ -2,8 +2,6 @@
 #include <mailwire/imap/capabilities.hpp>
 #include <mailwire/imap/fetch_data.hpp>
 #include <mailwire/imap/mailbox_data.hpp>
-#include <mailwire/mime/content_type.hpp>
-#include <mailwire/mime/encoded_word.hpp>
 
 #include "imap/wire_decoder.hpp"
 
@@ -65,37 +63,6 @@ const std::string* BodyStructure::param(std::string_view name) const {
     if (iequals(p.first, name)) return &p.second;
   }
   return nullptr;
-}
-
-namespace {
-
-// The parameters as a MIME parameter list ("; name=\"value\""), so that the message model
-// decodes them: RFC 2231 continuations and charsets (filename*0*=UTF-8''...), and the encoded
-// words real mail puts in quoted names.
-std::optional<std::string> decoded_param(const BodyParams& params, std::string_view name) {
-  std::string text;
-  for (const auto& [key, value] : params) {
-    text += "; " + key + "=\"";
-    for (const char c : value) {
-      if (c == '"' || c == '\\') text += '\\';
-      text += c;
-    }
-    text += '"';
-  }
-  const auto list = mime::ParameterList::parse(text);
-  // For display and for a file name: no control character (see decode_encoded_words).
-  if (const auto v = list.get(name)) return mime::decode_encoded_words(*v);
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::string BodyStructure::file_name() const {
-  if (disposition) {
-    if (auto name = decoded_param(disposition->params, "filename")) return *name;
-  }
-  if (auto name = decoded_param(params, "name")) return *name;
-  return {};
 }
 
 const SectionData* FetchData::find_section(std::string_view section, bool binary) const {

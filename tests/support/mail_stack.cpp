@@ -66,6 +66,8 @@ std::unique_ptr<MailStack> start() {
   stack->pop3_port = port("MAILSTACK_POP3_PORT");
   stack->pop3s_port = port("MAILSTACK_POP3S_PORT");
   stack->lmtp_port = port("MAILSTACK_LMTP_PORT");
+  if (env.count("MAILSTACK_IMAP_PLAIN_PORT") != 0)
+    stack->imap_plain_port = port("MAILSTACK_IMAP_PLAIN_PORT");
   stack->ca_file = env.at("MAILSTACK_CA_FILE");
   if (env.count("MAILSTACK_SUBMISSION_PORT") != 0) {
     stack->smtp_port = port("MAILSTACK_SMTP_PORT");

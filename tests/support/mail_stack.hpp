@@ -21,6 +21,9 @@ struct MailStack {
   std::uint16_t pop3_port = 0;
   std::uint16_t pop3s_port = 0;
   std::uint16_t lmtp_port = 0;
+  /// A second Dovecot on the same mailboxes, IMAP with STARTTLS, without CONDSTORE and
+  /// QRESYNC (imap_capability); 0 when the stack has none.
+  std::uint16_t imap_plain_port = 0;
   std::uint16_t smtp_port = 0;         ///< Postfix, port-25 style (STARTTLS offered)
   std::uint16_t submission_port = 0;   ///< Postfix, STARTTLS required, AUTH after TLS
   std::uint16_t submissions_port = 0;  ///< Postfix, implicit TLS

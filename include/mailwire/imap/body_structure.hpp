@@ -17,8 +17,9 @@
 
 namespace mailwire::imap {
 
-/// `body-fld-param`: attribute/value pairs in server order. Names are as sent.
-/// TODO(mime): values may be RFC 2231 / RFC 2047 encoded; left raw for the message model.
+/// `body-fld-param`: attribute/value pairs in server order, names and values raw as sent
+/// (servers pass RFC 2231 sections such as `filename*0*` and RFC 2047 encoded words through);
+/// decoded_params() gives them decoded.
 using BodyParams = std::vector<std::pair<std::string, std::string>>;
 
 /// `body-fld-dsp`: disposition type ("attachment", "inline") and its parameters.
@@ -26,6 +27,13 @@ struct BodyDisposition {
   std::string type;   ///< disposition type, lower-cased ("attachment")
   BodyParams params;  ///< its parameters ("filename", ...), raw; empty for NIL
 };
+
+/// `params` decoded as the message model decodes a header's parameters
+/// (mime::ParameterList): names lower-cased, RFC 2231 continuations joined and their charsets
+/// applied, RFC 2047 encoded words in values decoded, invalid UTF-8 repaired to U+FFFD, and no
+/// C0 control or DEL left in a value (each becomes U+FFFD). Never throws on server data.
+MAILWIRE_API std::vector<std::pair<std::string, std::string>> decoded_params(
+    const BodyParams& params);
 
 /// One node of a BODYSTRUCTURE tree. A multipart node has `parts` and no single-part fields;
 /// a message/rfc822 (or message/global) node has `envelope` and exactly one element in
@@ -64,9 +72,11 @@ struct MAILWIRE_API BodyStructure {
   }
   /// The value of content-type parameter `name` (case-insensitive), raw, or nullptr.
   const std::string* param(std::string_view name) const;
-  /// The file name: the disposition's "filename" parameter, else the type's "name", else
-  /// empty. The value is raw: RFC 2231 forms (`filename*`, continuations) are not looked at
-  /// and RFC 2047 encoded words are not decoded.
+  /// The file name, decoded: the disposition's "filename" parameter, else the type's "name",
+  /// else empty; RFC 2231 forms (`filename*=UTF-8''...`, `filename*0*=` continuations, any
+  /// charset iconv knows) and the RFC 2047 encoded words many mailers put in quoted names are
+  /// decoded as decoded_params() does. For display: pass it through mime::safe_file_name()
+  /// before using it as a path.
   std::string file_name() const;
 };
 
@@ -80,5 +90,22 @@ struct MAILWIRE_API BodyStructure {
 MAILWIRE_API void for_each_part(
     const BodyStructure& body,
     const std::function<void(const std::string& section, const BodyStructure& part)>& visit);
+
+/// One attachment as BODYSTRUCTURE describes it, with what fetching it needs
+/// (ImapClient::fetch_part(uid, section, encoding, sink)).
+struct Attachment {
+  std::string section;      ///< IMAP part number ("2", "1.3"; "1" for a single-part message)
+  std::string mime_type;    ///< "application/pdf" (lower case)
+  std::string file_name;    ///< decoded (BodyStructure::file_name()); empty when it has none
+  std::uint64_t size = 0;   ///< octets as stored, transfer encoding included (body-fld-octets)
+  std::string disposition;  ///< "attachment", "inline" (lower case); empty when none was sent
+  std::string encoding;     ///< Content-Transfer-Encoding as sent ("BASE64")
+};
+
+/// The attachments of a message, in part order: every part that is not multipart and has a
+/// file name or the disposition "attachment" (the rule mime::Message::attachments() follows).
+/// An attached message (message/rfc822 with a name or disposition "attachment") is one
+/// attachment; its own parts are not listed. Parts of an inline message/rfc822 are looked at.
+MAILWIRE_API std::vector<Attachment> attachments(const BodyStructure& body);
 
 }  // namespace mailwire::imap

@@ -8,6 +8,7 @@
 #include <mailwire/imap/body_structure.hpp>
 #include <mailwire/imap/envelope.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,8 +38,7 @@ struct MAILWIRE_API FetchData {
   std::uint32_t seq = 0;                          ///< message sequence number
   std::optional<std::vector<std::string>> flags;  ///< FLAGS, as sent (`\Seen`, `$Label`)
   std::optional<std::uint32_t> uid;               ///< UID
-  /// INTERNALDATE, raw ("17-Jul-1996 02:44:25 -0700").
-  /// TODO(mime): convert with the message model's DateTime once it lands.
+  /// INTERNALDATE, raw ("17-Jul-1996 02:44:25 -0700"); parsed_internal_date() parses it.
   std::optional<std::string> internal_date;
   std::optional<std::uint64_t> size;              ///< RFC822.SIZE
   std::optional<std::uint64_t> modseq;            ///< MODSEQ (RFC 7162)
@@ -53,6 +53,11 @@ struct MAILWIRE_API FetchData {
   /// case-insensitively with the text as sent, among BINARY items when `binary` is true and
   /// BODY items otherwise; nullptr when there is none.
   const SectionData* find_section(std::string_view section, bool binary = false) const;
+  /// INTERNALDATE as a point in time (RFC 3501 `date-time`, its zone applied); nullopt when
+  /// it was not sent or is not a valid date-time.
+  std::optional<std::chrono::system_clock::time_point> parsed_internal_date() const;
+  /// The attachments of `body_structure` (see imap::attachments()); empty when it was not sent.
+  std::vector<Attachment> attachments() const;
 };
 
 }  // namespace mailwire::imap

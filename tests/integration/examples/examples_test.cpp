@@ -146,6 +146,16 @@ TEST_CASE("Examples 01 02 04 05 07 08 against the local mail stack", "[examples]
                                            "--since",
                                            "2026-01-01",
                                            "--unseen"};
+    {
+      // An output that cannot be written fails the run and leaves the message unseen (the
+      // example used to print the path and mark the message \Seen with nothing saved).
+      std::vector<std::string> broken = args;
+      broken[4] = dir.path + "/no-such-directory";
+      Example fail("04_fetch_invoices", broken, "bob-pass");
+      CHECK(fail.wait() == 1);
+      INFO(fail.output());
+      CHECK(fail.output().rfind("04_fetch_invoices: cannot create", 0) == 0);  // no path printed
+    }
     Example fetch("04_fetch_invoices", args, "bob-pass");
     REQUIRE(fetch.wait() == 0);
     INFO(fetch.output());
