@@ -22,7 +22,6 @@
 #include <sstream>
 
 namespace mailwire::cli {
-namespace {
 
 std::string json_string(std::string_view s) {
   const std::string text = mime::repair_utf8(s);
@@ -57,6 +56,8 @@ std::string json_string(std::string_view s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 std::string json_opt(const std::optional<std::string>& s) {
   return s ? json_string(*s) : std::string("null");
