@@ -468,7 +468,7 @@ bool read_ses(std::string_view body, DeliveryReport& r) {
       rr.status = bounce::find_status(smtp);
     } else {
       rr.action = json_string_after(arr, "action", a.offset);
-      rr.status = json_string_after(arr, "status", a.offset);
+      rr.status = bounce::find_status(json_string_after(arr, "status", a.offset));
       rr.diagnostic = json_string_after(arr, "diagnosticCode", a.offset);
       rr.diagnostic = squeeze(after_type(rr.diagnostic));
     }
@@ -675,6 +675,7 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
   }
 
   // 4. Non-standard bounces.
+  const std::string lfull = lower(p.full_text);
   const bounce::FormatRule* rule = nullptr;
   for (std::size_t i = 0; i < bounce::kFormatRuleCount; ++i) {
     const bounce::FormatRule& fr = bounce::kFormatRules[i];
@@ -682,7 +683,7 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
     bool hit = false;
     switch (fr.where) {
       case bounce::Where::Body:
-        hit = icontains(p.full_text, fr.marker);
+        hit = lfull.find(fr.marker) != std::string::npos;
         break;
       case bounce::Where::Subject:
         hit = icontains(subject, fr.marker);
@@ -714,7 +715,6 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
     // The section about the recipients: after the rule's opening line, before its closing
     // line (which may lie past the generic cut) or the generic cut.
     std::size_t sb = 0, se = p.text.size();
-    const std::string lfull = lower(p.full_text);
     if (rule->begin != nullptr) {
       const std::size_t b = lfull.find(rule->begin);
       if (b != std::string::npos && b < se) sb = b;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 namespace mailwire::mime::bounce {
@@ -527,13 +528,38 @@ BounceReason reason_from_status(std::string_view status) {
 
 namespace {
 
-const Phrase* phrase_in(std::string_view text) {
-  if (text.empty()) return nullptr;
-  const std::string l = lower(text.substr(0, 4096));
-  for (const Phrase& p : kPhrases) {
-    if (l.find(p.text) != std::string::npos) return &p;
+constexpr std::size_t kPhraseCount = sizeof kPhrases / sizeof kPhrases[0];
+
+// The phrases grouped by their first byte, in table order, built once.
+struct PhraseIndex {
+  std::vector<std::uint16_t> by_first[256];
+  PhraseIndex() {
+    for (std::size_t i = 0; i < kPhraseCount; ++i)
+      by_first[static_cast<unsigned char>(kPhrases[i].text[0])].push_back(
+          static_cast<std::uint16_t>(i));
   }
-  return nullptr;
+};
+
+// The earliest row of the table that occurs in `text` (its first 4 KiB), or nullptr: one pass
+// over the text, comparing only the rows that start with the byte at hand.
+const Phrase* phrase_in(std::string_view text) {
+  static const PhraseIndex index;
+  if (text.size() > 4096) text = text.substr(0, 4096);
+  const std::string l = lower(text);
+  std::size_t best = kPhraseCount;
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    for (const std::uint16_t row : index.by_first[static_cast<unsigned char>(l[i])]) {
+      if (row >= best) break;
+      const Phrase& p = kPhrases[row];
+      const std::size_t n = std::strlen(p.text);
+      if (l.compare(i, n, p.text) == 0) {
+        best = row;
+        break;
+      }
+    }
+    if (best == 0) break;
+  }
+  return best < kPhraseCount ? &kPhrases[best] : nullptr;
 }
 
 }  // namespace

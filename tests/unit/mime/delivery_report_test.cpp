@@ -364,6 +364,23 @@ TEST_CASE("Every truncation of a report gives a best effort and never throws", "
   CHECK(r.recipients.size() == 2);
 }
 
+TEST_CASE("An Amazon SES bounce notification is read from its JSON", "[bounce]") {
+  const std::string head =
+      "From: no-reply@sns.amazonaws.com\r\nSubject: AWS Notification Message\r\n\r\n"
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+      "\"a@example.org\",\"action\":\"failed\",\"status\":\"";
+  const std::string tail = "\",\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"}]}}\r\n";
+  const DeliveryReport r = DeliveryReport::from_bytes(head + "5.1.1" + tail);
+  CHECK(r.kind == ReportKind::Dsn);
+  CHECK(r.format == "amazon-ses");
+  CHECK(only(r).address == "a@example.org");
+  CHECK(only(r).status == "5.1.1");
+  CHECK(only(r).hard);
+  // Found by the fuzzer: a status that is not one was passed through ("0.1.1").
+  const DeliveryReport bad = DeliveryReport::from_bytes(head + "0.1.1" + tail);
+  CHECK(only(bad).status == "5.1.1");  // from the diagnostic instead
+}
+
 TEST_CASE("The wording and the status code classify a failure", "[bounce]") {
   CHECK(classify_failure("5.1.1", "550", "") == BounceReason::UserUnknown);
   CHECK(classify_failure("", "550", "mailbox unavailable: user unknown") ==
