@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
       }
       for (const mime::ReportRecipient& r : recipients) {
         const bool suppress = r.hard || r.reason == mime::BounceReason::Complaint;
-        if (r.reason == mime::BounceReason::AutoReply) continue;  // the address works
+        if (r.reason == mime::BounceReason::AutoReply || r.reason == mime::BounceReason::Delivered)
+          continue;  // the address works
         std::printf("%s %s %s %s\n", suppress ? "suppress" : "soft", r.address.c_str(),
                     mime::to_string(r.reason), r.status.empty() ? "-" : r.status.c_str());
       }

@@ -83,6 +83,7 @@ std::string after_type(std::string_view value) {
 
 std::string strip_html(std::string_view html) {
   std::string out;
+  out.reserve(html.size());
   bool tag = false;
   for (char c : html) {
     if (c == '<') {
@@ -171,23 +172,27 @@ void gather(const Entity& e, Parts& p, std::size_t depth) {
 }
 
 // Where the report's own text ends: the first separator line, or a quoted header block.
-std::size_t copy_start(std::string_view text) {
+// `lowered` is `text` in lower case.
+std::size_t copy_start(std::string_view text, std::string_view lowered) {
+  std::size_t end = text.size();
+  for (const char* const* s = bounce::kOriginalSeparators; *s != nullptr; ++s) {
+    const std::size_t hit = lowered.substr(0, end).find(*s);
+    if (hit == std::string_view::npos) continue;
+    const std::size_t ls = lowered.rfind('\n', hit);
+    end = ls == std::string_view::npos ? 0 : ls + 1;
+  }
   std::size_t at = 0;
   bool after_blank = true;
-  while (at < text.size()) {
+  while (at < end) {
     std::size_t nl = text.find('\n', at);
     if (nl == std::string_view::npos) nl = text.size();
-    const std::string_view line = text.substr(at, nl - at);
-    const std::string l = lower(line.substr(0, 200));
-    for (const char* const* s = bounce::kOriginalSeparators; *s != nullptr; ++s) {
-      if (l.find(*s) != std::string::npos) return at;
-    }
+    const std::string_view l = lowered.substr(at, nl - at);
     if (after_blank && (l.rfind("received: ", 0) == 0 || l.rfind("return-path:", 0) == 0))
       return at;
-    after_blank = trim(line).empty();
+    after_blank = trim(l).empty();
     at = nl + 1;
   }
-  return text.size();
+  return end;
 }
 
 // The quoted header block of the original message in a text bounce, if any.
@@ -309,13 +314,11 @@ bool bounce_subject(std::string_view subject) {
       "delivery problem",
       "returned to sender",
       "delivery notification",
-      "rejected",
       "mail error",
       "warning: message",
       "delayed mail",
       "delivery report",
       "message delivery has failed",
-      "bounce",
       "notification de non-remise",
       "unzustellbar",
       "non remis",
@@ -597,7 +600,8 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
   DeliveryReport r;
   Parts p;
   gather(m.root(), p, 0);
-  const std::size_t cut = copy_start(p.full_text);
+  const std::string lfull = lower(p.full_text);
+  const std::size_t cut = copy_start(p.full_text, lfull);
   p.text = p.full_text.substr(0, cut);
   const std::string_view text_copy = std::string_view(p.full_text).substr(cut);
   const std::string subject = m.subject();
@@ -675,7 +679,6 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
   }
 
   // 4. Non-standard bounces.
-  const std::string lfull = lower(p.full_text);
   const bounce::FormatRule* rule = nullptr;
   for (std::size_t i = 0; i < bounce::kFormatRuleCount; ++i) {
     const bounce::FormatRule& fr = bounce::kFormatRules[i];

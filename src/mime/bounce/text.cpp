@@ -530,29 +530,45 @@ namespace {
 
 constexpr std::size_t kPhraseCount = sizeof kPhrases / sizeof kPhrases[0];
 
-// The phrases grouped by their first byte, in table order, built once.
+// The rows of the phrase table grouped by their first two bytes, in table order, with their
+// lengths: built once.
 struct PhraseIndex {
-  std::vector<std::uint16_t> by_first[256];
-  PhraseIndex() {
-    for (std::size_t i = 0; i < kPhraseCount; ++i)
-      by_first[static_cast<unsigned char>(kPhrases[i].text[0])].push_back(
+  std::vector<std::uint16_t> rows;    // row numbers, grouped by key, ascending in a group
+  std::vector<std::uint32_t> start;   // group of key k: rows[start[k] .. start[k + 1])
+  std::vector<std::uint16_t> length;  // strlen of each row
+  static std::size_t key(char a, char b) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 |
+           static_cast<unsigned char>(b);
+  }
+  PhraseIndex() : start(65537, 0), length(kPhraseCount) {
+    std::vector<std::vector<std::uint16_t>> groups(65536);
+    for (std::size_t i = 0; i < kPhraseCount; ++i) {
+      length[i] = static_cast<std::uint16_t>(std::strlen(kPhrases[i].text));
+      groups[key(kPhrases[i].text[0], kPhrases[i].text[1])].push_back(
           static_cast<std::uint16_t>(i));
+    }
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      start[k] = static_cast<std::uint32_t>(rows.size());
+      rows.insert(rows.end(), groups[k].begin(), groups[k].end());
+    }
+    start[65536] = static_cast<std::uint32_t>(rows.size());
   }
 };
 
 // The earliest row of the table that occurs in `text` (its first 4 KiB), or nullptr: one pass
-// over the text, comparing only the rows that start with the byte at hand.
+// over the text, comparing only the rows that start with the two bytes at hand.
 const Phrase* phrase_in(std::string_view text) {
   static const PhraseIndex index;
   if (text.size() > 4096) text = text.substr(0, 4096);
   const std::string l = lower(text);
   std::size_t best = kPhraseCount;
-  for (std::size_t i = 0; i < l.size(); ++i) {
-    for (const std::uint16_t row : index.by_first[static_cast<unsigned char>(l[i])]) {
+  for (std::size_t i = 0; i + 1 < l.size(); ++i) {
+    const std::size_t k = PhraseIndex::key(l[i], l[i + 1]);
+    for (std::uint32_t j = index.start[k]; j < index.start[k + 1]; ++j) {
+      const std::uint16_t row = index.rows[j];
       if (row >= best) break;
-      const Phrase& p = kPhrases[row];
-      const std::size_t n = std::strlen(p.text);
-      if (l.compare(i, n, p.text) == 0) {
+      const std::size_t n = index.length[row];
+      if (n <= l.size() - i && std::memcmp(l.data() + i, kPhrases[row].text, n) == 0) {
         best = row;
         break;
       }

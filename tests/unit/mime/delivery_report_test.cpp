@@ -286,6 +286,15 @@ TEST_CASE("An ordinary message is not a report even when it mentions addresses",
   CHECK(r.recipients.empty());
 }
 
+TEST_CASE("A subject that talks about bounces or rejections does not make a report", "[bounce]") {
+  // Found by the example 10 test: "bounce" and "rejected" in a subject were taken as signs.
+  for (const char* subject : {"not a bounce", "Your proposal was rejected", "Bounce house"}) {
+    const std::string m = std::string("From: dave@example.test\r\nTo: carol@example.test\r\n") +
+                          "Subject: " + subject + "\r\n\r\nSee dave@example.test.\r\n";
+    CHECK(DeliveryReport::from_bytes(m).kind == ReportKind::None);
+  }
+}
+
 TEST_CASE("A qmail bounce names each recipient with its own reply", "[bounce]") {
   const DeliveryReport r = DeliveryReport::from_bytes(kQmail);
   CHECK(r.kind == ReportKind::Heuristic);
