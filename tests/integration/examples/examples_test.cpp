@@ -259,6 +259,12 @@ TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it 
     REQUIRE(!seed("multidsn.eml").empty());
     imap.append(bounces, seed("multidsn.eml"));
     imap.append(bounces, seed("arf.eml"));
+    // A bounce that names no recipient, sent to a VERP return path.
+    imap.append(bounces,
+                "From: MAILER-DAEMON@mx.example.org\r\n"
+                "To: bounces+zed=example.org@example.test\r\n"
+                "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+                "Your message could not be delivered.\r\n");
     imap.append(bounces,
                 "From: dave@example.test\r\nTo: alice@example.test\r\n"
                 "Subject: not a bounce\r\n\r\nhello\r\n");
@@ -266,7 +272,7 @@ TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it 
   }
   Example run("10_bounce_mailbox",
               {"localhost", std::to_string(stack->imap_port), "alice", bounces, processed,
-               "--ca-file", stack->ca_file},
+               "--ca-file", stack->ca_file, "--verp"},
               "alice-pass");
   REQUIRE(run.wait() == 0);
   INFO(run.output());
@@ -275,12 +281,13 @@ TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it 
   CHECK(out.find("soft full@example.org mailbox_full 5.2.2\n") != std::string::npos);
   CHECK(out.find("suppress user@example.com complaint -\n") != std::string::npos);
   CHECK(out.find("dave@example.test") == std::string::npos);
-  CHECK(out.find("2 reports moved to " + processed) != std::string::npos);
-  // The two reports moved; the ordinary message stayed.
+  CHECK(out.find("soft zed@example.org other -\n") != std::string::npos);  // by VERP
+  CHECK(out.find("3 reports moved to " + processed) != std::string::npos);
+  // The three reports moved; the ordinary message stayed.
   mailwire::ImapClient imap(options);
   imap.connect("localhost", stack->imap_port);
   imap.login("alice", "alice-pass");
-  CHECK(imap.select(processed).exists == 2);
+  CHECK(imap.select(processed).exists == 3);
   CHECK(imap.select(bounces).exists == 1);
   imap.logout();
 }
