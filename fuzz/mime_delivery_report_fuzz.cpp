@@ -1,5 +1,6 @@
 // The delivery report reader on arbitrary bytes: parse, read the report, check what it gives
-// (every recipient has an address; a status, when given, starts with its class digit).
+// (every recipient has an address; a status, when given, starts with its class digit); and the
+// streaming reader on the same bytes in two chunks.
 
 #include <mailwire/mime/delivery_report.hpp>
 #include <mailwire/mime/message.hpp>
@@ -24,6 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     total += x.address.size() + std::string(to_string(x.reason)).size();
   }
   if (const auto decoded = verp_decode(input.substr(0, 200))) total += decoded->size();
+  DeliveryReportReader reader;
+  reader.feed(input.substr(0, size / 2));
+  reader.feed(input.substr(size / 2));
+  for (const ReportRecipient& x : reader.finish().recipients) {
+    if (x.address.empty()) __builtin_trap();
+    total += x.status.size();
+  }
   (void)to_string(r.kind);
   return total == 0xdeadbeef ? 1 : 0;
 }

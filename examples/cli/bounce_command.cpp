@@ -6,7 +6,6 @@
 #include "mime_dump.hpp"
 
 #include <mailwire/mime/delivery_report.hpp>
-#include <mailwire/mime/message.hpp>
 
 #include <cstdio>
 #include <string>
@@ -14,25 +13,18 @@
 namespace mailwire::cli {
 namespace {
 
-// Past this a message is read truncated: a report's parts come first, and what follows is the
-// copy of the original message.
-constexpr std::size_t kMaxMessageBytes = 32u << 20;
-
 std::string json_or_null(const std::string& s) {
   return s.empty() ? "null" : json_string(s);
 }
 
-// One message's bytes, then its report printed as a JSON line.
+// One message's bytes through the streaming reader (memory bounded whatever the size), then
+// its report printed as a JSON line.
 class BounceSink : public MessageSink {
  public:
   explicit BounceSink(std::string file) : file_(std::move(file)) {}
-  void feed(std::string_view bytes) override {
-    const std::size_t room = kMaxMessageBytes - std::min(kMaxMessageBytes, bytes_.size());
-    bytes_.append(bytes.substr(0, room));
-  }
+  void feed(std::string_view bytes) override { reader_.feed(bytes); }
   void finish() override {
-    const mime::Message m = mime::Message::parse(std::move(bytes_));
-    const mime::DeliveryReport r = mime::DeliveryReport::from_message(m);
+    const mime::DeliveryReport r = reader_.finish();
     std::string out = "{\"file\": " + json_string(file_) + ", \"kind\": \"" +
                       mime::to_string(r.kind) +
                       "\", \"original_message_id\": " + json_or_null(r.original_message_id) +
@@ -54,7 +46,7 @@ class BounceSink : public MessageSink {
 
  private:
   std::string file_;
-  std::string bytes_;
+  mime::DeliveryReportReader reader_;
 };
 
 int run(const Args& args) {

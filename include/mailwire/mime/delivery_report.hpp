@@ -10,6 +10,7 @@
 #include <mailwire/mime/header.hpp>
 #include <mailwire/mime/message.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,29 @@ struct MAILWIRE_API DeliveryReport {
   static DeliveryReport from_message(const Message& message);
   /// Parses `bytes` (a whole message) and reads the report in it.
   static DeliveryReport from_bytes(std::string_view bytes);
+};
+
+/// Reads the report of a message fed in chunks, through the incremental parser (StreamParser),
+/// in memory bounded by the parts a report is read from, not by the message: the text parts
+/// (at most 256 KiB of them), the delivery-status and feedback-report fields, and the header of
+/// the original message; the original's body and any attachment pass through. Gives what
+/// DeliveryReport::from_message() gives for the same bytes. Never throws for malformed input.
+class MAILWIRE_API DeliveryReportReader {
+ public:
+  /// A reader at the start of a message.
+  DeliveryReportReader();
+  ~DeliveryReportReader();
+  DeliveryReportReader(const DeliveryReportReader&) = delete;
+  DeliveryReportReader& operator=(const DeliveryReportReader&) = delete;
+
+  /// The next bytes of the message, split anywhere.
+  void feed(std::string_view bytes);
+  /// The end of the message: its report.
+  DeliveryReport finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// "dsn", "arf", "auto-reply", "heuristic" or "none" (the names of the CLI contract).

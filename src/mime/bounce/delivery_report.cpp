@@ -51,7 +51,8 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
-// White space runs collapsed to one space, trimmed, cut to kMaxDiagnostic bytes.
+// White space runs collapsed to one space, trimmed, valid UTF-8 (invalid bytes replaced), cut
+// to at most kMaxDiagnostic bytes at a character boundary.
 std::string squeeze(std::string_view s) {
   std::string out;
   bool space = false;
@@ -63,15 +64,16 @@ std::string squeeze(std::string_view s) {
     if (space) out += ' ';
     space = false;
     out += c;
-    if (out.size() >= kMaxDiagnostic) {
-      // Not in the middle of a UTF-8 sequence.
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
-        out.pop_back();
-      if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) out.pop_back();
-      break;
-    }
+    if (out.size() >= kMaxDiagnostic) break;
   }
-  return repair_utf8(out);
+  out = repair_utf8(out);
+  if (out.size() > kMaxDiagnostic) {
+    std::size_t n = kMaxDiagnostic;
+    while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80)
+      --n;
+    out.resize(n);
+  }
+  return out;
 }
 
 // The value after a "type;" prefix ("dns; mx.example" -> "mx.example").

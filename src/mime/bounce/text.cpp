@@ -26,7 +26,9 @@ bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 bool is_local_char(char c) {
-  return is_alpha(c) || is_digit(c) || std::strchr("!#$%&'*+-/=?^_`{|}~.", c) != nullptr;
+  // (strchr finds the terminating NUL too: a NUL is no local-part character.)
+  return is_alpha(c) || is_digit(c) ||
+         (c != '\0' && std::strchr("!#$%&'*+-/=?^_`{|}~.", c) != nullptr);
 }
 bool is_domain_char(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.';

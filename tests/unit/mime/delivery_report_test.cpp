@@ -356,6 +356,21 @@ TEST_CASE("A report in an unknown charset with 8-bit bytes is read as far as it 
   CHECK(r.recipients[0].hard);
 }
 
+TEST_CASE("Diagnostics stay short and valid, and NUL bytes are not part of addresses", "[bounce]") {
+  // Found by the fuzzer: 600 invalid bytes grew to 1,800 once repaired, and NUL bytes were
+  // taken for local-part characters.
+  std::string m = kQmail;
+  m.replace(m.find("Giving up"), 9, std::string(700, '\xe9'));
+  m.replace(m.find("<full@example.jp>"), 1, std::string("<\0\0", 3));
+  const DeliveryReport r = DeliveryReport::from_bytes(m);
+  REQUIRE(r.recipients.size() == 2);
+  for (const ReportRecipient& x : r.recipients) {
+    CHECK(x.diagnostic.size() <= 600);
+    CHECK(x.address.find('\0') == std::string::npos);
+  }
+  CHECK(r.recipients[1].address == "full@example.jp");
+}
+
 TEST_CASE("Every truncation of a report gives a best effort and never throws", "[bounce]") {
   for (const char* sample : {kSimpleDsn, kMultiDsn, kArf, kQmail, kExim, kAutoReply}) {
     const std::string full = sample;
@@ -405,6 +420,62 @@ TEST_CASE("The wording and the status code classify a failure", "[bounce]") {
   CHECK(classify_failure("", "", "") == BounceReason::Other);
   CHECK(std::string(to_string(BounceReason::UserUnknown)) == "user_unknown");
   CHECK(std::string(to_string(ReportKind::AutoReply)) == "auto-reply");
+}
+
+namespace {
+
+void check_same(const DeliveryReport& a, const DeliveryReport& b) {
+  CHECK(a.kind == b.kind);
+  CHECK(a.format == b.format);
+  CHECK(a.original_message_id == b.original_message_id);
+  REQUIRE(a.recipients.size() == b.recipients.size());
+  for (std::size_t i = 0; i < a.recipients.size(); ++i) {
+    CHECK(a.recipients[i].address == b.recipients[i].address);
+    CHECK(a.recipients[i].status == b.recipients[i].status);
+    CHECK(a.recipients[i].reason == b.recipients[i].reason);
+    CHECK(a.recipients[i].hard == b.recipients[i].hard);
+    CHECK(a.recipients[i].diagnostic == b.recipients[i].diagnostic);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("The streaming reader gives what the whole-message reader gives, at any chunk size",
+          "[bounce]") {
+  for (const char* sample : {kSimpleDsn, kMultiDsn, kArf, kQmail, kExim, kAutoReply, kOrdinary}) {
+    const std::string bytes = sample;
+    const DeliveryReport whole = DeliveryReport::from_bytes(bytes);
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+      DeliveryReportReader reader;
+      for (std::size_t at = 0; at < bytes.size(); at += chunk)
+        reader.feed(std::string_view(bytes).substr(at, chunk));
+      check_same(whole, reader.finish());
+    }
+  }
+}
+
+TEST_CASE("The streaming reader passes a large returned message through", "[bounce]") {
+  // The DSN returns a message with a 24 MiB attachment: the report is read all the same.
+  std::string dsn = kMultiDsn;
+  const std::string end = "--b--\r\n";
+  dsn.replace(dsn.find(end), end.size(),
+              "--b\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: <big@example.com>\r\n"
+              "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+              "\r\n");
+  DeliveryReportReader reader;
+  reader.feed(dsn);
+  const std::string line = std::string(76, 'A') + "\r\n";
+  std::string chunk;
+  for (int i = 0; i < 1024; ++i)
+    chunk += line;
+  for (int i = 0; i < 300; ++i)  // 300 x 78 KiB
+    reader.feed(chunk);
+  reader.feed("\r\n--b--\r\n");
+  const DeliveryReport r = reader.finish();
+  CHECK(r.kind == ReportKind::Dsn);
+  REQUIRE(r.recipients.size() == 4);
+  CHECK(r.recipients[0].hard);
+  CHECK(r.original_message_id == "<big@example.com>");  // an attached message before a header copy
 }
 
 TEST_CASE("VERP carries the recipient in the return path and back", "[bounce]") {
