@@ -23,7 +23,7 @@ const FormatRule kFormatRules[] = {
      "----- original message -----", Recipients::Addresses},
     {"imail", Where::Body, "original message follows", nullptr, "original message follows",
      Recipients::Addresses},
-    {"google-groups", Where::Header, "x-failed-recipients", nullptr, nullptr,
+    {"x-failed-recipients", Where::Header, "x-failed-recipients", nullptr, nullptr,
      Recipients::Addresses},
     {"sendmail", Where::Body, "----- transcript of session follows -----", nullptr,
      "----- original message follows", Recipients::Addresses},
