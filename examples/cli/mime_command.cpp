@@ -5,6 +5,7 @@
 #include "connection.hpp"
 #include "help.hpp"
 #include "message_options.hpp"
+#include "message_walker.hpp"
 #include "mime_dump.hpp"
 
 #include <mailwire/mime/content_type.hpp>
@@ -90,70 +91,21 @@ class MessageStat {
   mime::StreamParser parser_;
 };
 
-// Reads a file in fixed-size chunks into the incremental parser; an mbox is split at its
-// "From " lines (the line itself is not part of the message), across chunk ends too.
+// Sinks for read_messages(): each message through its own MessageStat.
+class StatSink : public MessageSink {
+ public:
+  explicit StatSink(Stat& s) : m_(s) {}
+  void feed(std::string_view bytes) override { m_.feed(bytes); }
+  void finish() override { m_.finish(); }
+
+ private:
+  MessageStat m_;
+};
+
 void stat_file(const std::filesystem::path& path, Stat& s) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!f) throw Error(Errc::io, "cannot read " + path.string());
-  const std::string name = path.filename().string();
-  const bool mbox = name.size() > 5 && (name.find(".mbox") != std::string::npos);
-  static char chunk[64 * 1024];
-  if (!mbox) {
-    MessageStat m(s);
-    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;)
-      m.feed(std::string_view(chunk, n));
-    m.finish();
-    return;
-  }
-  std::unique_ptr<MessageStat> current;
-  std::string buf;         // unprocessed bytes: at most a partial "From " line and 5 more
-  bool from_line = false;  // inside a "From " line, which is skipped
-  bool line_start = true;  // buf[0] starts a line
-  const auto drain = [&](bool at_end) {
-    std::size_t at = 0;
-    while (at < buf.size()) {
-      if (from_line) {
-        const std::size_t nl = buf.find('\n', at);
-        if (nl == std::string::npos) {
-          at = buf.size();
-          break;
-        }
-        at = nl + 1;
-        from_line = false;
-        current = std::make_unique<MessageStat>(s);
-        continue;
-      }
-      std::size_t hit = std::string::npos;
-      if (at == 0 && line_start && buf.compare(0, 5, "From ") == 0) {
-        hit = 0;
-      } else {
-        const std::size_t nl_from = buf.find("\nFrom ", at);
-        if (nl_from != std::string::npos) hit = nl_from + 1;
-      }
-      if (hit == std::string::npos) {
-        // Keep the last bytes: "\nFrom " may continue in the next chunk.
-        const std::size_t keep = at_end ? 0 : std::min<std::size_t>(buf.size() - at, 6);
-        if (current) current->feed(std::string_view(buf).substr(at, buf.size() - at - keep));
-        at = buf.size() - keep;
-        break;
-      }
-      if (current) {
-        current->feed(std::string_view(buf).substr(at, hit - at));
-        current->finish();
-        current.reset();
-      }
-      from_line = true;
-      at = hit;
-    }
-    line_start = at == 0 ? line_start : buf[at - 1] == '\n';
-    buf.erase(0, at);
-  };
-  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;) {
-    buf.append(chunk, n);
-    drain(false);
-  }
-  drain(true);
-  if (current) current->finish();
+  read_messages(path, [&s](const std::filesystem::path&, std::size_t) {
+    return std::make_unique<StatSink>(s);
+  });
 }
 
 // A PATH of `mime stat` and `mime dump`: a file is itself; a folder, the regular files under
@@ -175,10 +127,8 @@ std::vector<std::filesystem::path> files_of(const std::string& path) {
 int stat_command(const Args& args) {
   if (args.size() < 2) throw UsageError{"mime stat needs at least one PATH"};
   Stat s;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    for (const auto& f : files_of(args[i]))
-      stat_file(f, s);
-  }
+  for (const auto& f : expand_paths(args, 1))
+    stat_file(f, s);
   std::printf(
       "mailwire messages=%llu leaves=%llu decoded_bytes=%llu in_bytes=%llu seconds=%.4f "
       "MBps=%.1f addrs=%llu subj_bytes=%llu\n",

@@ -28,6 +28,7 @@
 #include <mailwire/mime/charset.hpp>
 #include <mailwire/mime/content_type.hpp>
 #include <mailwire/mime/date_time.hpp>
+#include <mailwire/mime/delivery_report.hpp>
 #include <mailwire/mime/encoded_word.hpp>
 #include <mailwire/mime/encoding.hpp>
 #include <mailwire/mime/file_name.hpp>

@@ -5,6 +5,7 @@
 #include "support/mail_stack.hpp"
 #include "support/test_server.hpp"
 
+#include <mailwire/imap_client.hpp>
 #include <mailwire/mime/encoding.hpp>
 
 #include <catch2/catch.hpp>
@@ -247,5 +248,57 @@ TEST_CASE("Example 06 sees a message delivered while it waits in IDLE", "[exampl
   const auto seen = watch.line();
   REQUIRE(seen);
   CHECK(*seen == "new: ping while idle");
+}
+TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it read",
+          "[examples][dovecot]") {
+  MAILWIRE_REQUIRE_STACK(stack);
+  const auto seed = [](const std::string& name) {
+    return read_file(std::string(MAILWIRE_SOURCE_DIR) + "/fuzz/corpus/mime_delivery_report/" +
+                     name);
+  };
+  // Names of this run's own: the stack may be shared with other tests.
+  const std::string bounces = "Bounces-" + std::to_string(::getpid());
+  const std::string processed = "Processed-" + std::to_string(::getpid());
+  mailwire::ImapOptions options;
+  options.tls.ca_file = stack->ca_file;
+  {
+    mailwire::ImapClient imap(options);
+    imap.connect("localhost", stack->imap_port);
+    imap.login("alice", "alice-pass");
+    imap.create(bounces);
+    REQUIRE(!seed("multidsn.eml").empty());
+    imap.append(bounces, seed("multidsn.eml"));
+    imap.append(bounces, seed("arf.eml"));
+    // A bounce that names no recipient, sent to a VERP return path.
+    imap.append(bounces,
+                "From: MAILER-DAEMON@mx.example.org\r\n"
+                "To: bounces+zed=example.org@example.test\r\n"
+                "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+                "Your message could not be delivered.\r\n");
+    imap.append(bounces,
+                "From: dave@example.test\r\nTo: alice@example.test\r\n"
+                "Subject: not a bounce\r\n\r\nhello\r\n");
+    imap.logout();
+  }
+  Example run("10_bounce_mailbox",
+              {"localhost", std::to_string(stack->imap_port), "alice", bounces, processed,
+               "--ca-file", stack->ca_file, "--verp"},
+              "alice-pass");
+  REQUIRE(run.wait() == 0);
+  INFO(run.output());
+  const std::string& out = run.output();
+  CHECK(out.find("suppress gone@example.org user_unknown 5.1.1\n") != std::string::npos);
+  CHECK(out.find("soft full@example.org mailbox_full 5.2.2\n") != std::string::npos);
+  CHECK(out.find("suppress user@example.com complaint -\n") != std::string::npos);
+  CHECK(out.find("dave@example.test") == std::string::npos);
+  CHECK(out.find("soft zed@example.org other -\n") != std::string::npos);  // by VERP
+  CHECK(out.find("3 reports moved to " + processed) != std::string::npos);
+  // The three reports moved; the ordinary message stayed.
+  mailwire::ImapClient imap(options);
+  imap.connect("localhost", stack->imap_port);
+  imap.login("alice", "alice-pass");
+  CHECK(imap.select(processed).exists == 3);
+  CHECK(imap.select(bounces).exists == 1);
+  imap.logout();
 }
 #endif
