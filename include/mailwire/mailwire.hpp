@@ -45,6 +45,7 @@
 #include <mailwire/net/tls_options.hpp>
 #include <mailwire/net/tls_transport.hpp>
 #include <mailwire/net/transport.hpp>
+#include <mailwire/outbox.hpp>
 #include <mailwire/pop3/types.hpp>
 #include <mailwire/pop3_client.hpp>
 #include <mailwire/pop3_download.hpp>
@@ -53,6 +54,7 @@
 #include <mailwire/provider_settings.hpp>
 #include <mailwire/sasl.hpp>
 #include <mailwire/sender.hpp>
+#include <mailwire/sent_copy.hpp>
 #include <mailwire/smtp/capabilities.hpp>
 #include <mailwire/smtp/reply.hpp>
 #include <mailwire/smtp_client.hpp>
