@@ -219,6 +219,7 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
   setup.offered = caps_.auth_mechanisms();
   setup.forced = std::string(mechanism);
   setup.encrypted = is_encrypted();
+  setup.tls = tls_info();
   setup.allow_plaintext = m.options.allow_plaintext_auth;
   setup.redact = m.options.redact_secrets;
   setup.host = m.host;
