@@ -147,7 +147,6 @@ SaslStep SaslExchange::start() {
 
 SaslStep SaslExchange::command() {
   challenges_ = 0;
-  answered_ = false;
   cancelling_ = false;
   SaslStep step;
   step.kind = SaslStep::Kind::Command;
@@ -188,7 +187,6 @@ SaslStep SaslExchange::on_challenge(std::string_view text, std::string_view repl
   const bool decoded = detail::base64_decode(text, challenge);
   if (!decoded) return cancel("the server's challenge is not base64", reply);
   if (challenges_++ >= max_challenges) return cancel("too many challenges", reply);
-  if (!challenge.empty()) answered_ = true;
   std::string response;
   if (mechanism_->respond(challenge, response)) {
     if (mechanism_->failure() == Reason::server_not_verified) {
@@ -239,10 +237,11 @@ SaslStep SaslExchange::on_refused(bool credentials, std::string_view reply) {
       if (mechanism_) return command();
     }
   }
-  // SCRAM-*-PLUS with tls-exporter refused before the server said anything (so before any
-  // proof): the server may bind to tls-unique only, as Cyrus IMAP 3.6 does even on TLS 1.3.
-  // One more try with that binding: still bound to this connection, so no downgrade.
-  if (!answered_ && !rebound_ && binding_.type == "tls-exporter" && is_plus(name_) &&
+  // SCRAM-*-PLUS with tls-exporter refused: the server may bind to tls-unique only, as Cyrus
+  // IMAP 3.6 does even on TLS 1.3 (it refuses after the proof, like a wrong password, so the
+  // two cannot be told apart: a wrong password is then refused twice). One more try with
+  // that binding, unless the caller chose one: still bound to this connection, no downgrade.
+  if (!rebound_ && binding_.type == "tls-exporter" && is_plus(name_) &&
       credentials_.channel_binding.empty() && setup_.tls &&
       !setup_.tls->channel_bindings.tls_unique.empty()) {
     rebound_ = true;

@@ -18,7 +18,7 @@
 //                         (the server's SCRAM signature is wrong: fatal, nothing more is sent)
 //   on_success()       -> Done | Failed (SCRAM: the server never proved it knows the password)
 //   on_refused(cred)   -> Command (an OAuth 2 token refused: one retry with a fresh token;
-//                         SCRAM-*-PLUS with tls-exporter refused at once: one retry with
+//                         SCRAM-*-PLUS with tls-exporter refused: one retry with
 //                         tls-unique) |
 //                         Refused (the client builds its own refusal error)
 //
@@ -131,8 +131,7 @@ class SaslExchange {
   std::unique_ptr<SaslMechanism> mechanism_;
   int challenges_ = 0;
   bool refreshed_ = false;
-  bool answered_ = false;  // a non-empty challenge came: the server took our first message
-  bool rebound_ = false;   // tls-exporter refused, tried again with tls-unique
+  bool rebound_ = false;  // tls-exporter refused, tried again with tls-unique
   bool cancelling_ = false;
   SaslStep after_cancel_;
 };
