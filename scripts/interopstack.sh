@@ -89,6 +89,7 @@ autocreate_quota: 0
 autocreate_post: 1
 unixhierarchysep: yes
 imapidlepoll: 3600
+failedloginpause: 0
 idlesocket: $C/config/socket/idle
 notifysocket: $C/config/socket/notify
 lmtpsocket: $C/config/socket/lmtp
