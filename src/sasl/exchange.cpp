@@ -237,11 +237,12 @@ SaslStep SaslExchange::on_refused(bool credentials, std::string_view reply) {
       if (mechanism_) return command();
     }
   }
-  // SCRAM-*-PLUS with tls-exporter refused: the server may bind to tls-unique only, as Cyrus
-  // IMAP 3.6 does even on TLS 1.3 (it refuses after the proof, like a wrong password, so the
-  // two cannot be told apart: a wrong password is then refused twice). One more try with
-  // that binding, unless the caller chose one: still bound to this connection, no downgrade.
-  if (!rebound_ && binding_.type == "tls-exporter" && is_plus(name_) &&
+  // SCRAM-*-PLUS with tls-exporter refused (the credentials, not a temporary failure): the
+  // server may bind to tls-unique only, as Cyrus IMAP 3.6 does even on TLS 1.3 (it refuses
+  // after the proof, like a wrong password, so the two cannot be told apart: a wrong password
+  // is then refused twice). One more try with that binding, unless the caller chose one:
+  // still bound to this connection, no downgrade.
+  if (credentials && !rebound_ && binding_.type == "tls-exporter" && is_plus(name_) &&
       credentials_.channel_binding.empty() && setup_.tls &&
       !setup_.tls->channel_bindings.tls_unique.empty()) {
     rebound_ = true;

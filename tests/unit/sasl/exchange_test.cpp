@@ -411,6 +411,11 @@ TEST_CASE("SASL exchange: tls-exporter refused, one more try with tls-unique", "
     ex.start();
     CHECK(ex.on_refused(true, "NO").kind == Kind::Refused);
   }
+  SECTION("not after a temporary failure") {
+    SaslExchange ex(smtp_profile(), alice(), setup);
+    ex.start();
+    CHECK(ex.on_refused(false, "454 4.7.0 try later").kind == Kind::Refused);
+  }
   SECTION("not without tls-unique") {
     SaslSetup no_unique = offering({"SCRAM-SHA-256-PLUS"});
     no_unique.tls = tls13();
