@@ -407,7 +407,10 @@ class MAILWIRE_API ImapClient {
   };
   /// IDLE (RFC 2177) on the selected mailbox for up to `wait`: calls `on_event` for each change;
   /// it returns true to keep waiting, false to stop. IDLE is re-issued every 28 minutes (servers
-  /// drop idle clients after 30). Ends with DONE. Returns the number of events seen.
+  /// drop idle clients after 30). Ends with DONE. Changes the server reports after DONE and
+  /// before its tagged OK (RFC 2177 allows that; Cyrus does it) are events too, unless the
+  /// caller already returned false. Untagged status responses ("* OK Still here") are not
+  /// events. Returns the number of events seen.
   std::size_t idle(std::chrono::milliseconds wait,
                    const std::function<bool(const IdleEvent&)>& on_event);
 

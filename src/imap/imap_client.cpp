@@ -219,6 +219,7 @@ void ImapClient::authenticate(const SaslCredentials& credentials, std::string_vi
   setup.offered = caps_.auth_mechanisms();
   setup.forced = std::string(mechanism);
   setup.encrypted = is_encrypted();
+  setup.tls = tls_info();
   setup.allow_plaintext = m.options.allow_plaintext_auth;
   setup.redact = m.options.redact_secrets;
   setup.host = m.host;
@@ -573,7 +574,27 @@ std::size_t ImapClient::idle(std::chrono::milliseconds wait,
   if (!caps_.has("IDLE")) throw Error(Errc::rejected, "imap: the server does not offer IDLE");
   const Deadline end = deadline_after(wait);
   std::size_t events = 0;
-  bool keep = true;
+  bool keep = true;     // go on idling
+  bool enough = false;  // the caller said it has enough (its time running out is not that)
+  // Passes an untagged response to the caller while it wants more. An untagged status
+  // ("* OK Still here", the keep-alive some servers send) is no change of the mailbox.
+  const auto report = [&](const Response& r) {
+    if (enough || r.status != Status::None) return;
+    IdleEvent event;
+    if (const auto* e = r.get<imap::ExistsData>()) {
+      event.kind = IdleEvent::Kind::Exists;
+      event.number = e->count;
+    } else if (const auto* x = r.get<imap::ExpungeData>()) {
+      event.kind = IdleEvent::Kind::Expunge;
+      event.number = x->seq;
+    } else if (const auto* f = r.get<imap::FetchData>()) {
+      event.kind = IdleEvent::Kind::Flags;
+      event.number = f->seq;
+    }
+    ++events;
+    if (on_event && !on_event(event)) enough = true;
+    if (enough) keep = false;
+  };
   while (keep && Clock::now() < end) {
     const std::string tag = m.tags.next();
     const Deadline d = m.deadline();
@@ -588,6 +609,7 @@ std::size_t ImapClient::idle(std::chrono::milliseconds wait,
         return events;  // the server ended IDLE at once
       }
       m.track(r);
+      report(r);  // a change the server tells before its go-ahead is one too
     }
     // Events until our time is up, the caller has enough, or 28 minutes (RFC 2177 advice).
     const Deadline round_end = std::min(end, deadline_after(std::chrono::minutes(28)));
@@ -612,22 +634,12 @@ std::size_t ImapClient::idle(std::chrono::milliseconds wait,
         break;
       }
       m.track(r);
-      IdleEvent event;
-      if (const auto* e = r.get<imap::ExistsData>()) {
-        event.kind = IdleEvent::Kind::Exists;
-        event.number = e->count;
-      } else if (const auto* x = r.get<imap::ExpungeData>()) {
-        event.kind = IdleEvent::Kind::Expunge;
-        event.number = x->seq;
-      } else if (const auto* f = r.get<imap::FetchData>()) {
-        event.kind = IdleEvent::Kind::Flags;
-        event.number = f->seq;
-      }
-      ++events;
-      if (on_event && !on_event(event)) keep = false;
+      report(r);
     }
     if (server_ended) continue;
-    // DONE ends this IDLE; the tagged OK follows (events may still come first).
+    // DONE ends this IDLE; the tagged OK follows. RFC 2177 lets the server send untagged
+    // responses before it, and some (Cyrus) report a change only there: they are events too,
+    // as long as the caller has not said it has enough.
     const Deadline d2 = m.deadline();
     m.s().write("DONE\r\n", d2);
     for (;;) {
@@ -638,6 +650,7 @@ std::size_t ImapClient::idle(std::chrono::milliseconds wait,
         break;
       }
       m.track(r);
+      report(r);
     }
   }
   return events;

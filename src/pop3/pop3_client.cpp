@@ -256,6 +256,7 @@ void Pop3Client::authenticate(const SaslCredentials& credentials, std::string_vi
   setup.offer_known = caps_.known;
   setup.forced = std::string(mechanism);
   setup.encrypted = is_encrypted();
+  setup.tls = tls_info();
   setup.allow_plaintext = options_.allow_plaintext_auth;
   setup.redact = options_.redact_secrets;
   setup.host = host_;

@@ -26,6 +26,15 @@ bool is_token_mechanism(std::string_view name) {
   return upper == "XOAUTH2" || upper == "OAUTHBEARER";
 }
 
+// "SCRAM-SHA-256-PLUS": a mechanism with channel binding.
+bool is_plus(std::string_view name) {
+  if (name.size() < 5) return false;
+  std::string tail(name.substr(name.size() - 5));
+  std::transform(tail.begin(), tail.end(), tail.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return tail == "-PLUS";
+}
+
 }  // namespace
 
 SaslProfile smtp_profile() noexcept {
@@ -82,11 +91,42 @@ SaslStep SaslExchange::start() {
                               profile_.protocol, profile_.plaintext_action, setup_.host),
                   Diagnostics::usable(Reason::plaintext_auth_refused));
   }
-  const auto chosen = choose_sasl_mechanism(setup_.offered, credentials_, setup_.forced);
+  if (!setup_.forced.empty() && !is_known_sasl_mechanism(setup_.forced)) {
+    return failed(Errc::usage,
+                  fmt::format("{}: mailwire does not implement the SASL mechanism {} (it has "
+                              "SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, "
+                              "PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER, EXTERNAL)",
+                              profile_.protocol, setup_.forced),
+                  Diagnostics::usable(Reason::no_common_mechanism));
+  }
+  const std::string& cb_type = credentials_.channel_binding;
+  if (!cb_type.empty() && cb_type != "tls-exporter" && cb_type != "tls-unique" &&
+      cb_type != "tls-server-end-point") {
+    return failed(Errc::usage,
+                  fmt::format("{}: unknown channel-binding type \"{}\" (tls-exporter, "
+                              "tls-unique or tls-server-end-point)",
+                              profile_.protocol, cb_type),
+                  Diagnostics::usable());
+  }
+  if (setup_.tls) binding_ = sasl_channel_binding(*setup_.tls, cb_type);
+  for (const std::string& m : setup_.offered) {
+    if (is_plus(m)) binding_.server_offered_plus = true;
+  }
+  if (is_plus(setup_.forced) && binding_.type.empty()) {
+    return failed(
+        Errc::usage,
+        fmt::format("{}: {} needs a channel binding{}, which this connection does not give{}",
+                    profile_.protocol, setup_.forced, cb_type.empty() ? "" : " of type " + cb_type,
+                    setup_.tls ? "" : " (it is not TLS)"),
+        Diagnostics::usable(Reason::no_common_mechanism));
+  }
+  const auto chosen =
+      choose_sasl_mechanism(setup_.offered, credentials_, setup_.forced, !binding_.type.empty());
   if (chosen) {
-    mechanism_ = make_sasl_mechanism(*chosen, credentials_);
+    mechanism_ = make_sasl_mechanism(*chosen, credentials_, binding_);
   } else if (!setup_.forced.empty() && !setup_.offer_known) {
-    mechanism_ = make_sasl_mechanism(setup_.forced, credentials_);  // no list: trust the caller
+    // No list: trust the caller.
+    mechanism_ = make_sasl_mechanism(setup_.forced, credentials_, binding_);
   }
   if (!mechanism_) {
     std::string offered;
@@ -120,7 +160,7 @@ SaslStep SaslExchange::command() {
     } else {
       // Too long for the command line: the response answers the server's empty challenge.
       // initial_response() has moved the mechanism on; a new one starts from the beginning.
-      mechanism_ = make_sasl_mechanism(name_, credentials_);
+      mechanism_ = make_sasl_mechanism(name_, credentials_, binding_);
     }
   }
   step.line += "\r\n";
@@ -193,9 +233,23 @@ SaslStep SaslExchange::on_refused(bool credentials, std::string_view reply) {
     if (!fresh.empty() && fresh != credentials_.oauth2_token) {
       credentials_.oauth2_token = std::move(fresh);
       credentials_.refresh_oauth2_token = nullptr;
-      mechanism_ = make_sasl_mechanism(name_, credentials_);
+      mechanism_ = make_sasl_mechanism(name_, credentials_, binding_);
       if (mechanism_) return command();
     }
+  }
+  // SCRAM-*-PLUS with tls-exporter refused (the credentials, not a temporary failure): the
+  // server may bind to tls-unique only, as Cyrus IMAP 3.6 does even on TLS 1.3 (it refuses
+  // after the proof, like a wrong password, so the two cannot be told apart: a wrong password
+  // is then refused twice). One more try with that binding, unless the caller chose one:
+  // still bound to this connection, no downgrade.
+  if (credentials && !rebound_ && binding_.type == "tls-exporter" && is_plus(name_) &&
+      credentials_.channel_binding.empty() && setup_.tls &&
+      !setup_.tls->channel_bindings.tls_unique.empty()) {
+    rebound_ = true;
+    binding_.type = "tls-unique";
+    binding_.data = setup_.tls->channel_bindings.tls_unique;
+    mechanism_ = make_sasl_mechanism(name_, credentials_, binding_);
+    if (mechanism_) return command();
   }
   (void)reply;
   SaslStep step;

@@ -10,12 +10,16 @@
 // OK, +OK) or a refusal (anything else); tags, untagged responses, reply codes and the framing
 // of lines stay with the client. Each event returns the next Step:
 //
-//   start()            -> Command (the AUTH line) | Failed (plaintext, no common mechanism)
+//   start()            -> Command (the AUTH line) | Failed (plaintext, no common mechanism,
+//                         a forced mechanism mailwire lacks or that needs a channel binding
+//                         the connection does not give: Errc::usage for the last two)
 //   on_challenge(text) -> Send (base64 response) | Send "*" (a challenge that cannot be
 //                         answered: the next event, whatever it is, gives Failed) | Failed
 //                         (the server's SCRAM signature is wrong: fatal, nothing more is sent)
 //   on_success()       -> Done | Failed (SCRAM: the server never proved it knows the password)
-//   on_refused(cred)   -> Command (an OAuth 2 token refused: one retry with a fresh token) |
+//   on_refused(cred)   -> Command (an OAuth 2 token refused: one retry with a fresh token;
+//                         SCRAM-*-PLUS with tls-exporter refused: one retry with
+//                         tls-unique) |
 //                         Refused (the client builds its own refusal error)
 //
 // A Command line has no IMAP tag: the client puts its own in front of `line` and `log_as`.
@@ -28,6 +32,7 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +76,8 @@ struct SaslSetup {
   bool allow_plaintext = false;
   bool redact = true;  ///< payloads show as "****" in log_as
   std::string host;    ///< for messages
+  /// The connection's TLS facts (its channel bindings for SCRAM-*-PLUS); nullopt: no TLS.
+  std::optional<TlsInfo> tls;
 };
 
 /// What the client does next.
@@ -120,9 +127,11 @@ class SaslExchange {
   SaslSetup setup_;
   std::string name_;  // the chosen mechanism
   std::string shown_;
+  SaslChannelBinding binding_;  // what the connection gives SCRAM
   std::unique_ptr<SaslMechanism> mechanism_;
   int challenges_ = 0;
   bool refreshed_ = false;
+  bool rebound_ = false;  // tls-exporter refused, tried again with tls-unique
   bool cancelling_ = false;
   SaslStep after_cancel_;
 };

@@ -202,14 +202,28 @@ class External final : public SaslMechanism {
 // the server's signature, which proves the server knows the password too.
 class Scram final : public SaslMechanism {
  public:
-  Scram(const char* name, const EVP_MD* md, SaslCredentials c, std::string nonce)
+  // `plus`: SCRAM-*-PLUS, bound to binding.type (which must then be set).
+  Scram(const char* name, const EVP_MD* md, SaslCredentials c, std::string nonce,
+        const SaslChannelBinding& binding, bool plus)
       : name_(name), md_(md), c_(std::move(c)), nonce_(std::move(nonce)) {
     if (nonce_.empty()) {
       unsigned char raw[24];
       RAND_bytes(raw, sizeof raw);
       nonce_ = detail::base64_encode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
     }
-    gs2_ = c_.authzid.empty() ? "n,," : "n,a=" + OAuthBearer::escape_saslname(c_.authzid) + ",";
+    // RFC 5802 section 6, the gs2-cbind-flag: "p=" when binding; "y" when this client could
+    // bind but the server offered no -PLUS mechanism (a server that did offer one then sees
+    // the downgrade); "n" when it cannot bind (no TLS), or chose not to although the server
+    // offered -PLUS (a forced plain SCRAM).
+    std::string flag = "n";
+    if (plus) {
+      flag = "p=" + binding.type;
+    } else if (!binding.type.empty() && !binding.server_offered_plus) {
+      flag = "y";
+    }
+    gs2_ = flag + "," +
+           (c_.authzid.empty() ? "" : "a=" + OAuthBearer::escape_saslname(c_.authzid)) + ",";
+    cbind_input_ = gs2_ + (plus ? binding.data : std::string());
     first_bare_ = "n=" + OAuthBearer::escape_saslname(c_.user) + ",r=" + nonce_;
   }
   const char* name() const noexcept override { return name_; }
@@ -281,7 +295,7 @@ class Scram final : public SaslMechanism {
                       reinterpret_cast<unsigned char*>(salted.data()));
     const std::string client_key = hmac(md_, salted, "Client Key");
     const std::string stored_key = digest(md_, client_key);
-    const std::string without_proof = "c=" + detail::base64_encode(gs2_) + ",r=" + nonce;
+    const std::string without_proof = "c=" + detail::base64_encode(cbind_input_) + ",r=" + nonce;
     const std::string auth_message =
         first_bare_ + "," + std::string(challenge) + "," + without_proof;
     const std::string signature = hmac(md_, stored_key, auth_message);
@@ -328,6 +342,7 @@ class Scram final : public SaslMechanism {
   SaslCredentials c_;
   std::string nonce_;
   std::string gs2_;
+  std::string cbind_input_;  // gs2_ and, for -PLUS, the binding data: "c=" carries it
   std::string first_bare_;
   std::string server_signature_;
   State state_ = State::Start;
@@ -337,28 +352,97 @@ class Scram final : public SaslMechanism {
 
 std::unique_ptr<SaslMechanism> make_scram_mechanism(std::string_view name,
                                                     const SaslCredentials& credentials,
-                                                    std::string client_nonce) {
-  const std::string n = upper(name);
+                                                    std::string client_nonce,
+                                                    const SaslChannelBinding& binding) {
+  std::string n = upper(name);
+  const bool plus = n.size() > 5 && n.compare(n.size() - 5, 5, "-PLUS") == 0;
+  if (plus) {
+    if (binding.type.empty()) return nullptr;  // -PLUS needs a binding
+    n.erase(n.size() - 5);
+  }
   if (n == "SCRAM-SHA-256") {
-    return std::make_unique<Scram>("SCRAM-SHA-256", EVP_sha256(), credentials,
-                                   std::move(client_nonce));
+    return std::make_unique<Scram>(plus ? "SCRAM-SHA-256-PLUS" : "SCRAM-SHA-256", EVP_sha256(),
+                                   credentials, std::move(client_nonce), binding, plus);
   }
   if (n == "SCRAM-SHA-1") {
-    return std::make_unique<Scram>("SCRAM-SHA-1", EVP_sha1(), credentials, std::move(client_nonce));
+    return std::make_unique<Scram>(plus ? "SCRAM-SHA-1-PLUS" : "SCRAM-SHA-1", EVP_sha1(),
+                                   credentials, std::move(client_nonce), binding, plus);
   }
   return nullptr;
 }
 
+std::unique_ptr<SaslMechanism> make_scram_mechanism(std::string_view name,
+                                                    const SaslCredentials& credentials,
+                                                    std::string client_nonce) {
+  return make_scram_mechanism(name, credentials, std::move(client_nonce), SaslChannelBinding{});
+}
+
+namespace {
+
+const char* const known_mechanisms[] = {
+    "PLAIN",
+    "LOGIN",
+    "CRAM-MD5",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-256",
+    "SCRAM-SHA-1-PLUS",
+    "SCRAM-SHA-256-PLUS",
+    "XOAUTH2",
+    "OAUTHBEARER",
+    "EXTERNAL",
+};
+
+}  // namespace
+
+bool is_known_sasl_mechanism(std::string_view name) {
+  const std::string n = upper(name);
+  return std::any_of(std::begin(known_mechanisms), std::end(known_mechanisms),
+                     [&](const char* m) { return n == m; });
+}
+
+SaslChannelBinding sasl_channel_binding(const TlsInfo& tls, std::string_view type) {
+  const TlsInfo::ChannelBindings& cb = tls.channel_bindings;
+  SaslChannelBinding out;
+  const auto pick = [&](const char* name, const std::string& data) {
+    if (data.empty()) return false;
+    out.type = name;
+    out.data = data;
+    return true;
+  };
+  if (type.empty()) {
+    if (!pick("tls-exporter", cb.tls_exporter) && !pick("tls-unique", cb.tls_unique)) {
+      pick("tls-server-end-point", cb.tls_server_end_point);
+    }
+  } else if (type == "tls-exporter") {
+    pick("tls-exporter", cb.tls_exporter);
+  } else if (type == "tls-unique") {
+    pick("tls-unique", cb.tls_unique);
+  } else if (type == "tls-server-end-point") {
+    pick("tls-server-end-point", cb.tls_server_end_point);
+  } else {
+    throw Error(Errc::usage, "sasl: unknown channel-binding type \"" + std::string(type) +
+                                 "\" (tls-exporter, tls-unique or tls-server-end-point)");
+  }
+  return out;
+}
+
 std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name,
                                                    const SaslCredentials& c) {
+  return make_sasl_mechanism(name, c, SaslChannelBinding{});
+}
+
+std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name, const SaslCredentials& c,
+                                                   const SaslChannelBinding& binding) {
   const std::string n = upper(name);
   const bool password = !c.user.empty() && !c.password.empty();
   const bool token = !c.oauth2_token.empty();
   if (n == "PLAIN" && password) return std::make_unique<Plain>(c);
   if (n == "LOGIN" && password) return std::make_unique<Login>(c);
   if (n == "CRAM-MD5" && password) return std::make_unique<CramMd5>(c);
-  if ((n == "SCRAM-SHA-256" || n == "SCRAM-SHA-1") && password) {
-    return make_scram_mechanism(n, c, {});
+  if ((n == "SCRAM-SHA-256" || n == "SCRAM-SHA-1" || n == "SCRAM-SHA-256-PLUS" ||
+       n == "SCRAM-SHA-1-PLUS") &&
+      password) {
+    return make_scram_mechanism(n, c, {}, binding);
   }
   if (n == "XOAUTH2" && token) return std::make_unique<XOAuth2>(c);
   if (n == "OAUTHBEARER" && token) return std::make_unique<OAuthBearer>(c);
@@ -369,16 +453,25 @@ std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name,
 std::optional<std::string> choose_sasl_mechanism(const std::vector<std::string>& offered,
                                                  const SaslCredentials& credentials,
                                                  std::string_view forced) {
+  return choose_sasl_mechanism(offered, credentials, forced, false);
+}
+
+std::optional<std::string> choose_sasl_mechanism(const std::vector<std::string>& offered,
+                                                 const SaslCredentials& credentials,
+                                                 std::string_view forced, bool can_bind) {
   const auto has = [&](std::string_view m) {
     return std::any_of(offered.begin(), offered.end(),
                        [&](const std::string& o) { return upper(o) == m; });
   };
+  SaslChannelBinding probe;  // only whether a -PLUS mechanism could be made matters here
+  if (can_bind) probe.type = "tls-exporter";
   if (!forced.empty()) {
     const std::string f = upper(forced);
-    if (has(f) && make_sasl_mechanism(f, credentials)) return f;
+    if (has(f) && make_sasl_mechanism(f, credentials, probe)) return f;
     return std::nullopt;
   }
   const char* with_token[] = {"OAUTHBEARER", "XOAUTH2"};
+  const char* with_binding[] = {"SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS"};
   const char* with_password[] = {"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN", "CRAM-MD5"};
   if (!credentials.oauth2_token.empty()) {
     for (const char* m : with_token) {
@@ -386,6 +479,11 @@ std::optional<std::string> choose_sasl_mechanism(const std::vector<std::string>&
     }
   }
   if (!credentials.password.empty()) {
+    if (can_bind) {
+      for (const char* m : with_binding) {
+        if (has(m)) return std::string(m);
+      }
+    }
     for (const char* m : with_password) {
       if (has(m)) return std::string(m);
     }

@@ -267,6 +267,7 @@ void SmtpClient::authenticate(const SaslCredentials& credentials, std::string_vi
   setup.offered = caps_.auth;
   setup.forced = std::string(mechanism);
   setup.encrypted = is_encrypted();
+  setup.tls = tls_info();
   setup.allow_plaintext = options_.allow_plaintext_auth;
   setup.redact = options_.redact_secrets;
   setup.host = host_;

@@ -184,6 +184,12 @@ std::string fault_at(std::string_view script, ScriptSide side, std::size_t k,
 
 std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
   auto peer = make();
+  peer->script(script);
+  return peer;
+}
+
+ScriptedPeer& ScriptedPeer::script(std::string_view script) {
+  ScriptedPeer* peer = this;
   int line_no = 0;
   std::size_t at = 0;
   while (at <= script.size()) {
@@ -231,7 +237,7 @@ std::shared_ptr<ScriptedPeer> ScriptedPeer::parse(std::string_view script) {
     for (std::size_t i = before; i < peer->steps_.size(); ++i)
       peer->steps_[i].line = line_no;
   }
-  return peer;
+  return *this;
 }
 
 ScriptedPeer& ScriptedPeer::send(std::string_view line) {
@@ -289,6 +295,15 @@ ScriptedPeer& ScriptedPeer::start_tls() {
   return *this;
 }
 
+ScriptedPeer& ScriptedPeer::respond(Responder answer) {
+  steps_.push_back({Kind::Respond, {}, 0, 0, std::move(answer)});
+  return *this;
+}
+
+ssl_st* ScriptedPeer::server_ssl() const noexcept {
+  return tls_ ? tls_->ssl : nullptr;
+}
+
 void ScriptedPeer::set_certificate(std::string chain_file, std::string key_file) {
   cert_chain_ = std::move(chain_file);
   cert_key_ = std::move(key_file);
@@ -327,6 +342,8 @@ std::string ScriptedPeer::describe(const Step& step) const {
       return "server cuts the connection" + where;
     case Kind::ExpectAny:
       return "client sends anything" + where;
+    case Kind::Respond:
+      return "client sends a line the test answers" + where;
   }
   return "?";
 }
@@ -377,6 +394,22 @@ void ScriptedPeer::match_expectations() {
         return;
       case Kind::Stall:
         return;  // matched once the stall has been played
+      case Kind::Respond: {
+        const std::size_t eol = pending_.find("\r\n");
+        if (eol == std::string::npos) return;  // wait for the whole line
+        const std::string line = pending_.substr(0, eol);
+        pending_.erase(0, eol + 2);
+        Step& now = steps_[next_];
+        std::string reply = now.respond(line);
+        if (reply.empty()) {
+          ++next_;
+        } else {
+          now.kind = Kind::Send;  // the answer is the next thing the server sends
+          now.bytes = std::move(reply);
+          now.respond = {};
+        }
+        break;
+      }
       default:
         fail("client sent \"" + escape(pending_) + "\" but next is: " + describe(*step));
     }
@@ -394,6 +427,7 @@ void ScriptedPeer::on_write(std::string_view bytes) {
   if (!tls_ && step != nullptr && step->kind == Kind::StartTls && pending_.empty()) {
     tls_ = std::make_unique<Tls>();
     tls_->ctx = SSL_CTX_new(TLS_server_method());
+    if (max_tls_version_ != 0) SSL_CTX_set_max_proto_version(tls_->ctx, max_tls_version_);
     const TestPki& pki = TestPki::get();
     const std::string chain = cert_chain_.empty() ? pki.valid.chain_file : cert_chain_;
     const std::string key = cert_key_.empty() ? pki.valid.key_file : cert_key_;
@@ -538,6 +572,7 @@ ScriptedPeer::Output ScriptedPeer::next_output(char* buffer, std::size_t size) {
         return {OutputKind::Stall, 0, {}};
       case Kind::Expect:
       case Kind::ExpectAny:
+      case Kind::Respond:
         return {OutputKind::NeedInput, 0,
                 "the client waits for the server, but next is: " + describe(*step)};
       case Kind::StartTls:

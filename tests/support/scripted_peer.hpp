@@ -30,11 +30,14 @@
 
 #include <mailwire/net/transport.hpp>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct ssl_st;  // OpenSSL's SSL
 
 namespace mailwire::test {
 
@@ -61,12 +64,16 @@ std::string fault_at(std::string_view script, ScriptSide side, std::size_t k,
 
 class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
  public:
-  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut, ExpectAny };
+  enum class Kind { Send, Expect, Close, Reset, Stall, StartTls, Drip, Cut, ExpectAny, Respond };
+  /// Respond: gets the client's line (CRLF removed) and returns what the server sends (CRLF
+  /// included; empty: nothing). It may fail the test by throwing ScriptError.
+  using Responder = std::function<std::string(std::string_view line)>;
   struct Step {
     Kind kind;
     std::string bytes;
     int line = 0;      // in the script text, for messages
     int delay_ms = 0;  // Drip: the pause before each byte
+    Responder respond = {};
   };
 
   /// An empty script (add steps with the builder methods).
@@ -90,11 +97,21 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   /// The end of the connection without a TLS close_notify (plain: like close()).
   ScriptedPeer& cut();
   ScriptedPeer& start_tls();
+  /// The client sends one line (whatever it holds) and the server answers with what `answer`
+  /// computes from it: for exchanges whose bytes a script cannot know (a SCRAM nonce).
+  ScriptedPeer& respond(Responder answer);
+  /// Appends the steps of a script text (see above) to this peer's.
+  ScriptedPeer& script(std::string_view text);
+  /// The server side of the TLS connection once "!starttls" ran (nullptr before), for tests
+  /// that compute what the client should derive from it (channel bindings).
+  ssl_st* server_ssl() const noexcept;
   /// Certificate chain and key of the TLS server (default: TestPki valid).
   void set_certificate(std::string chain_file, std::string key_file);
   /// The protocol the TLS server answers ALPN with, whatever the client offered (a hostile or
   /// confused server, ALPACA); empty (the default): no ALPN answer.
   void set_alpn_choice(std::string protocol);
+  /// The newest TLS version the server accepts (OpenSSL's TLS1_2_VERSION, ...); 0: any.
+  void set_max_tls_version(int version) { max_tls_version_ = version; }
 
   /// A Transport playing this script. The peer stays alive as long as the test holds it.
   std::unique_ptr<Transport> transport();
@@ -153,6 +170,7 @@ class ScriptedPeer : public std::enable_shared_from_this<ScriptedPeer> {
   std::string error_;
   std::string tls_error_;
   std::string alpn_choice_;
+  int max_tls_version_ = 0;
   std::vector<std::string> client_alpn_;
   std::string client_sni_;
   bool client_closed_ = false;

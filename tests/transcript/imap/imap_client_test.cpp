@@ -286,6 +286,136 @@ TEST_CASE("IMAP IDLE: the wait ends with DONE when nothing happens", "[imap]") {
   CHECK(peer->finished());
 }
 
+// Cyrus IMAP 3.6 reports a change that happened during IDLE only after the client's DONE,
+// before its tagged OK (RFC 2177 allows it): the exact sequence it sent.
+TEST_CASE("IMAP IDLE: Cyrus reports the new message after DONE", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] server ready
+    C: A001 IDLE
+    S: + idling
+    !stall
+    C: DONE
+    S: * 3 EXISTS
+    S: * 1 RECENT
+    S: A001 OK Completed
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::vector<ImapClient::IdleEvent> seen;
+  const std::size_t n = client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+    seen.push_back(e);
+    return false;  // one is enough, as for `mailwire imap idle`
+  });
+  CHECK(n == 1);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].kind == ImapClient::IdleEvent::Kind::Exists);
+  CHECK(seen[0].number == 3);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP IDLE: each kind of change after DONE is reported", "[imap]") {
+  using K = ImapClient::IdleEvent::Kind;
+  struct Case {
+    const char* line;
+    K kind;
+    std::uint32_t number;
+  };
+  const Case cases[] = {
+      {"* 7 EXISTS", K::Exists, 7},
+      {"* 2 EXPUNGE", K::Expunge, 2},
+      {"* 4 FETCH (FLAGS (\\\\Seen \\\\Flagged))", K::Flags, 4},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.line);
+    auto peer = ScriptedPeer::parse(std::string(R"(
+      S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+      C: A001 IDLE
+      S: + idling
+      !stall
+      C: DONE
+      S: )") + c.line + R"(
+      S: A001 OK IDLE terminated
+    )");
+    ImapClient client(plain_options());
+    client.connect(peer->transport(), "localhost");
+    std::vector<ImapClient::IdleEvent> seen;
+    CHECK(client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+      seen.push_back(e);
+      return true;
+    }) == 1);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].kind == c.kind);
+    CHECK(seen[0].number == c.number);
+    CHECK(peer->finished());
+  }
+}
+
+TEST_CASE("IMAP IDLE: a change told before the go-ahead is reported", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+    C: A001 IDLE
+    S: * 2 EXISTS
+    S: + idling
+    !stall
+    C: DONE
+    S: A001 OK IDLE terminated
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::vector<ImapClient::IdleEvent> seen;
+  CHECK(client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+    seen.push_back(e);
+    return true;
+  }) == 1);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].kind == ImapClient::IdleEvent::Kind::Exists);
+  CHECK(seen[0].number == 2);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP IDLE: after the caller has enough, later changes are not reported", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+    C: A001 IDLE
+    S: + idling
+    S: * 4 EXISTS
+    C: DONE
+    S: * 5 EXISTS
+    S: A001 OK IDLE terminated
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::vector<ImapClient::IdleEvent> seen;
+  CHECK(client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent& e) {
+    seen.push_back(e);
+    return false;
+  }) == 1);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].number == 4);
+  CHECK(peer->finished());
+}
+
+TEST_CASE("IMAP IDLE: an untagged OK keep-alive is no event", "[imap]") {
+  auto peer = ScriptedPeer::parse(R"(
+    S: * OK [CAPABILITY IMAP4rev1 IDLE] ready
+    C: A001 IDLE
+    S: + idling
+    S: * OK Still here
+    !stall
+    C: DONE
+    S: A001 OK IDLE terminated
+  )");
+  ImapClient client(plain_options());
+  client.connect(peer->transport(), "localhost");
+  std::size_t calls = 0;
+  CHECK(client.idle(std::chrono::seconds(30), [&](const ImapClient::IdleEvent&) {
+    ++calls;
+    return false;
+  }) == 0);
+  CHECK(calls == 0);
+  CHECK(peer->finished());
+}
+
 TEST_CASE("IMAP fetch: several bodies streamed to the sink in order", "[imap]") {
   auto peer = ScriptedPeer::parse(R"(
     S: * OK [CAPABILITY IMAP4rev1] ready

@@ -295,3 +295,132 @@ TEST_CASE("SASL exchange: a refused OAuth 2 token is refreshed once", "[sasl][ex
     CHECK(asked == 0);
   }
 }
+
+namespace {
+
+// The payload of an AUTH command line: the last word, base64-decoded.
+std::string initial_of(const SaslStep& step) {
+  std::string line = step.line.substr(0, step.line.size() - 2);
+  return unb64(line.substr(line.rfind(' ') + 1));
+}
+
+TlsInfo tls13() {
+  TlsInfo tls;
+  tls.protocol = "TLSv1.3";
+  tls.channel_bindings.tls_exporter = std::string(32, '\x01');
+  tls.channel_bindings.tls_server_end_point = std::string(32, '\x02');
+  return tls;
+}
+
+}  // namespace
+
+TEST_CASE("SASL exchange: SCRAM-PLUS preferred over TLS, with the connection's binding",
+          "[sasl][exchange]") {
+  SaslSetup setup = offering({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"});
+  setup.tls = tls13();
+  SaslExchange exchange(smtp_profile(), alice(), setup);
+  const SaslStep step = exchange.start();
+  REQUIRE(step.kind == Kind::Command);
+  CHECK(exchange.shown() == "AUTH SCRAM-SHA-256-PLUS");
+  CHECK(initial_of(step).rfind("p=tls-exporter,,n=alice,r=", 0) == 0);
+
+  SECTION("tls-server-end-point when the caller asks for it") {
+    SaslCredentials c = alice();
+    c.channel_binding = "tls-server-end-point";
+    SaslExchange asked(smtp_profile(), c, setup);
+    CHECK(initial_of(asked.start()).rfind("p=tls-server-end-point,,n=alice,r=", 0) == 0);
+  }
+  SECTION("no TLS: plain SCRAM with n") {
+    SaslSetup plain = setup;
+    plain.tls.reset();
+    SaslExchange ex(smtp_profile(), alice(), plain);
+    const SaslStep s = ex.start();
+    CHECK(ex.shown() == "AUTH SCRAM-SHA-256");
+    CHECK(initial_of(s).rfind("n,,n=alice,r=", 0) == 0);
+  }
+}
+
+TEST_CASE("SASL exchange: plain SCRAM over TLS says y only without a -PLUS offer",
+          "[sasl][exchange]") {
+  SaslSetup setup = offering({"SCRAM-SHA-256"});
+  setup.tls = tls13();
+  SaslExchange without(smtp_profile(), alice(), setup);
+  CHECK(initial_of(without.start()).rfind("y,,n=alice,r=", 0) == 0);
+
+  // The server offered -PLUS but the caller forced plain SCRAM: "n", never "y".
+  SaslSetup forced = offering({"SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"}, "SCRAM-SHA-256");
+  forced.tls = tls13();
+  SaslExchange with(smtp_profile(), alice(), forced);
+  CHECK(initial_of(with.start()).rfind("n,,n=alice,r=", 0) == 0);
+}
+
+TEST_CASE("SASL exchange: a forced mechanism mailwire lacks is a usage error", "[sasl][exchange]") {
+  SaslExchange unknown(smtp_profile(), alice(), offering({"PLAIN", "GSSAPI"}, "GSSAPI"));
+  SaslStep step = unknown.start();
+  REQUIRE(step.kind == Kind::Failed);
+  CHECK(step.error == Errc::usage);
+  CHECK(step.message.find("GSSAPI") != std::string::npos);
+
+  // A -PLUS mechanism forced over a connection without TLS: usage, naming it.
+  SaslSetup plain = offering({"SCRAM-SHA-256-PLUS"}, "SCRAM-SHA-256-PLUS");
+  plain.encrypted = false;
+  plain.allow_plaintext = true;
+  SaslExchange unbound(imap_profile(true), alice(), plain);
+  step = unbound.start();
+  REQUIRE(step.kind == Kind::Failed);
+  CHECK(step.error == Errc::usage);
+  CHECK(step.message.find("SCRAM-SHA-256-PLUS") != std::string::npos);
+
+  // Known, but not offered: still the server's lack (auth).
+  SaslExchange absent(smtp_profile(), alice(), offering({"PLAIN"}, "CRAM-MD5"));
+  step = absent.start();
+  REQUIRE(step.kind == Kind::Failed);
+  CHECK(step.error == Errc::auth);
+
+  // An unknown channel-binding type: usage.
+  SaslCredentials c = alice();
+  c.channel_binding = "tls-bogus";
+  SaslSetup tls = offering({"SCRAM-SHA-256-PLUS"});
+  tls.tls = tls13();
+  SaslExchange bogus(smtp_profile(), c, tls);
+  step = bogus.start();
+  REQUIRE(step.kind == Kind::Failed);
+  CHECK(step.error == Errc::usage);
+}
+
+TEST_CASE("SASL exchange: tls-exporter refused, one more try with tls-unique", "[sasl][exchange]") {
+  // Cyrus IMAP 3.6 binds to tls-unique only, on TLS 1.3 too, and refuses after the proof.
+  SaslSetup setup = offering({"SCRAM-SHA-256-PLUS"});
+  setup.tls = tls13();
+  setup.tls->channel_bindings.tls_unique = "finished";
+  SaslExchange exchange(imap_profile(true), alice(), setup);
+  const SaslStep first = exchange.start();
+  CHECK(initial_of(first).rfind("p=tls-exporter,,", 0) == 0);
+  const SaslStep final = exchange.on_challenge(b64(scram_server_first(initial_of(first))), "+");
+  REQUIRE(final.kind == Kind::Send);
+  const SaslStep retry = exchange.on_refused(true, "NO bad protocol / cancel");
+  REQUIRE(retry.kind == Kind::Command);
+  CHECK(initial_of(retry).rfind("p=tls-unique,,", 0) == 0);
+  // Refused again: that is the answer.
+  CHECK(exchange.on_refused(true, "NO").kind == Kind::Refused);
+
+  SECTION("not when the caller chose the binding") {
+    SaslCredentials c = alice();
+    c.channel_binding = "tls-exporter";
+    SaslExchange ex(imap_profile(true), c, setup);
+    ex.start();
+    CHECK(ex.on_refused(true, "NO").kind == Kind::Refused);
+  }
+  SECTION("not after a temporary failure") {
+    SaslExchange ex(smtp_profile(), alice(), setup);
+    ex.start();
+    CHECK(ex.on_refused(false, "454 4.7.0 try later").kind == Kind::Refused);
+  }
+  SECTION("not without tls-unique") {
+    SaslSetup no_unique = offering({"SCRAM-SHA-256-PLUS"});
+    no_unique.tls = tls13();
+    SaslExchange ex(imap_profile(true), alice(), no_unique);
+    ex.start();
+    CHECK(ex.on_refused(true, "NO").kind == Kind::Refused);
+  }
+}

@@ -1,4 +1,6 @@
 #include "detail/base64.hpp"
+#include "support/error_of.hpp"
+#include "support/scram_oracle.hpp"
 
 #include <mailwire/error.hpp>
 #include <mailwire/sasl.hpp>
@@ -6,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 using namespace mailwire;
+using mailwire::test::error_of;
+using mailwire::test::ScramOracle;
 
 namespace {
 
@@ -156,4 +160,117 @@ TEST_CASE("Mechanism choice: strongest common, forced, or none", "[sasl]") {
   CHECK(choose_sasl_mechanism({"PLAIN", "XOAUTH2"}, token) == "XOAUTH2");
   CHECK_FALSE(make_sasl_mechanism("SCRAM-SHA-256", token));  // no password
   CHECK_FALSE(make_sasl_mechanism("NTLM", pw));
+}
+
+namespace {
+
+SaslChannelBinding binding(std::string type, std::string data, bool server_offered_plus) {
+  SaslChannelBinding b;
+  b.type = std::move(type);
+  b.data = std::move(data);
+  b.server_offered_plus = server_offered_plus;
+  return b;
+}
+
+// Runs a whole SCRAM exchange of `m` against the independent oracle server.
+void run_against_oracle(SaslMechanism& m, ScramOracle& server) {
+  const std::string server_first = server.first(m.initial_response());
+  INFO(server.problem());
+  REQUIRE(server.problem().empty());
+  const std::string server_final = server.final(respond(m, server_first));
+  INFO(server.problem());
+  REQUIRE(server.problem().empty());
+  CHECK_FALSE(m.verify_success(server_final));
+}
+
+}  // namespace
+
+TEST_CASE("SCRAM GS2 header: n without a binding, y when the server offered no -PLUS", "[sasl]") {
+  // RFC 5802 section 6: "y" when the client could bind but saw no -PLUS offer; "n" when it
+  // cannot; never "y" when the server did offer -PLUS (that would look like a downgrade).
+  const auto first = [](const SaslChannelBinding& b) {
+    return make_scram_mechanism("SCRAM-SHA-256", user_pencil(), "abc", b)->initial_response();
+  };
+  CHECK(first({}) == "n,,n=user,r=abc");
+  CHECK(first(binding("tls-exporter", std::string(32, 'x'), false)) == "y,,n=user,r=abc");
+  CHECK(first(binding("tls-exporter", std::string(32, 'x'), true)) == "n,,n=user,r=abc");
+  auto plus = make_scram_mechanism("SCRAM-SHA-256-PLUS", user_pencil(), "abc",
+                                   binding("tls-exporter", std::string(32, 'x'), true));
+  REQUIRE(plus);
+  CHECK(std::string(plus->name()) == "SCRAM-SHA-256-PLUS");
+  CHECK(plus->initial_response() == "p=tls-exporter,,n=user,r=abc");
+  SaslCredentials admin = user_pencil();
+  admin.authzid = "ad,min";
+  CHECK(make_scram_mechanism("SCRAM-SHA-1-PLUS", admin, "abc", binding("tls-unique", "u", false))
+            ->initial_response() == "p=tls-unique,a=ad=2Cmin,n=user,r=abc");
+  // -PLUS without a binding cannot be made.
+  CHECK_FALSE(make_scram_mechanism("SCRAM-SHA-256-PLUS", user_pencil(), "abc", {}));
+  CHECK_FALSE(make_sasl_mechanism("SCRAM-SHA-1-PLUS", user_pencil()));
+}
+
+TEST_CASE("SCRAM GS2 header y: RFC 5802 section 5 with the y flag", "[sasl]") {
+  // The RFC's exchange with "y,,": c= carries the header, so the proof changes; the oracle
+  // recomputes it apart from the library.
+  auto m = make_scram_mechanism("SCRAM-SHA-1", user_pencil(), "fyko+d2lbbFgONRv9qkxdawL",
+                                binding("tls-unique", "finished", false));
+  ScramOracle server(EVP_sha1(), "pencil", "y,,");
+  run_against_oracle(*m, server);
+}
+
+TEST_CASE("SCRAM-PLUS: c= carries the header and the binding data, proof checked apart", "[sasl]") {
+  std::string data;
+  for (int i = 0; i < 32; ++i)
+    data += static_cast<char>(i * 7);  // binary bytes, a NUL among them
+  for (const char* type : {"tls-exporter", "tls-unique", "tls-server-end-point"}) {
+    CAPTURE(type);
+    SECTION(std::string("SHA-256 ") + type) {
+      auto m = make_scram_mechanism("SCRAM-SHA-256-PLUS", user_pencil(), "rOprNGfwEbeRWgbNEkqO",
+                                    binding(type, data, true));
+      ScramOracle server(EVP_sha256(), "pencil", std::string("p=") + type + ",," + data);
+      run_against_oracle(*m, server);
+    }
+    SECTION(std::string("SHA-1 ") + type) {
+      auto m = make_scram_mechanism("SCRAM-SHA-1-PLUS", user_pencil(), "fyko+d2lbbFgONRv9qkxdawL",
+                                    binding(type, data, true));
+      ScramOracle server(EVP_sha1(), "pencil", std::string("p=") + type + ",," + data);
+      run_against_oracle(*m, server);
+    }
+  }
+  // The oracle notices a wrong binding (so the checks above can fail).
+  auto m = make_scram_mechanism("SCRAM-SHA-256-PLUS", user_pencil(), "abc",
+                                binding("tls-exporter", "other data", true));
+  ScramOracle server(EVP_sha256(), "pencil", "p=tls-exporter,," + data);
+  server.final(respond(*m, server.first(m->initial_response())));
+  CHECK(server.problem() == "c= is not the expected channel binding");
+}
+
+TEST_CASE("Mechanism choice: -PLUS first when the connection can bind", "[sasl]") {
+  const SaslCredentials pw = user_pencil();
+  const std::vector<std::string> offered = {"PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256",
+                                            "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"};
+  CHECK(choose_sasl_mechanism(offered, pw, {}, true) == "SCRAM-SHA-256-PLUS");
+  CHECK(choose_sasl_mechanism(offered, pw, {}, false) == "SCRAM-SHA-256");
+  CHECK(choose_sasl_mechanism(offered, pw) == "SCRAM-SHA-256");
+  CHECK(choose_sasl_mechanism({"SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"}, pw, {}, true) ==
+        "SCRAM-SHA-1-PLUS");
+  CHECK(choose_sasl_mechanism(offered, pw, "scram-sha-1-plus", true) == "SCRAM-SHA-1-PLUS");
+  CHECK_FALSE(choose_sasl_mechanism(offered, pw, "SCRAM-SHA-1-PLUS", false));
+  CHECK(is_known_sasl_mechanism("scram-sha-256-plus"));
+  CHECK_FALSE(is_known_sasl_mechanism("GSSAPI"));
+}
+
+TEST_CASE("Channel binding of a TLS connection: by version, or as asked", "[sasl]") {
+  TlsInfo tls13;
+  tls13.channel_bindings.tls_exporter = "E";
+  tls13.channel_bindings.tls_server_end_point = "S";
+  TlsInfo tls12;
+  tls12.channel_bindings.tls_unique = "U";
+  tls12.channel_bindings.tls_server_end_point = "S";
+  CHECK(sasl_channel_binding(tls13).type == "tls-exporter");
+  CHECK(sasl_channel_binding(tls13).data == "E");
+  CHECK(sasl_channel_binding(tls12).type == "tls-unique");
+  CHECK(sasl_channel_binding(tls12, "tls-server-end-point").data == "S");
+  CHECK(sasl_channel_binding(tls13, "tls-unique").type.empty());  // not given here
+  CHECK(sasl_channel_binding(TlsInfo{}).type.empty());
+  CHECK(error_of([&] { sasl_channel_binding(tls13, "tls-bogus"); }).kind() == Errc::usage);
 }
