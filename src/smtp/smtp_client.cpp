@@ -6,6 +6,7 @@
 // fatal); transaction() only performs the steps it names and feeds back replies and errors,
 // and send_body() pumps the body through smtp::DataEncoder. STARTTLS is never pipelined.
 
+#include <mailwire/dkim/signer.hpp>
 #include <mailwire/error.hpp>
 #include <mailwire/smtp_client.hpp>
 
@@ -31,6 +32,33 @@ namespace mailwire {
 namespace {
 
 // A file read from an offset, after bytes held in memory (a rewritten header).
+// Header fields put on top of another source (the DKIM-Signature fields).
+class PrefixedSource final : public MessageSource {
+ public:
+  PrefixedSource(std::string head, MessageSource& rest) : head_(std::move(head)), rest_(rest) {
+    rewind();
+  }
+  std::uint64_t size() const override { return head_.size() + rest_.size(); }
+  void rewind() override {
+    at_ = 0;
+    rest_.rewind();
+  }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    if (at_ < head_.size()) {
+      const std::size_t n = std::min(capacity, head_.size() - at_);
+      std::copy_n(head_.data() + at_, n, buffer);
+      at_ += n;
+      return n;
+    }
+    return rest_.read(buffer, capacity);
+  }
+
+ private:
+  std::string head_;
+  MessageSource& rest_;
+  std::size_t at_ = 0;
+};
+
 class SplicedSource final : public MessageSource {
  public:
   SplicedSource(std::string head, std::FILE* file, std::uint64_t offset, std::uint64_t file_size)
@@ -332,7 +360,15 @@ SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& mes
     throw Error(mistake->kind, std::move(mistake->message), std::move(mistake->diagnostics));
   }
   stream();
-  return transaction(envelope, message, options);
+  if (options_.dkim.empty()) return transaction(envelope, message, options);
+  // The signatures cover the bytes as sent: the signer counts bare CR and LF as CRLF, as the
+  // DATA encoder sends them, and dot-stuffing is undone by the server.
+  std::string fields;
+  for (const auto& signer : options_.dkim) {
+    if (signer) fields += signer->sign(message);
+  }
+  PrefixedSource signed_message(std::move(fields), message);
+  return transaction(envelope, signed_message, options);
 }
 
 // The driver of smtp::Transaction: performs each step it names, feeds back the outcome.

@@ -37,6 +37,8 @@ class FakeSmtpServer {
     std::size_t transient_failures = 0;
     /// The first this many connections are refused in the greeting with 421.
     std::size_t refuse_connections = 0;
+    /// Offer 8BITMIME in the EHLO reply.
+    bool eight_bit_mime = true;
   };
   /// One accepted message.
   struct Message {
