@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "dkim_options.hpp"
 #include "message_options.hpp"
 #include "progress.hpp"
 
@@ -29,6 +30,8 @@ constexpr const char* usage_text =
     "  --security auto|tls|starttls|starttls-if-available|none  --ca-file FILE  --insecure\n"
     "  --user NAME  --password-env VAR (default MAILWIRE_PASSWORD)  --oauth2-token-env VAR\n"
     "  --auth MECH  --allow-plaintext-auth  --timeout SECONDS  --trace  --lmtp\n"
+    "signing options:\n"
+    "%s"
     "\n"
     "examples:\n"
     "  MAILWIRE_PASSWORD=app-password mailwire send --server gmail --user me@gmail.com \\\n"
@@ -53,23 +56,28 @@ int run(const Args& args) {
   return guarded("send", [&]() -> int {
     Connection c;
     MessageOptions m;
+    DkimOptions dkim_options;
     bool lmtp = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       if (args[i] == "--help" || args[i] == "-h") {
-        std::fputs(usage_text, stdout);
+        std::printf(usage_text, dkim_options_usage);
         return ExitOk;
       }
       if (args[i] == "--lmtp") {
         lmtp = true;
         continue;
       }
-      if (parse_connection_option(args, i, c) || parse_message_option(args, i, m)) continue;
+      if (parse_connection_option(args, i, c) || parse_message_option(args, i, m) ||
+          parse_dkim_option(args, i, dkim_options)) {
+        continue;
+      }
       throw UsageError{"unexpected argument '" + args[i] + "' (see mailwire send --help)"};
     }
     if (!m.message_file.empty() && m.any_content()) {
       throw UsageError{"--message cannot be combined with --text, --html-file or --attach"};
     }
     finish_connection(c, Protocol::Smtp);
+    const auto signer = make_dkim_signer(dkim_options);
     std::unique_ptr<mime::MessageBuilder> built;
     if (m.message_file.empty()) built = std::make_unique<mime::MessageBuilder>(build_message(m));
 
@@ -80,6 +88,7 @@ int run(const Args& args) {
     options.allow_plaintext_auth = c.allow_plaintext_auth;
     options.log = c.log();
     options.lmtp = lmtp;
+    if (signer) options.dkim.push_back(signer);
     SmtpClient client(options);
     client.connect(c.host, c.port);
     if (!c.user.empty()) {
