@@ -216,21 +216,20 @@ void BodyHasher::feed(std::string_view bytes) {
   const char* const end = p + bytes.size();
   while (p < end) {
     if (pending_cr_) {
+      // CRLF, or a bare CR: a line end either way (as LineEndings and the SMTP client have it).
       pending_cr_ = false;
+      ++pending_crlf_;
+      pending_wsp_ = false;
       if (*p == '\n') {
         ++p;
-        ++pending_crlf_;
-        pending_wsp_ = false;
         continue;
       }
-      flush_pending();  // a CR that ends no line is content
-      emit("\r", 1);
     }
     const unsigned char cls = classes.of[static_cast<unsigned char>(*p)];
     if (cls == 1) {
       pending_cr_ = true;
       ++p;
-    } else if (cls == 2) {  // a bare LF (not after LineEndings): a line end all the same
+    } else if (cls == 2) {  // a bare LF: a line end all the same
       ++pending_crlf_;
       pending_wsp_ = false;
       ++p;
@@ -239,11 +238,18 @@ void BodyHasher::feed(std::string_view bytes) {
       ++p;
     } else {
       const char* q = p + 1;
-      // The run of content: up to a line end (or, relaxed, white space).
+      // The run of content: up to a line end (or, relaxed, white space other than one SP
+      // between words, which relaxed canonicalization keeps as it is).
       while (q < end) {
         const unsigned char c = classes.of[static_cast<unsigned char>(*q)];
-        if (c == 1 || c == 2 || (c == 3 && relaxed_)) break;
-        ++q;
+        if (c == 0) {
+          ++q;
+        } else if (c == 3 && (!relaxed_ || (*q == ' ' && q + 1 < end &&
+                                            classes.of[static_cast<unsigned char>(q[1])] == 0))) {
+          q += relaxed_ ? 2 : 1;
+        } else {
+          break;
+        }
       }
       flush_pending();
       emit(p, static_cast<std::size_t>(q - p));
@@ -264,14 +270,24 @@ std::string BodyHasher::finish() {
 }
 
 void MessageReader::feed(std::string_view bytes) {
+  if (in_body_) {
+    // The body hashers count bare CR and LF as line ends themselves: no copy.
+    for (BodyHasher* h : hashers_)
+      h->feed(bytes);
+    return;
+  }
   scratch_.clear();
   endings_.feed(bytes, scratch_);
   take(scratch_);
+  if (in_body_ && endings_.take_pending_cr()) {
+    for (BodyHasher* h : hashers_)
+      h->feed("\r");
+  }
 }
 
 void MessageReader::finish() {
   scratch_.clear();
-  endings_.finish(scratch_);
+  if (!in_body_) endings_.finish(scratch_);
   take(scratch_);
   if (!in_body_) header_done();  // all header, no empty line: the body is empty
 }

@@ -23,6 +23,12 @@ class LineEndings {
   void feed(std::string_view in, std::string& out);
   /// A CR left at the end becomes CRLF.
   void finish(std::string& out);
+  /// Whether a CR is held back (its LF may follow), forgetting it.
+  bool take_pending_cr() noexcept {
+    const bool was = pending_cr_;
+    pending_cr_ = false;
+    return was;
+  }
 
  private:
   bool pending_cr_ = false;

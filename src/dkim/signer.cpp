@@ -223,8 +223,15 @@ Signer::Signer(PrivateKey key, SignerOptions options)
 }
 
 std::string Signer::sign(std::string_view message) const {
-  auto source = MessageSource::from_bytes(message);
-  return sign(*source);
+  const bool relaxed_body = options_.body_canonicalization == Canonicalization::Relaxed;
+  detail::BodyHasher body(relaxed_body, std::nullopt);
+  detail::MessageReader reader;
+  reader.add_body_hasher(&body);
+  // In slices, so that the header search stays short; the bytes are not copied.
+  for (std::size_t at = 0; at < message.size(); at += 1024 * 1024)
+    reader.feed(message.substr(at, 1024 * 1024));
+  reader.finish();
+  return finish(reader, body);
 }
 
 std::string Signer::sign(MessageSource& message) const {
@@ -237,6 +244,10 @@ std::string Signer::sign(MessageSource& message) const {
   for (std::size_t n; (n = message.read(chunk.data(), chunk.size())) > 0;)
     reader.feed(std::string_view(chunk.data(), n));
   reader.finish();
+  return finish(reader, body);
+}
+
+std::string Signer::finish(detail::MessageReader& reader, detail::BodyHasher& body) const {
   if (reader.header_too_large()) throw Error(Errc::limit, "dkim: the header is over 1 MiB");
   const std::string body_hash = body.finish();
   const std::vector<detail::RawField> fields = detail::split_fields(reader.header());

@@ -214,7 +214,34 @@ std::string wrap_pkcs1(const std::string& key) {
   return "\x30" + der_len(body.size()) + body;
 }
 
+Pkey parse_public_key(const detail::KeyRecord& record, Algorithm algorithm);
+
+// Parsing a key costs far more than checking a signature with it (OpenSSL 3's decoders): the
+// last keys parsed on this thread are kept, by their bytes.
 Pkey load_public_key(const detail::KeyRecord& record, Algorithm algorithm) {
+  struct Cached {
+    std::string der;
+    Algorithm algorithm;
+    std::shared_ptr<EVP_PKEY> key;
+  };
+  thread_local std::vector<Cached> cache;
+  for (const Cached& c : cache) {
+    if (c.algorithm == algorithm && c.der == record.public_key) {
+      EVP_PKEY_up_ref(c.key.get());
+      return Pkey(c.key.get(), EVP_PKEY_free);
+    }
+  }
+  Pkey key = parse_public_key(record, algorithm);
+  if (key) {
+    if (cache.size() >= 16) cache.erase(cache.begin());
+    EVP_PKEY_up_ref(key.get());
+    cache.push_back(
+        Cached{record.public_key, algorithm, std::shared_ptr<EVP_PKEY>(key.get(), EVP_PKEY_free)});
+  }
+  return key;
+}
+
+Pkey parse_public_key(const detail::KeyRecord& record, Algorithm algorithm) {
   const auto* p = reinterpret_cast<const unsigned char*>(record.public_key.data());
   if (algorithm == Algorithm::Ed25519Sha256) {
     if (record.public_key.size() != 32) return Pkey(nullptr, EVP_PKEY_free);

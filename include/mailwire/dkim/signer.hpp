@@ -16,6 +16,11 @@
 
 namespace mailwire::dkim {
 
+namespace detail {
+class MessageReader;
+class BodyHasher;
+}  // namespace detail
+
 /// A signing algorithm (RFC 6376 3.3, RFC 8463).
 enum class Algorithm {
   RsaSha256,      ///< "rsa-sha256": RSASSA-PKCS1-v1_5 with SHA-256
@@ -113,6 +118,7 @@ class MAILWIRE_API Signer {
   std::string sign(MessageSource& message) const;
 
  private:
+  std::string finish(detail::MessageReader& reader, detail::BodyHasher& body) const;
   PrivateKey key_;
   SignerOptions options_;
 };
