@@ -238,6 +238,15 @@ void BodyHasher::feed(std::string_view bytes) {
       ++p;
     } else {
       const char* q = p + 1;
+      if (!relaxed_) {
+        // simple: the run ends at the next CR or LF (memchr is vectorized).
+        const auto* cr =
+            static_cast<const char*>(std::memchr(q, '\r', static_cast<std::size_t>(end - q)));
+        if (cr == nullptr) cr = end;
+        const auto* lf =
+            static_cast<const char*>(std::memchr(q, '\n', static_cast<std::size_t>(cr - q)));
+        q = lf != nullptr ? lf : cr;
+      }
       // The run of content: up to a line end (or, relaxed, white space other than one SP
       // between words, which relaxed canonicalization keeps as it is).
       while (q < end) {

@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -186,6 +187,9 @@ TEST_CASE("body canonicalization edge cases", "[dkim]") {
   // Trailing white space and empty lines go (relaxed), inner empty lines stay.
   CHECK(body_hash("a  \r\n\r\nb\t\r\n \r\n\r\n", true) == sha256_b64("a\r\n\r\nb\r\n"));
   CHECK(body_hash("a  \r\n\r\nb\t\r\n \r\n\r\n", false) == sha256_b64("a  \r\n\r\nb\t\r\n \r\n"));
+  // Bare CR and bare LF are line ends, as the SMTP client sends them.
+  CHECK(body_hash("a\rb\nc \r\r\n", false) == sha256_b64("a\r\nb\r\nc \r\n"));
+  CHECK(body_hash("a\rb\nc \r\r\n", true) == sha256_b64("a\r\nb\r\nc\r\n"));
   // Leading white space becomes one SP.
   CHECK(body_hash("\t\t x  y\r\n", true) == sha256_b64(" x y\r\n"));
 }
@@ -472,4 +476,39 @@ TEST_CASE("signing reads a source in bounded chunks and matches signing bytes", 
   auto source = MessageSource::from_bytes(big);
   CHECK(s.sign(*source) == s.sign(big));
   CHECK(only(keys.verifier().verify(s.sign(big) + big)).status == Status::Pass);
+}
+
+TEST_CASE("a message with bare CR and LF signs as its CRLF form at every chunk size", "[dkim]") {
+  SignerOptions o;
+  o.domain = "example.com";
+  o.selector = "s";
+  o.timestamp = 7;
+  for (auto c : {Canonicalization::Simple, Canonicalization::Relaxed}) {
+    o.body_canonicalization = c;
+    o.header_canonicalization = c;
+    const Signer signer(PrivateKey::from_pem(test::ed25519_pem()), o);
+    const std::string crlf = "From: a@example.com\r\nSubject: x\r\n\r\nl1  \r\n\r\nl2\r\nl3\r\n";
+    const std::string mixed = "From: a@example.com\nSubject: x\r\r\nl1  \r\rl2\r\nl3\n";
+    const std::string expected = signer.sign(crlf);
+    CHECK(signer.sign(mixed) == expected);
+    struct Chunks : MessageSource {
+      std::string_view bytes;
+      std::size_t chunk = 1, at = 0;
+      std::uint64_t size() const override { return bytes.size(); }
+      void rewind() override { at = 0; }
+      std::size_t read(char* buffer, std::size_t capacity) override {
+        const std::size_t n = std::min({chunk, capacity, bytes.size() - at});
+        std::copy_n(bytes.data() + at, n, buffer);
+        at += n;
+        return n;
+      }
+    };
+    for (std::size_t chunk = 1; chunk <= mixed.size(); ++chunk) {
+      Chunks source;
+      source.bytes = mixed;
+      source.chunk = chunk;
+      INFO("chunk " << chunk);
+      CHECK(signer.sign(source) == expected);
+    }
+  }
 }
