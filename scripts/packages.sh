@@ -3,6 +3,8 @@
 MAILWIRE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev libfmt-dev catch2 openssl clang-format python3 doxygen
+  # the DKIM oracle (tests/oracle/dkim_interop.py) and its benchmark peer
+  python3-dkim python3-nacl
   # the local mail stack (scripts/mailstack.sh) for integration tests and the demo
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
   # the interop stack (scripts/interopstack.sh): what installs beside Dovecot and Postfix;

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "dkim_options.hpp"
 #include "message_options.hpp"
 #include "progress.hpp"
 
@@ -29,19 +30,24 @@ int run(const Args& args) {
   return guarded("send", [&]() -> int {
     Connection c;
     MessageOptions m;
+    DkimOptions dkim_options;
     bool lmtp = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       if (args[i] == "--lmtp") {
         lmtp = true;
         continue;
       }
-      if (parse_connection_option(args, i, c) || parse_message_option(args, i, m)) continue;
+      if (parse_connection_option(args, i, c) || parse_message_option(args, i, m) ||
+          parse_dkim_option(args, i, dkim_options)) {
+        continue;
+      }
       throw UsageError{"unexpected argument '" + args[i] + "' (see mailwire send --help)"};
     }
     if (!m.message_file.empty() && m.any_content()) {
       throw UsageError{"--message cannot be combined with --text, --html-file or --attach"};
     }
     finish_connection(c, Protocol::Smtp);
+    const auto signer = make_dkim_signer(dkim_options);
     std::unique_ptr<mime::MessageBuilder> built;
     if (m.message_file.empty()) built = std::make_unique<mime::MessageBuilder>(build_message(m));
 
@@ -52,6 +58,7 @@ int run(const Args& args) {
     options.allow_plaintext_auth = c.allow_plaintext_auth;
     options.log = c.log();
     options.lmtp = lmtp;
+    if (signer) options.dkim.push_back(signer);
     SmtpClient client(options);
     client.connect(c.host, c.port);
     if (!c.user.empty()) {

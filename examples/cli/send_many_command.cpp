@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "connection.hpp"
+#include "dkim_options.hpp"
 #include "progress.hpp"
 
 #include <mailwire/outbox.hpp>
@@ -224,6 +225,7 @@ int run(const Args& args) {
     options.max_connections = 4;
     options.retry.max_attempts = 1 + 5;  // --retries 5: five retries after the first attempt
     std::string outbox_dir;
+    DkimOptions dkim_options;
     std::vector<std::string> paths;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
@@ -241,9 +243,8 @@ int run(const Args& args) {
         options.retry.max_attempts = static_cast<int>(parse_count(a, option_value(args, i), 0)) + 1;
       } else if (a == "--outbox") {
         outbox_dir = option_value(args, i);
-      } else if (parse_connection_option(args, i, c)) {
-        // DKIM (--dkim-domain, --dkim-selector, --dkim-key) is parsed here once signing
-        // exists; each message is then signed in submit_file() before it is submitted.
+      } else if (parse_connection_option(args, i, c) || parse_dkim_option(args, i, dkim_options)) {
+        // Each message is signed by the SmtpClient that sends it (SmtpOptions::dkim).
       } else if (!a.empty() && a[0] == '-' && a != "-") {
         throw UsageError{"unexpected argument '" + a + "' (see mailwire send-many --help)"};
       } else {
@@ -265,6 +266,7 @@ int run(const Args& args) {
     options.smtp.timeout = c.timeout;
     options.smtp.allow_plaintext_auth = c.allow_plaintext_auth;
     options.smtp.log = c.log();
+    if (const auto signer = make_dkim_signer(dkim_options)) options.smtp.dkim.push_back(signer);
     if (!c.user.empty()) {
       SaslCredentials credentials;
       credentials.user = c.user;

@@ -4,6 +4,8 @@
 /// Umbrella header: every public mailwire header.
 
 #include <mailwire/discovery.hpp>
+#include <mailwire/dkim/signer.hpp>
+#include <mailwire/dkim/verifier.hpp>
 #include <mailwire/error.hpp>
 #include <mailwire/export.hpp>
 #include <mailwire/imap/body_structure.hpp>

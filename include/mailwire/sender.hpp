@@ -192,8 +192,9 @@ struct SenderOptions {
   std::string host;
   /// Its port; 0: SmtpClient::connect's default.
   std::uint16_t port = 0;
-  /// The options of every connection (security, TLS, timeouts, protocol log). The log is
-  /// called from every sending thread: it must be thread-safe.
+  /// The options of every connection (security, TLS, timeouts, protocol log, DKIM signers:
+  /// SmtpOptions::dkim signs every message sent). The log is called from every sending
+  /// thread: it must be thread-safe.
   SmtpOptions smtp;
   /// Authenticate each new connection with these, when set.
   std::optional<SaslCredentials> credentials;

@@ -38,6 +38,10 @@ namespace smtp {
 class Transaction;
 }
 
+namespace dkim {
+class Signer;
+}
+
 /// Settings of an SmtpClient.
 struct SmtpOptions {
   /// Auto: implicit TLS on 465, STARTTLS required on any other port.
@@ -75,6 +79,15 @@ struct SmtpOptions {
   /// mailbox afterwards (see SentCopy), streamed from the bytes sent; the outcome is in
   /// SmtpSendResult::sent_copy. Shared: several clients (a Sender's pool) may use one.
   std::shared_ptr<SentCopy> sent_copy;
+  /// DKIM signers (RFC 6376, include <mailwire/dkim/signer.hpp>): each signs every message
+  /// this client sends, and the fields go on top of it (the first signer's first). They sign
+  /// the bytes as the server receives them: after a built message is written for what the
+  /// server offers (8BITMIME or quoted-printable, SMTPUTF8) and with bare CR and LF counted as
+  /// the CRLF they are sent as. Signing reads the message once more (a source from
+  /// MessageSource::from_callback cannot be signed: Error(usage)). A BINARYMIME body is sent
+  /// as it is: give it CRLF line endings. Empty: messages are not signed. The Sender passes
+  /// its SmtpOptions on, so it signs too.
+  std::vector<std::shared_ptr<const dkim::Signer>> dkim;
 };
 
 /// Who a message goes from and to (the envelope, RFC 5321 section 2.3.1), and DSN requests.

@@ -682,6 +682,32 @@ MessageBuilder& MessageBuilder::header(std::string_view name, std::string_view v
   extra_.add(name, value);
   return *this;
 }
+MessageBuilder& MessageBuilder::list_unsubscribe(std::string_view url, std::string_view mailto) {
+  const auto bad = [](std::string_view v) {
+    return v.find_first_of(std::string_view(" \t\r\n\0<>,", 9)) != std::string_view::npos;
+  };
+  if ((url.empty() && mailto.empty()) || bad(url) || bad(mailto)) {
+    throw Error(Errc::usage,
+                "mime: List-Unsubscribe needs a URL or an address without spaces, "
+                "CR, LF, '<', '>' or ','");
+  }
+  const bool https = url.rfind("https://", 0) == 0;
+  if (!url.empty() && !https && url.rfind("http://", 0) != 0) {
+    throw Error(Errc::usage, "mime: the List-Unsubscribe URL is not http(s)");
+  }
+  std::string value;
+  if (!url.empty()) value = "<" + std::string(url) + ">";
+  if (!mailto.empty()) {
+    if (!value.empty()) value += ", ";
+    value += mailto.rfind("mailto:", 0) == 0 ? "<" + std::string(mailto) + ">"
+                                             : "<mailto:" + std::string(mailto) + ">";
+  }
+  extra_.remove("List-Unsubscribe");
+  extra_.remove("List-Unsubscribe-Post");
+  extra_.add("List-Unsubscribe", value);
+  if (https) extra_.add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+  return *this;
+}
 MessageBuilder& MessageBuilder::message_id(std::string_view id) {
   if (!is_msg_id_text(id, true)) {
     throw Error(Errc::usage, "mime: a Message-ID is printable ASCII without spaces");

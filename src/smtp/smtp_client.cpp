@@ -6,6 +6,7 @@
 // fatal); transaction() only performs the steps it names and feeds back replies and errors,
 // and send_body() pumps the body through smtp::DataEncoder. STARTTLS is never pipelined.
 
+#include <mailwire/dkim/signer.hpp>
 #include <mailwire/error.hpp>
 #include <mailwire/smtp_client.hpp>
 
@@ -31,6 +32,38 @@ namespace mailwire {
 namespace {
 
 // A file read from an offset, after bytes held in memory (a rewritten header).
+// Header fields put on top of another source (the DKIM-Signature fields).
+class PrefixedSource final : public MessageSource {
+ public:
+  PrefixedSource(std::string head, MessageSource& rest) : head_(std::move(head)), rest_(rest) {
+    rewind();
+  }
+  PrefixedSource(std::string head, std::unique_ptr<MessageSource> rest)
+      : PrefixedSource(std::move(head), *rest) {
+    owned_ = std::move(rest);
+  }
+  std::uint64_t size() const override { return head_.size() + rest_.size(); }
+  void rewind() override {
+    at_ = 0;
+    rest_.rewind();
+  }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    if (at_ < head_.size()) {
+      const std::size_t n = std::min(capacity, head_.size() - at_);
+      std::copy_n(head_.data() + at_, n, buffer);
+      at_ += n;
+      return n;
+    }
+    return rest_.read(buffer, capacity);
+  }
+
+ private:
+  std::string head_;
+  MessageSource& rest_;
+  std::unique_ptr<MessageSource> owned_;  // rest_, when this source owns it
+  std::size_t at_ = 0;
+};
+
 class SplicedSource final : public MessageSource {
  public:
   SplicedSource(std::string head, std::FILE* file, std::uint64_t offset, std::uint64_t file_size)
@@ -333,9 +366,24 @@ SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& mes
     throw Error(mistake->kind, std::move(mistake->message), std::move(mistake->diagnostics));
   }
   stream();
-  SmtpSendResult result = transaction(envelope, message, options);
+  if (options_.dkim.empty()) {
+    SmtpSendResult result = transaction(envelope, message, options);
+    if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
+      result.sent_copy = file_sent_copy(message);
+    }
+    return result;
+  }
+  // The signatures cover the bytes as sent: the signer counts bare CR and LF as CRLF, as the
+  // DATA encoder sends them, and dot-stuffing is undone by the server.
+  std::string fields;
+  for (const auto& signer : options_.dkim) {
+    if (signer) fields += signer->sign(message);
+  }
+  PrefixedSource signed_message(std::move(fields), message);
+  SmtpSendResult result = transaction(envelope, signed_message, options);
+  // The copy in Sent is what went out, signature included.
   if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
-    result.sent_copy = file_sent_copy(message);
+    result.sent_copy = file_sent_copy(signed_message);
   }
   return result;
 }
@@ -510,6 +558,14 @@ void SmtpClient::send_pipelined(const std::function<bool(SmtpOutgoing&)>& next,
       continue;
     }
     try {
+      if (!options_.dkim.empty()) {  // signed as send() signs
+        std::string fields;
+        for (const auto& signer : options_.dkim) {
+          if (signer) fields += signer->sign(*item.out.source);
+        }
+        item.out.source =
+            std::make_unique<PrefixedSource>(std::move(fields), std::move(item.out.source));
+      }
       item.body = resolve_body(*item.out.source, item.out.options.body);
     } catch (const Error& e) {
       resolve_prev();

@@ -80,7 +80,7 @@ class FakeSmtpConnection final : public Transport {
     const std::string verb = line.substr(0, 4);
     if (verb == "EHLO" || verb == "HELO") {
       reply("250-mx.example");
-      reply("250-8BITMIME");
+      if (server_.settings_.eight_bit_mime) reply("250-8BITMIME");
       if (server_.settings_.pipelining) reply("250-PIPELINING");
       reply("250 ENHANCEDSTATUSCODES");
     } else if (verb == "MAIL") {

@@ -45,6 +45,8 @@ class FakeSmtpServer {
     std::size_t drop_after_data = 0;
     /// Offer PIPELINING (the server always answers command by command, pipelined or not).
     bool pipelining = false;
+    /// Offer 8BITMIME in the EHLO reply.
+    bool eight_bit_mime = true;
   };
   /// One accepted message.
   struct Message {

@@ -116,6 +116,13 @@ class MAILWIRE_API MessageBuilder {
   /// From, To, Cc, Reply-To, Subject, Message-ID) are not refused but would then appear twice:
   /// use their setters.
   MessageBuilder& header(std::string_view name, std::string_view value);
+  /// List-Unsubscribe (RFC 2369): `<url>, <mailto:...>`, either may be empty but not both. An
+  /// https `url` also gets "List-Unsubscribe-Post: List-Unsubscribe=One-Click" (RFC 8058): a
+  /// POST to it unsubscribes at once, so it must not need a further page. `mailto` is an
+  /// address or a mailto: URI. Both are signed by a DKIM signer with its default fields, as
+  /// RFC 8058 requires. Replaces earlier values. Throws Error(usage) for a url that is not
+  /// http(s), or for CR, LF, NUL, spaces, '<', '>' or ',' in either.
+  MessageBuilder& list_unsubscribe(std::string_view url, std::string_view mailto = {});
   /// Overrides the generated Message-ID. `id` is written as given, so it includes the angle
   /// brackets ("<id@domain>"). Throws Error(usage) when it is empty or holds a space, tab, CR
   /// or LF. Without it, the first write() generates "<time.random@from-domain>" and later
