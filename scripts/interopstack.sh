@@ -112,7 +112,8 @@ for user in alice bob; do
   echo "$user-pass" | saslpasswd2 -f "$C/sasldb2" -u mailwire-cyrus -p -c "$user"
 done
 chown -R cyrus:mail "$C"
-/usr/lib/cyrus/bin/master -C "$C/imapd.conf" -M "$C/cyrus.conf" > "$C/master.out" 2>&1 &
+# Its own pid file: two stacks at once (ctest -j2) would fight over /run/cyrus-master.pid.
+/usr/lib/cyrus/bin/master -C "$C/imapd.conf" -M "$C/cyrus.conf" -p "$C/master.pid" > "$C/master.out" 2>&1 &
 echo $! > "$D/cyrus.pid"
 
 # Exim: drops root for the -C config and runs as Debian-exim, deliveries too.
@@ -196,8 +197,9 @@ chmod 644 "$E/exim.conf"
 "$R/usr/sbin/exim4" -C "$E/exim.conf" -bdf > "$E/exim.out" 2>&1 &
 echo $! > "$D/exim.pid"
 
+# Up to 30 s in all: a loaded machine (a test run with -j2) starts Cyrus slowly.
 for port in $IMAP $IMAPS $POP3 $POP3S $SUBM $SUBMS; do
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.05
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailwire needs, builds with warnings as errors, runs every test,
 # then runs the unit and transcript tests again under AddressSanitizer + UBSan (LeakSanitizer on),
-# and the tests of cancel() from other threads (and the Sender's threads) under ThreadSanitizer.
+# and the tests of cancel() from other threads (and the Sender's threads, pipelining and outbox)
+# under ThreadSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -60,7 +61,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMAILWIRE_WERROR=ON 
 cmake --build build-tsan -j"$(nproc)" --target mailwire_unit_tests mailwire_transcript_tests \
   mailwire_integration_tests
 TSAN_OPTIONS=halt_on_error=1 \
-  ctest --test-dir build-tsan --output-on-failure -R 'cancel|Sender: threads' 2>&1 | tee build-tsan/ctest.log || rc=1
+  ctest --test-dir build-tsan --output-on-failure -R 'cancel|Sender: threads|send_pipelined|Sender .*pipelin|Outbox: ' 2>&1 | tee build-tsan/ctest.log || rc=1
 count build-tsan/ctest.log
 
 echo "== done in $(( $(date +%s) - start ))s"

@@ -12,6 +12,13 @@ import sys
 
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 URL = re.compile(r"\b(?:https?|ftp)://[^\s)>\]]+")
+# Names reserved for examples (RFC 2606, RFC 6761): a URL there is an illustration in a code
+# sample, not a link anyone follows.
+EXAMPLE_HOST = re.compile(
+    r"^(?:https?|ftp)://(?:[^/@]*@)?(?:[a-z0-9-]+\.)*(?:example\.(?:com|net|org)|example|test|"
+    r"invalid|localhost)(?::\d+)?(?:[/?#]|$)",
+    re.I,
+)
 
 
 def documents(root):
@@ -34,6 +41,8 @@ def main():
             text = f.read()
         for n, line in enumerate(text.split("\n"), 1):
             for url in URL.findall(line):
+                if EXAMPLE_HOST.match(url):
+                    continue
                 problems.append("%s:%d: a URL leaves the repository: %s" % (rel, n, url))
             if "../shared" in line and path.endswith((".cpp", ".hpp")):
                 problems.append("%s:%d: names ../shared, outside the repository" % (rel, n))
