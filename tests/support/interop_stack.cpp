@@ -1,6 +1,8 @@
 #include "support/interop_stack.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +29,14 @@ std::string script() {
 std::unique_ptr<InteropStack> start() {
   if (::geteuid() != 0) {
     reason() = "not root";
+    return nullptr;
+  }
+  // One interop stack on the machine at a time: two Cyrus instances side by side (ctest -j2)
+  // dropped IDLE connections now and then. The lock is held until this process exits, after
+  // its stack is stopped; the other test processes wait for it (each test lasts seconds).
+  const int lock = ::open("/tmp/mailwire-interop.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    reason() = "cannot lock /tmp/mailwire-interop.lock";
     return nullptr;
   }
   char tmpl[] = "/tmp/mailwire-interop-XXXXXX";

@@ -217,10 +217,15 @@ TEST_CASE("Cyrus IMAP: IDLE reports a message that arrived, which Cyrus tells af
   });
   std::vector<ImapClient::IdleEvent> events;
   // Long enough for the append, whenever it lands; the outcome is checked, not the time.
-  watcher.idle(std::chrono::seconds(3), [&](const ImapClient::IdleEvent& e) {
-    events.push_back(e);
-    return false;
-  });
+  try {
+    watcher.idle(std::chrono::seconds(3), [&](const ImapClient::IdleEvent& e) {
+      events.push_back(e);
+      return false;
+    });
+  } catch (...) {
+    writer.join();  // a failed IDLE is reported as such, not as std::terminate
+    throw;
+  }
   writer.join();
   {
     std::lock_guard<std::mutex> lock(log_mutex);
