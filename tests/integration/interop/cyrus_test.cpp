@@ -74,7 +74,7 @@ std::string fresh_mailbox(ImapClient& client, const std::string& name) {
 }
 
 // Waits (bounded) until a Cyrus process is in IDLE on `box` (its proc file says so).
-bool wait_for_cyrus_idle(const InteropStack& stack, const std::string& box) {
+[[maybe_unused]] bool wait_for_cyrus_idle(const InteropStack& stack, const std::string& box) {
   const std::string proc = stack.dir + "/cyrus/config/proc";
   for (int i = 0; i < 800; ++i) {
     if (DIR* d = ::opendir(proc.c_str())) {
