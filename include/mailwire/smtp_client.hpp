@@ -315,6 +315,7 @@ class MAILWIRE_API SmtpClient {
   [[noreturn]] void refused(const std::string& what, const SmtpReply& reply,
                             Errc kind = Errc::rejected);
   SentCopyResult file_sent_copy(MessageSource& message);
+  std::string dkim_fields(MessageSource& message) const;
   SmtpSendResult transaction(const SmtpEnvelope& envelope, MessageSource& message,
                              const SmtpSendOptions& options);
   struct HeldEnd;  // the end of a message's data, kept to go with the next message's commands

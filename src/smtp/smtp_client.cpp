@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 namespace mailwire {
 
@@ -366,26 +367,26 @@ SmtpSendResult SmtpClient::send(const SmtpEnvelope& envelope, MessageSource& mes
     throw Error(mistake->kind, std::move(mistake->message), std::move(mistake->diagnostics));
   }
   stream();
-  if (options_.dkim.empty()) {
-    SmtpSendResult result = transaction(envelope, message, options);
-    if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
-      result.sent_copy = file_sent_copy(message);
-    }
-    return result;
-  }
   // The signatures cover the bytes as sent: the signer counts bare CR and LF as CRLF, as the
-  // DATA encoder sends them, and dot-stuffing is undone by the server.
+  // DATA encoder sends them, and dot-stuffing is undone by the server. The copy in Sent is
+  // what went out, signature included.
+  std::optional<PrefixedSource> signed_message;
+  if (!options_.dkim.empty()) signed_message.emplace(dkim_fields(message), message);
+  MessageSource& sent = signed_message ? static_cast<MessageSource&>(*signed_message) : message;
+  SmtpSendResult result = transaction(envelope, sent, options);
+  if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
+    result.sent_copy = file_sent_copy(sent);
+  }
+  return result;
+}
+
+// The DKIM-Signature fields of every signer for `message`, the first signer's first.
+std::string SmtpClient::dkim_fields(MessageSource& message) const {
   std::string fields;
   for (const auto& signer : options_.dkim) {
     if (signer) fields += signer->sign(message);
   }
-  PrefixedSource signed_message(std::move(fields), message);
-  SmtpSendResult result = transaction(envelope, signed_message, options);
-  // The copy in Sent is what went out, signature included.
-  if (options_.sent_copy && options.file_sent_copy && result.accepted() > 0) {
-    result.sent_copy = file_sent_copy(signed_message);
-  }
-  return result;
+  return fields;
 }
 
 // The copy is read from the source that was sent, again from its start: the same bytes.
@@ -559,10 +560,7 @@ void SmtpClient::send_pipelined(const std::function<bool(SmtpOutgoing&)>& next,
     }
     try {
       if (!options_.dkim.empty()) {  // signed as send() signs
-        std::string fields;
-        for (const auto& signer : options_.dkim) {
-          if (signer) fields += signer->sign(*item.out.source);
-        }
+        std::string fields = dkim_fields(*item.out.source);
         item.out.source =
             std::make_unique<PrefixedSource>(std::move(fields), std::move(item.out.source));
       }
