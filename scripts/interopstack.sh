@@ -17,12 +17,15 @@ D=$(realpath -m "${2:?DIR}")
 here=$(cd "$(dirname "$0")" && pwd)
 
 stop() {
+  # SIGTERM to both at once, then wait for each.
+  local name pid
+  for name in exim cyrus; do
+    [ -f "$D/$name.pid" ] && kill "$(cat "$D/$name.pid")" 2>/dev/null || true
+  done
   for name in exim cyrus; do
     [ -f "$D/$name.pid" ] || continue
-    local pid
     pid=$(cat "$D/$name.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$D/$name.pid"
   done

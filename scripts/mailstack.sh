@@ -16,30 +16,18 @@ cmd=${1:?start|stop|status}
 D=$(realpath -m "${2:?DIR}")
 
 stop() {
-  if [ -f "$D/postfix.pid" ]; then
-    local ppid_
-    ppid_=$(cat "$D/postfix.pid")
-    kill "$ppid_" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$ppid_" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$ppid_" 2>/dev/null || true
-    rm -f "$D/postfix.pid"
-  fi
-  if [ -f "$D/dovecot-plain.pid" ]; then
-    local pid2
-    pid2=$(cat "$D/dovecot-plain.pid")
-    kill "$pid2" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid2" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid2" 2>/dev/null || true
-    rm -f "$D/dovecot-plain.pid"
-  fi
-  if [ -f "$D/dovecot.pid" ]; then
-    local pid
-    pid=$(cat "$D/dovecot.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # SIGTERM to all three at once, then wait: each takes about 3 s to shut its children down.
+  local f pid
+  for f in postfix dovecot-plain dovecot; do
+    [ -f "$D/$f.pid" ] && kill "$(cat "$D/$f.pid")" 2>/dev/null || true
+  done
+  for f in postfix dovecot-plain dovecot; do
+    [ -f "$D/$f.pid" ] || continue
+    pid=$(cat "$D/$f.pid")
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -9 "$pid" 2>/dev/null || true
-    rm -f "$D/dovecot.pid"
-  fi
+    rm -f "$D/$f.pid"
+  done
 }
 
 case "$cmd" in
