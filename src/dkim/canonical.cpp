@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mailwire::dkim::detail {
 
 namespace {
@@ -15,19 +21,139 @@ char lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
-// Body byte classes: 0 ordinary, 1 CR, 2 LF, 3 SP / HTAB.
-struct ByteClasses {
-  unsigned char of[256] = {};
-  ByteClasses() {
-    of[static_cast<unsigned char>('\r')] = 1;
-    of[static_cast<unsigned char>('\n')] = 2;
-    of[static_cast<unsigned char>(' ')] = 3;
-    of[static_cast<unsigned char>('\t')] = 3;
+// Whether the byte at p[j] of p[0, n) stops a span that canonicalization leaves as it is: a
+// CR not followed by LF, an LF not after a CR and, relaxed, an HTAB or an SP followed by white
+// space or a line end. The byte after p[n - 1] is unknown: a CR or SP there stops the span.
+bool stops_span(const char* p, std::size_t j, std::size_t n, bool relaxed) noexcept {
+  const char c = p[j];
+  const char next = j + 1 < n ? p[j + 1] : '\r';
+  if (c == '\r') return j + 1 >= n || next != '\n';
+  if (c == '\n') return j == 0 || p[j - 1] != '\r';
+  if (!relaxed) return false;
+  if (c == '\t') return true;
+  return c == ' ' && (next == ' ' || next == '\t' || next == '\r' || next == '\n');
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MAILWIRE_DKIM_AVX2 1
+// unchanged_span's loop 32 octets at a time, for CPUs with AVX2. From p[j], j >= 1; returns
+// where it stopped, or the first j with fewer than 33 octets left.
+template <bool relaxed, bool copy>
+__attribute__((target("avx2"))) std::size_t unchanged_avx2(const char* p, std::size_t n, char* out,
+                                                           std::size_t j) noexcept {
+  const __m256i cr = _mm256_set1_epi8('\r');
+  const __m256i lf = _mm256_set1_epi8('\n');
+  const __m256i sp = _mm256_set1_epi8(' ');
+  const __m256i tab = _mm256_set1_epi8('\t');
+  for (; j + 33 <= n; j += 32) {
+    const __m256i prev = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j - 1));
+    const __m256i cur = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j));
+    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j + 1));
+    if (copy) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), cur);
+    const __m256i next_lf = _mm256_cmpeq_epi8(next, lf);
+    __m256i stop = _mm256_or_si256(
+        _mm256_andnot_si256(next_lf, _mm256_cmpeq_epi8(cur, cr)),
+        _mm256_andnot_si256(_mm256_cmpeq_epi8(prev, cr), _mm256_cmpeq_epi8(cur, lf)));
+    if (relaxed) {
+      const __m256i next_ws = _mm256_or_si256(
+          _mm256_or_si256(_mm256_cmpeq_epi8(next, sp), _mm256_cmpeq_epi8(next, tab)),
+          _mm256_or_si256(_mm256_cmpeq_epi8(next, cr), next_lf));
+      stop = _mm256_or_si256(
+          stop, _mm256_or_si256(_mm256_cmpeq_epi8(cur, tab),
+                                _mm256_and_si256(_mm256_cmpeq_epi8(cur, sp), next_ws)));
+    }
+    const auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(stop));
+    if (mask != 0) return j + static_cast<std::size_t>(__builtin_ctz(mask));
   }
-};
-const ByteClasses classes;
+  return j;
+}
+
+const bool has_avx2 = __builtin_cpu_supports("avx2");
+#endif
+
+// The length of the longest prefix of p[0, n) that canonicalizes to itself (p[0] is content,
+// which never stops it). Sixteen octets at a time where SSE2 is there: the common case is
+// long. With `copy`, the prefix is also copied to `out` as it is read (octets past it, up to
+// n, may be written too).
+template <bool relaxed, bool copy>
+std::size_t unchanged_span(const char* p, std::size_t n, char* out = nullptr) noexcept {
+  if (copy) out[0] = p[0];
+  std::size_t j = 1;
+#ifdef MAILWIRE_DKIM_AVX2
+  if (has_avx2) {
+    j = unchanged_avx2<relaxed, copy>(p, n, out, j);
+    if (j + 33 <= n) return j;  // stopped
+  }
+#endif
+#ifdef __SSE2__
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i tab = _mm_set1_epi8('\t');
+  for (; j + 17 <= n; j += 16) {
+    const __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j - 1));
+    const __m128i cur = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + 1));
+    if (copy) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), cur);
+    const __m128i next_lf = _mm_cmpeq_epi8(next, lf);
+    // A CR whose next octet is not LF, an LF whose previous octet is not CR.
+    __m128i stop =
+        _mm_or_si128(_mm_andnot_si128(next_lf, _mm_cmpeq_epi8(cur, cr)),
+                     _mm_andnot_si128(_mm_cmpeq_epi8(prev, cr), _mm_cmpeq_epi8(cur, lf)));
+    if (relaxed) {
+      const __m128i next_ws =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, sp), _mm_cmpeq_epi8(next, tab)),
+                       _mm_or_si128(_mm_cmpeq_epi8(next, cr), next_lf));
+      stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(cur, tab),
+                                             _mm_and_si128(_mm_cmpeq_epi8(cur, sp), next_ws)));
+    }
+    const int mask = _mm_movemask_epi8(stop);
+    if (mask != 0) return j + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; j < n; ++j) {
+    if (stops_span(p, j, n, relaxed)) return j;
+    if (copy) out[j] = p[j];
+  }
+  return n;
+}
+
+// relaxed, from content at p[0]: copies the canonical form of p[0, n) to `out` for as long as
+// only white space needs changing (a run of it before CRLF is dropped, one before content
+// becomes one SP), and stops at the first bare CR or LF, or at white space it cannot settle
+// (at the end of p). Returns the octets of p read; `written` gets the octets of out written.
+// Octets of out past `written`, up to n, may be overwritten: out has room for n.
+std::size_t relaxed_span(const char* p, std::size_t n, char* out, std::size_t& written) noexcept {
+  std::size_t j = 0;
+  std::size_t o = 0;
+  while (j < n) {
+    const std::size_t run = unchanged_span<true, true>(p + j, n - j, out + o);
+    o += run;
+    j += run;
+    if (j == n || !is_wsp(p[j])) break;
+    std::size_t e = j + 1;
+    while (e < n && is_wsp(p[e]))
+      ++e;
+    if (e + 1 < n && p[e] == '\r' && p[e + 1] == '\n') {
+      // White space at the end of a line: dropped. The CRLF is copied, and what follows it
+      // settled by the next turn (if content; else it stops there).
+      out[o++] = '\r';
+      out[o++] = '\n';
+      j = e + 2;
+      if (j == n || p[j] == '\r' || p[j] == '\n' || is_wsp(p[j])) break;
+    } else if (e < n && p[e] != '\r' && p[e] != '\n') {
+      out[o++] = ' ';  // between content: one SP
+      j = e;
+    } else {
+      break;  // at the end, or before a bare line end: the caller settles it
+    }
+  }
+  written = o;
+  return j;
+}
 
 constexpr std::size_t out_buffer = 64 * 1024;
+constexpr std::size_t direct_hash = 4 * 1024;
 
 }  // namespace
 
@@ -180,8 +306,11 @@ std::string Sha256::final() {
 }
 
 BodyHasher::BodyHasher(bool relaxed, std::optional<std::uint64_t> limit)
-    : relaxed_(relaxed), limit_(limit) {
-  out_.reserve(out_buffer);
+    : relaxed_(relaxed), limit_(limit), out_(new char[2 * out_buffer + 64]) {}
+
+void BodyHasher::hash_buffered() {
+  sha_.update(std::string_view(out_.get(), used_));
+  used_ = 0;
 }
 
 void BodyHasher::emit(const char* data, std::size_t size) {
@@ -192,21 +321,32 @@ void BodyHasher::emit(const char* data, std::size_t size) {
   }
   produced_ += size;
   if (take == 0) return;
-  if (out_.size() + take > out_buffer) {
-    sha_.update(out_);
-    out_.clear();
-    if (take >= out_buffer) {
-      sha_.update(std::string_view(data, take));
-      return;
-    }
+  if (take >= direct_hash) {  // large: hashed where it lies, after what is buffered
+    hash_buffered();
+    sha_.update(std::string_view(data, take));
+    return;
   }
-  out_.append(data, take);
+  if (used_ + take > out_buffer) hash_buffered();
+  std::memcpy(out_.get() + used_, data, take);
+  used_ += take;
 }
 
 void BodyHasher::flush_pending() {
-  for (; pending_crlf_ > 0; --pending_crlf_)
-    emit("\r\n", 2);
-  if (pending_wsp_) emit(" ", 1);
+  if (!limit_ && used_ + 2 * pending_crlf_ + 1 <= out_buffer) {  // the common case
+    for (; pending_crlf_ > 0; --pending_crlf_) {
+      out_[used_++] = '\r';
+      out_[used_++] = '\n';
+      produced_ += 2;
+    }
+    if (pending_wsp_) {
+      out_[used_++] = ' ';
+      ++produced_;
+    }
+  } else {
+    for (; pending_crlf_ > 0; --pending_crlf_)
+      emit("\r\n", 2);
+    if (pending_wsp_) emit(" ", 1);
+  }
   pending_wsp_ = false;
   any_content_ = true;
 }
@@ -220,49 +360,65 @@ void BodyHasher::feed(std::string_view bytes) {
       pending_cr_ = false;
       ++pending_crlf_;
       pending_wsp_ = false;
-      if (*p == '\n') {
+      if (*p == '\n') ++p;
+      continue;
+    }
+    const char c = *p;
+    if (c == '\r') {
+      if (p + 1 == end) {
+        pending_cr_ = true;  // its LF may come with the next bytes
         ++p;
         continue;
       }
-    }
-    const unsigned char cls = classes.of[static_cast<unsigned char>(*p)];
-    if (cls == 1) {
-      pending_cr_ = true;
-      ++p;
-    } else if (cls == 2) {  // a bare LF: a line end all the same
+      ++pending_crlf_;
+      pending_wsp_ = false;
+      p += p[1] == '\n' ? 2 : 1;
+    } else if (c == '\n') {  // a bare LF: a line end all the same
       ++pending_crlf_;
       pending_wsp_ = false;
       ++p;
-    } else if (cls == 3 && relaxed_) {
+    } else if (relaxed_ && is_wsp(c)) {
+      // relaxed: a run of white space is one SP if content follows on the line, else nothing.
       pending_wsp_ = true;
-      ++p;
+      do {
+        ++p;
+      } while (p < end && is_wsp(*p));
     } else {
-      const char* q = p + 1;
-      if (!relaxed_) {
-        // simple: the run ends at the next CR or LF (memchr is vectorized).
-        const auto* cr =
-            static_cast<const char*>(std::memchr(q, '\r', static_cast<std::size_t>(end - q)));
-        if (cr == nullptr) cr = end;
-        const auto* lf =
-            static_cast<const char*>(std::memchr(q, '\n', static_cast<std::size_t>(cr - q)));
-        q = lf != nullptr ? lf : cr;
-      }
-      // The run of content: up to a line end (or, relaxed, white space other than one SP
-      // between words, which relaxed canonicalization keeps as it is).
-      while (q < end) {
-        const unsigned char c = classes.of[static_cast<unsigned char>(*q)];
-        if (c == 0) {
-          ++q;
-        } else if (c == 3 && (!relaxed_ || (*q == ' ' && q + 1 < end &&
-                                            classes.of[static_cast<unsigned char>(q[1])] == 0))) {
-          q += relaxed_ ? 2 : 1;
-        } else {
-          break;
+      // Content, and what follows it unchanged (line ends included): hashed as it is, but for
+      // the line ends it ends with, which may be the empty lines that end the body.
+      // (At most 64 KiB at a time, so that the bytes are still in cache when they are hashed.)
+      const std::size_t room = std::min<std::size_t>(static_cast<std::size_t>(end - p), out_buffer);
+      if (relaxed_ && !limit_) {
+        // relaxed: spans are short (white space ends them); they are copied to the buffer,
+        // with their white space settled as they are read.
+        flush_pending();
+        if (used_ > out_buffer) hash_buffered();
+        char* const o = out_.get() + used_;
+        std::size_t w = 0;
+        const std::size_t n = relaxed_span(p, room, o, w);
+        std::uint64_t line_ends = 0;
+        while (w >= 3 && o[w - 2] == '\r' && o[w - 1] == '\n') {
+          w -= 2;
+          ++line_ends;
         }
+        used_ += w;
+        produced_ += w;
+        pending_crlf_ = line_ends;
+        p += n;
+        continue;
+      }
+      const std::size_t n =
+          relaxed_ ? unchanged_span<true, false>(p, room) : unchanged_span<false, false>(p, room);
+      const char* q = p + n;
+      std::uint64_t line_ends = 0;
+      while (q - p >= 3 && q[-2] == '\r' && q[-1] == '\n') {
+        q -= 2;
+        ++line_ends;
       }
       flush_pending();
       emit(p, static_cast<std::size_t>(q - p));
-      p = q;
+      pending_crlf_ = line_ends;
+      p += n;
     }
   }
 }
@@ -273,8 +429,7 @@ std::string BodyHasher::finish() {
     ++pending_crlf_;
   }
   if (any_content_ || !relaxed_) emit("\r\n", 2);
-  sha_.update(out_);
-  out_.clear();
+  hash_buffered();
   return sha_.final();
 }
 

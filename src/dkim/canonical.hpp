@@ -83,6 +83,7 @@ class BodyHasher {
 
  private:
   void emit(const char* data, std::size_t size);
+  void hash_buffered();
   void flush_pending();
 
   bool relaxed_;
@@ -93,7 +94,8 @@ class BodyHasher {
   bool pending_wsp_ = false;        // relaxed: white space seen, emitted only before content
   bool pending_cr_ = false;         // a CR whose LF has not been seen yet
   bool any_content_ = false;        // simple: a line was emitted
-  std::string out_;                 // output buffer for emit(), hashed when full
+  std::unique_ptr<char[]> out_;     // output buffer for emit(), hashed when full
+  std::size_t used_ = 0;            // octets in out_
 };
 
 /// Reads a message through LineEndings, keeps its header block (up to `max_header` octets)
