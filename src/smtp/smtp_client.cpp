@@ -639,13 +639,20 @@ bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
   const std::uint64_t total = message.size();
   std::uint64_t done = 0;
   std::string out;
-  std::string chunk(64 * 1024, '\0');
+  // One chunk read ahead: the end of the data goes out in the same write as the last bytes
+  // (and, BDAT, as "BDAT n LAST"), not in a write of its own. Chunks of up to 64 KiB, no larger
+  // than a small message needs.
+  const std::size_t chunk_size =
+      static_cast<std::size_t>(std::min<std::uint64_t>(64 * 1024, total + 1));
+  std::string chunk(chunk_size, '\0');
+  std::string ahead(chunk_size, '\0');
   message.rewind();
   const auto deadline_now = [&] {
     return start + options_.timeout + std::chrono::seconds(done / rate);
   };
+  std::size_t n = message.read(chunk.data(), chunk.size());
   for (;;) {
-    const std::size_t n = message.read(chunk.data(), chunk.size());
+    const std::size_t next = n == 0 ? 0 : message.read(ahead.data(), ahead.size());
     out.clear();
     if (n > 0) {
       if (binary) {
@@ -654,7 +661,7 @@ bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
         encoder.feed(std::string_view(chunk.data(), n), out);
       }
     }
-    const bool last = n == 0;
+    const bool last = next == 0;
     if (last && !binary) encoder.finish(out);
     if (last && options.before_end_of_data) {
       try {
@@ -667,11 +674,14 @@ bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
     }
     if (bdat) {
       // RFC 3030: BDAT <size> [LAST], then exactly that many bytes; a reply per chunk.
-      s.write(smtp::Command::bdat(out.size(), last).line(), deadline_now());
-      if (!out.empty()) s.write(out, deadline_now(), fmt::format("[{} bytes]\r\n", out.size()));
+      // The command and its chunk in one write.
+      const std::string line = smtp::Command::bdat(out.size(), last).line();
+      std::string note = out.empty() ? line : line + fmt::format("[{} bytes]\r\n", out.size());
+      out.insert(0, line);
+      s.write(out, deadline_now(), note);
       if (!last && !on_chunk_reply(read_reply(deadline_now()))) return false;
     } else if (!out.empty()) {
-      std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done)
+      std::string note = last ? fmt::format("[{} bytes, end of message]\r\n.\r\n", done + n)
                               : fmt::format("[{} bytes of message]\r\n", out.size());
       if (last && hold != nullptr) {
         hold->bytes = std::move(out);
@@ -684,6 +694,8 @@ bool SmtpClient::send_body(MessageSource& message, bool bdat, bool binary,
     done += n;
     if (options.progress) options.progress(done, total);
     if (last) return true;
+    std::swap(chunk, ahead);
+    n = next;
   }
 }
 

@@ -37,7 +37,6 @@ struct Transcript {
 
 std::vector<Transcript> transcripts() {
   const Phase E = Phase::envelope;
-  const Phase D = Phase::data;
   const Phase A = Phase::after_data;
   const Phase F = Phase::done;
   return {
@@ -98,15 +97,13 @@ std::vector<Transcript> transcripts() {
          S: 250 Ok
          C: RCPT TO:<a@example.com>
          S: 250 Ok
-         C~ BDAT 4\r\na\x00b\n
-         S: 250 Ok
-         C~ BDAT 0 LAST\r\n
+         C~ BDAT 4 LAST\r\na\x00b\n
          S: 250 Ok: 4 bytes
        )",
        {"a@example.com"},
        std::string("a\0b\n", 4),
-       {E, E, D, A},
-       {E, E, D, F}},
+       {E, E, A},
+       {E, E, F}},
       {"LMTP, 2 recipients",
        true,
        R"(
