@@ -7,6 +7,10 @@
 #include <charconv>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace mailwire {
 
 std::string SmtpReply::to_string() const {
@@ -141,6 +145,49 @@ SmtpCapabilities parse_ehlo(const SmtpReply& reply) {
   return caps;
 }
 
+namespace {
+
+// Whether p[j] stops a run that is already in wire form: a CR not followed by LF (or last),
+// an LF not after a CR, and (with dots) a dot at the start of a line. p[first] is not
+// checked for a dot (the caller stuffed it) nor against the octet before it.
+bool stops_wire(const char* p, std::size_t j, std::size_t first, std::size_t n,
+                bool dots) noexcept {
+  const char c = p[j];
+  if (c == '\r') return j + 1 == n || p[j + 1] != '\n';
+  if (c == '\n') return j == first || p[j - 1] != '\r';
+  return dots && c == '.' && j > first && p[j - 1] == '\n';
+}
+
+// The end of the run from p[i] that goes on the wire as it is (sixteen octets at a time where
+// SSE2 is there: a well-formed message is one run).
+std::size_t wire_run(const char* p, std::size_t i, std::size_t n, bool dots) noexcept {
+  if (stops_wire(p, i, i, n, dots)) return i;
+  std::size_t j = i + 1;
+#ifdef __SSE2__
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i dot = _mm_set1_epi8(dots ? '.' : '\r');
+  for (; j + 17 <= n; j += 16) {
+    const __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j - 1));
+    const __m128i cur = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + 1));
+    const __m128i prev_lf = _mm_cmpeq_epi8(prev, lf);
+    __m128i stop =
+        _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(next, lf), _mm_cmpeq_epi8(cur, cr)),
+                     _mm_andnot_si128(_mm_cmpeq_epi8(prev, cr), _mm_cmpeq_epi8(cur, lf)));
+    if (dots) stop = _mm_or_si128(stop, _mm_and_si128(_mm_cmpeq_epi8(cur, dot), prev_lf));
+    const int mask = _mm_movemask_epi8(stop);
+    if (mask != 0) return j + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; j < n; ++j) {
+    if (stops_wire(p, j, i, n, dots)) return j;
+  }
+  return n;
+}
+
+}  // namespace
+
 void DataEncoder::feed(std::string_view chunk, std::string& out) {
   out.reserve(out.size() + chunk.size() + chunk.size() / 64 + 8);
   std::size_t i = 0;
@@ -156,19 +203,20 @@ void DataEncoder::feed(std::string_view chunk, std::string& out) {
       }
     }
     if (at_line_start_ && !bdat_ && chunk[i] == '.') out += '.';
-    at_line_start_ = false;
-    // Copy the run up to the next CR or LF.
-    std::size_t end = i;
-    while (end < n && chunk[end] != '\r' && chunk[end] != '\n')
-      ++end;
-    out.append(chunk.data() + i, end - i);
-    i = end;
+    // Copy the run that needs no change in one go (CRLF line ends, no dot starting a line).
+    const std::size_t end = wire_run(chunk.data(), i, n, !bdat_);
+    if (end > i) {
+      out.append(chunk.data() + i, end - i);
+      at_line_start_ = chunk[end - 1] == '\n';  // an LF in the run ends a CRLF
+      i = end;
+    }
     if (i == n) break;
-    if (chunk[i] == '\n') {  // bare LF
+    if (chunk[i] == '.') continue;  // at the start of a line: stuffed above
+    if (chunk[i] == '\n') {         // bare LF
       out += "\r\n";
       at_line_start_ = true;
       ++i;
-    } else {  // CR: CRLF, or a bare CR; the next byte decides, maybe in the next chunk
+    } else {  // a bare CR; or a CR the next chunk decides about
       ++i;
       if (i == n) {
         pending_cr_ = true;
@@ -176,7 +224,6 @@ void DataEncoder::feed(std::string_view chunk, std::string& out) {
       }
       out += "\r\n";
       at_line_start_ = true;
-      if (chunk[i] == '\n') ++i;
     }
   }
 }
