@@ -10,6 +10,7 @@
 #include "dkim/signing.hpp"
 #include "dkim/tag_list.hpp"
 #include "support/dkim_keys.hpp"
+#include "support/random_text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -255,19 +256,10 @@ TEST_CASE("body hashes agree with a plain reading of the RFC on long random bodi
   // Long runs of content with white space and line ends of every kind between them, fed in
   // random chunks: the 16- and 32-octet spans meet every case at every offset.
   std::mt19937 rng(20261203);
-  const std::string filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do";
-  const char* const odd[] = {" ",  "  ", "\t",     " \t ",  "\r\n",
-                             "\r", "\n", "\r\r\n", " \r\n", "\r\n\r\n"};
   for (int round = 0; round < 400; ++round) {
-    std::string body;
-    const std::size_t parts = rng() % 40;
-    for (std::size_t i = 0; i < parts; ++i) {
-      if (rng() % 3 == 0) {
-        body += odd[rng() % (sizeof odd / sizeof *odd)];
-      } else {
-        body += filler.substr(rng() % filler.size(), rng() % (filler.size() + 1));
-      }
-    }
+    std::string body = test::random_text(
+        rng, "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do",
+        {" ", "  ", "\t", " \t ", "\r\n", "\r", "\n", "\r\r\n", " \r\n", "\r\n\r\n"});
     if (rng() % 4 == 0) body += std::string(rng() % 5, ' ') + "\r\n\r\n";
     for (const bool relaxed : {true, false}) {
       INFO("round " << round << ", relaxed " << relaxed << ", body [" << body << "]");

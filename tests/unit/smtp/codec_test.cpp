@@ -1,4 +1,5 @@
 #include "smtp/codec.hpp"
+#include "support/random_text.hpp"
 
 #include <mailwire/error.hpp>
 
@@ -60,18 +61,10 @@ TEST_CASE("SMTP data encoding agrees with a plain reading of RFC 5321 on long ra
   // Long runs of text with dots, bare CR, bare LF and CRLF between them, in random pieces:
   // the sixteen-octet runs meet every case at every offset and across piece boundaries.
   std::mt19937 rng(5321);
-  const std::string text = "Dear customer, your order 1.2.3 has shipped. Thanks.";
-  const char* const odd[] = {"\r\n", "\r", "\n", ".", "\r\n.", "\n.", "\r.", "..", "\r\r\n"};
   for (int round = 0; round < 500; ++round) {
-    std::string body;
-    const std::size_t parts = rng() % 40;
-    for (std::size_t i = 0; i < parts; ++i) {
-      if (rng() % 3 == 0) {
-        body += odd[rng() % (sizeof odd / sizeof *odd)];
-      } else {
-        body += text.substr(rng() % text.size(), rng() % (text.size() + 1));
-      }
-    }
+    const std::string body =
+        test::random_text(rng, "Dear customer, your order 1.2.3 has shipped. Thanks.",
+                          {"\r\n", "\r", "\n", ".", "\r\n.", "\n.", "\r.", "..", "\r\r\n"});
     for (const bool bdat : {false, true}) {
       INFO("round " << round << ", bdat " << bdat << ", body [" << body << "]");
       const std::size_t piece = rng() % 3 == 0 ? body.size() + 1 : 1 + rng() % 67;
