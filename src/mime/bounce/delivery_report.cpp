@@ -21,6 +21,7 @@
 #include <mailwire/mime/delivery_report.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace mailwire::mime {
@@ -348,11 +349,23 @@ void set_original(DeliveryReport& r, const Parts& p, std::string_view text_copy)
   }
 }
 
-// The line starting at `b` and the lines after it that start with white space.
-std::string_view own_lines(std::string_view text, std::size_t b) {
+// The white space a line starts with.
+std::size_t indent_of(std::string_view text, std::size_t b) {
+  std::size_t n = 0;
+  while (b + n < text.size() && (text[b + n] == ' ' || text[b + n] == '\t'))
+    ++n;
+  return n;
+}
+
+// The line starting at `b` and the lines after it that are indented deeper (they continue
+// it), up to `limit` (where the next recipient's line starts).
+std::string_view own_lines(std::string_view text, std::size_t b,
+                           std::size_t limit = std::string_view::npos) {
+  if (limit < text.size()) text = text.substr(0, limit);
+  const std::size_t first = indent_of(text, b);
   std::size_t e = text.find('\n', b);
-  while (e != std::string_view::npos && e + 1 < text.size() &&
-         (text[e + 1] == ' ' || text[e + 1] == '\t'))
+  while (e != std::string_view::npos && e + 1 < text.size() && indent_of(text, e + 1) > first &&
+         indent_of(text, e + 1) > 0)
     e = text.find('\n', e + 1);
   if (e == std::string_view::npos) e = text.size();
   return text.substr(b, e - b);
@@ -399,19 +412,64 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
     found.emplace_back(a.address, ls);
     if (style == bounce::Recipients::FirstOnly) break;
   }
+  // Every line that names a recipient, with the recipient it names (the first on the line):
+  // a report may name each recipient again further on (a transcript, a section of details).
+  std::vector<std::pair<std::size_t, std::size_t>> named;  // line start, recipient
+  if (found.size() > 1) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      index.emplace(lower(found[i].first), i);
+    std::size_t last = std::string_view::npos;
+    for (const auto& a : find_addresses(section)) {
+      const auto it = index.find(lower(a.address));
+      if (it == index.end()) continue;
+      std::size_t ls = section.rfind('\n', a.offset);
+      ls = ls == std::string_view::npos ? 0 : ls + 1;
+      if (ls == last) continue;
+      last = ls;
+      named.emplace_back(ls, it->second);
+    }
+  }
   for (std::size_t i = 0; i < found.size(); ++i) {
     ReportRecipient r;
     r.address = found[i].first;
     const std::size_t b = found[i].second;
     std::size_t e = i + 1 < found.size() ? found[i + 1].second : section.size();
     if (e < b) e = section.size();
+    // Up to the next line that names another recipient.
+    for (const auto& [line, who] : named) {
+      if (line > b && who != i) {
+        e = std::min(e, line);
+        break;
+      }
+    }
     std::string_view seg = section.substr(b, e - b);
     // For one recipient the whole section speaks about it (the wording may come first).
     if (found.size() == 1) seg = section;
     // Its own line (with the indented lines that continue it) when that says why.
-    const std::string_view own = own_lines(section, b);
+    const std::string_view own = own_lines(section, b, e);
     if (found.size() > 1 && bounce::reason_from_text(own) != BounceReason::Other) seg = own;
-    r.diagnostic = squeeze(seg);
+    std::string text(seg);
+    // With several recipients, the other places that name this one, each up to the next line
+    // that names another: when the first says no code, a later one may ("Diagnostic
+    // information for administrators", a session transcript).
+    if (found.size() > 1 && bounce::find_status(seg).empty()) {
+      for (std::size_t k = 0; k < named.size(); ++k) {
+        if (named[k].second != i || named[k].first <= b) continue;
+        if (k > 0 && named[k - 1].second == i && named[k - 1].first > b) continue;
+        std::size_t end = section.size();
+        for (std::size_t n = k + 1; n < named.size(); ++n) {
+          if (named[n].second != i) {
+            end = named[n].first;
+            break;
+          }
+        }
+        text += '\n';
+        text.append(section.substr(named[k].first, end - named[k].first));
+        if (text.size() > 4 * kMaxDiagnostic) break;
+      }
+    }
+    r.diagnostic = squeeze(text);
     out.push_back(std::move(r));
   }
   return out;

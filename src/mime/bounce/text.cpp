@@ -177,6 +177,7 @@ constexpr Phrase kPhrases[] = {
     {"dns lookup failure", R::HostUnknown},
     {"host unknown", R::HostUnknown},
     {"unknown host", R::HostUnknown},
+    {"find any host", R::HostUnknown},
     {"host not found", R::HostUnknown},
     {"domain not found", R::HostUnknown},
     {"no such domain", R::HostUnknown},
@@ -328,6 +329,14 @@ std::vector<FoundAddress> find_addresses(std::string_view text) {
     std::size_t b = at;
     while (b > 0 && is_local_char(text[b - 1]))
       --b;
+    // A quote mark with no letter before it opens a quotation ("550-'a@b..."): the address
+    // starts after it (a quote after a letter, as in o'brien@, is part of the name).
+    for (std::size_t q = at; q > b; --q) {
+      if ((text[q - 1] == '\'' || text[q - 1] == '`') && (q - 1 == b || !is_alpha(text[q - 2]))) {
+        b = q;
+        break;
+      }
+    }
     while (b < at && text[b] == '.')
       ++b;
     std::size_t e = at + 1;
@@ -392,16 +401,36 @@ std::string first_status(std::string_view text) {
 
 }  // namespace
 
-std::string find_status(std::string_view text) {
-  // "550-5.7.1" or "550 5.7.1": the code the remote server gave with its reply.
+namespace {
+
+// Where a reply code followed by an enhanced status code of its class ("550 5.1.1",
+// "550-5.7.1", "550-'5.7.1 ...'") starts in `text`, the status's offset in `status_at`; npos
+// when there is none. That is the remote server's own reply, quoted by the report.
+std::size_t remote_reply_at(std::string_view text, std::size_t& status_at, std::string& status) {
   for (std::size_t i = 0; i + 9 <= text.size(); ++i) {
     if ((text[i] == '4' || text[i] == '5') && is_digit(text[i + 1]) && is_digit(text[i + 2]) &&
-        (text[i + 3] == ' ' || text[i + 3] == '-') && text[i + 4] == text[i] &&
-        text[i + 5] == '.' && (i == 0 || !is_digit(text[i - 1]))) {
-      const std::string s = first_status(text.substr(i + 4, 12));
-      if (!s.empty() && text.compare(i + 4, s.size(), s) == 0) return s;
+        (text[i + 3] == ' ' || text[i + 3] == '-') && (i == 0 || !is_digit(text[i - 1]))) {
+      // The reply may be quoted.
+      const std::size_t at = i + 4 + ((text[i + 4] == '\'' || text[i + 4] == '"') ? 1 : 0);
+      if (at + 1 >= text.size() || text[at] != text[i] || text[at + 1] != '.') continue;
+      std::string s = first_status(text.substr(at, 12));
+      if (!s.empty() && text.compare(at, s.size(), s) == 0) {
+        status_at = at;
+        status = std::move(s);
+        return i;
+      }
     }
   }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string find_status(std::string_view text) {
+  // The code the remote server gave with its reply, else the first one.
+  std::size_t at = 0;
+  std::string s;
+  if (remote_reply_at(text, at, s) != std::string_view::npos) return s;
   return first_status(text);
 }
 
@@ -607,10 +636,21 @@ void complete_recipient(ReportRecipient& r, std::string_view context) {
     r.hard = false;
     return;
   }
-  const Phrase* phrase = phrase_in(text);
-  if (phrase == nullptr && text.data() != context.data()) phrase = phrase_in(context);
-  BounceReason reason = phrase != nullptr ? phrase->reason : R::Other;
+  // The remote server's own reply, when the report quotes one after its summary, says why.
+  const Phrase* phrase = nullptr;
+  {
+    std::size_t at = 0;
+    std::string s;
+    const std::size_t reply = remote_reply_at(text, at, s);
+    if (reply != std::string_view::npos && reply > 0) phrase = phrase_in(text.substr(reply));
+  }
+  if (phrase == nullptr) phrase = phrase_in(text);
   const BounceReason by_status = reason_from_status(r.status);
+  // The text around the recipient's own lines may be about another recipient: it speaks only
+  // when neither the recipient's lines nor its status code say anything.
+  if (phrase == nullptr && text.data() != context.data() && by_status == R::Other)
+    phrase = phrase_in(context);
+  BounceReason reason = phrase != nullptr ? phrase->reason : R::Other;
   // A precise status code names the failure better than loose wording.
   if ((phrase == nullptr || !phrase->strong) &&
       (by_status == R::UserUnknown || by_status == R::MailboxFull || by_status == R::HostUnknown ||

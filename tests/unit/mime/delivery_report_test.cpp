@@ -490,3 +490,123 @@ TEST_CASE("VERP carries the recipient in the return path and back", "[bounce]") 
   CHECK_THROWS_AS(verp_encode("bounces@sender.example", "a\r\nb@x.example"), Error);
   CHECK_THROWS_AS(verp_encode("bounces", "a@x.example"), Error);
 }
+
+// Reports in the shapes of common servers, with several recipients: each recipient's own lines
+// say why it failed.
+
+namespace {
+
+std::string text_bounce(const std::string& from, const std::string& subject,
+                        const std::string& body) {
+  return "From: " + from + "\r\nTo: sender@example.com\r\nSubject: " + subject +
+         "\r\nMessage-ID: <report@mx.example.net>\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("Indented lines under a recipient belong to it, not to the next recipient", "[bounce]") {
+  // Exim's layout: each address indented, its details indented deeper.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Mail Delivery System <Mailer-Daemon@mx.example.net>",
+                  "Mail delivery failed: returning message to sender",
+                  "This message was created automatically by mail delivery software.\r\n"
+                  "\r\n"
+                  "A message that you sent could not be delivered to one or more of its\r\n"
+                  "recipients. This is a permanent error. The following address(es) failed:\r\n"
+                  "\r\n"
+                  "  ann@example.org\r\n"
+                  "    host mx.example.org [192.0.2.1]\r\n"
+                  "    SMTP error from remote mail server after RCPT TO:<ann@example.org>:\r\n"
+                  "    550 5.1.1 No such user here\r\n"
+                  "  ben@example.org\r\n"
+                  "    host mx.example.org [192.0.2.1]\r\n"
+                  "    SMTP error from remote mail server after end of data:\r\n"
+                  "    552 5.2.2 Quota exceeded for this mailbox\r\n"));
+  REQUIRE(r.recipients.size() == 2);
+  CHECK(r.recipients[0].address == "ann@example.org");
+  CHECK(r.recipients[0].reason == BounceReason::UserUnknown);
+  CHECK(r.recipients[0].hard);
+  CHECK(r.recipients[1].address == "ben@example.org");
+  CHECK(r.recipients[1].status == "5.2.2");
+  CHECK(r.recipients[1].reason == BounceReason::MailboxFull);
+  CHECK_FALSE(r.recipients[1].hard);
+}
+
+TEST_CASE("Another recipient's wording does not override a recipient's own status code",
+          "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "failure notice",
+                  "Hi. This is the qmail-send program at mx.example.net.\r\n"
+                  "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+                  "This is a permanent error; I've given up. Sorry it didn't work out.\r\n"
+                  "\r\n"
+                  "<ann@example.org>:\r\n"
+                  "Sorry, no mailbox here by that name. (#5.1.1)\r\n"
+                  "\r\n"
+                  "<ben@example.org>:\r\n"
+                  "192.0.2.9 said: 552 5.2.2 (#5.2.2)\r\n"
+                  "\r\n"
+                  "<cat@nowhere.example>:\r\n"
+                  "Sorry, I couldn't find any host named nowhere.example. (#5.1.2)\r\n"
+                  "\r\n"
+                  "--- Below this line is a copy of the message.\r\n"));
+  REQUIRE(r.recipients.size() == 3);
+  CHECK(r.recipients[0].reason == BounceReason::UserUnknown);
+  CHECK(r.recipients[1].status == "5.2.2");
+  CHECK(r.recipients[1].reason == BounceReason::MailboxFull);
+  CHECK_FALSE(r.recipients[1].hard);
+  CHECK(r.recipients[2].address == "cat@nowhere.example");
+  CHECK(r.recipients[2].reason == BounceReason::HostUnknown);
+  CHECK(r.recipients[2].hard);
+}
+
+TEST_CASE("A recipient named again in a details section takes its code from there", "[bounce]") {
+  // Exchange's layout: a friendly paragraph per recipient first, the codes further down.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Mail Administrator <postmaster@example.net>", "Undeliverable: hello",
+                  "Delivery has failed to these recipients or groups:\r\n"
+                  "\r\n"
+                  "Ann Example (ann@example.org)\r\n"
+                  "That address could not be found. Check it and send the message again.\r\n"
+                  "\r\n"
+                  "Ben Example (ben@example.org)\r\n"
+                  "That mailbox is full right now. Try again later.\r\n"
+                  "\r\n"
+                  "Details for administrators:\r\n"
+                  "\r\n"
+                  "ann@example.org\r\n"
+                  "#550 5.1.1 ADDRESS.NotFound ##\r\n"
+                  "\r\n"
+                  "ben@example.org\r\n"
+                  "#552 5.2.2 STORE.QuotaExceeded ##\r\n"));
+  REQUIRE(r.recipients.size() == 2);
+  CHECK(r.recipients[0].address == "ann@example.org");
+  CHECK(r.recipients[0].status == "5.1.1");
+  CHECK(r.recipients[0].hard);
+  CHECK(r.recipients[1].address == "ben@example.org");
+  CHECK(r.recipients[1].status == "5.2.2");
+  CHECK(r.recipients[1].reply_code == "552");
+  CHECK_FALSE(r.recipients[1].hard);
+}
+
+TEST_CASE("The remote server's quoted reply outranks the relay's summary of it", "[bounce]") {
+  // The relay sums up with its own code and words, then quotes the remote reply.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@relay.example.net", "Delivery failure",
+                  "The message to <ann@example.org> could not be delivered.\r\n"
+                  "Reason:\r\n"
+                  "5.1.0 - Unknown address error 550-'5.7.1 <ann@example.org>... Sender refused by "
+                  "policy' (delivery attempts: 0)\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.status == "5.7.1");
+  CHECK(x.reply_code == "550");
+  CHECK_FALSE(x.hard);
+  // A quote mark before an address opens the quotation: it is not part of the address.
+  const DeliveryReport q = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@relay.example.net", "Delivery failure",
+                  "The message to <ann@example.org> could not be delivered.\r\n"
+                  "5.1.0 - Unknown address error 550-'ann@example.org... No such user'\r\n"));
+  CHECK(only(q).address == "ann@example.org");
+  CHECK(only(q).hard);
+}
