@@ -401,6 +401,8 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
         lt.rfind("to:", 0) == 0 || lt.rfind("received:", 0) == 0 ||
         lt.rfind("envelope-from", 0) == 0)
       continue;
+    // "from sender@example.com [192.0.2.1]": where the original came from.
+    if (lt.rfind("from ", 0) == 0 && trim(lt.substr(5)).rfind(lower(a.address), 0) == 0) continue;
     const std::string before =
         lower(section.substr(a.offset >= 12 ? a.offset - 12 : 0, a.offset >= 12 ? 12 : a.offset));
     if (before.find("mail from:") != std::string::npos || before.find("=") != std::string::npos ||
@@ -670,6 +672,8 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
   ex.add_from(m.headers(), "From");
   ex.add_from(m.headers(), "To");
   ex.add_from(m.headers(), "Return-Path");
+  // The report's own delivery: to the original sender.
+  ex.add_from(m.headers(), "Delivered-To");
 
   // 1. Complaints.
   if (p.feedback != nullptr || p.report_type == "feedback-report") {

@@ -610,3 +610,25 @@ TEST_CASE("The remote server's quoted reply outranks the relay's summary of it",
   CHECK(only(q).address == "ann@example.org");
   CHECK(only(q).hard);
 }
+
+TEST_CASE("The original's sender and the report's own delivery address are no recipients",
+          "[bounce]") {
+  // Sent to a VERP return path: the report's To is not the original sender, who is named on
+  // the "from" line of the arrival and in Delivered-To.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\r\n"
+      "To: bounces+x1@lists.example.com\r\n"
+      "Delivered-To: owner@example.com\r\n"
+      "Subject: Returned mail: User unknown\r\n"
+      "\r\n"
+      "The original message was received at Mon, 1 Jan 2024 09:59:00 +0000\r\n"
+      "from sender@example.com [198.51.100.3]\r\n"
+      "\r\n"
+      "   ----- The following addresses had permanent fatal errors -----\r\n"
+      "ann@example.org\r\n"
+      "    (reason: 550 5.1.1 User unknown)\r\n"
+      "Please tell owner@example.com if this looks wrong.\r\n");
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.status == "5.1.1");
+}
