@@ -325,6 +325,10 @@ bool bounce_subject(std::string_view subject) {
       "notification de non-remise",
       "unzustellbar",
       "non remis",
+      "non recapitabile",
+      "no se puede entregar",
+      "não é possível entregar",
+      "onbestelbaar",
       "mail failure",
   };
   const std::string l = lower(subject);
@@ -698,6 +702,9 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
           rcpts.push_back(a.address);
       }
     }
+    // A complaint is about one message someone received: when the report does not say who,
+    // an entry with an empty address stands for that complainant.
+    if (rcpts.empty()) rcpts.emplace_back();
     for (const std::string& a : rcpts) {
       if (r.recipients.size() >= kMaxRecipients) break;
       ReportRecipient rr;

@@ -377,8 +377,9 @@ TEST_CASE("Every truncation of a report gives a best effort and never throws", "
     for (std::size_t n = 0; n <= full.size(); n += 7) {
       DeliveryReport r;
       REQUIRE_NOTHROW(r = DeliveryReport::from_bytes(std::string_view(full).substr(0, n)));
+      // An address, but for a complaint that does not (yet) say who complained.
       for (const ReportRecipient& x : r.recipients)
-        CHECK_FALSE(x.address.empty());
+        CHECK((!x.address.empty() || x.reason == BounceReason::Complaint));
     }
   }
   // Cut inside the status part: the recipient block read so far still counts.
@@ -631,4 +632,68 @@ TEST_CASE("The original's sender and the report's own delivery address are no re
   const ReportRecipient& x = only(r);
   CHECK(x.address == "ann@example.org");
   CHECK(x.status == "5.1.1");
+}
+
+TEST_CASE("A complaint that does not say who complained still gives one entry", "[bounce]") {
+  // No Original-Rcpt-To, and the returned message went to an undisclosed list.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      "From: fbl@isp.example\r\n"
+      "To: abuse-desk@sender.example\r\n"
+      "Subject: Abuse report\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=feedback-report; boundary=\"f\"\r\n"
+      "\r\n"
+      "--f\r\n"
+      "Content-Type: text/plain\r\n"
+      "\r\n"
+      "A user of ours reported this message as spam.\r\n"
+      "--f\r\n"
+      "Content-Type: message/feedback-report\r\n"
+      "\r\n"
+      "Feedback-Type: abuse\r\n"
+      "User-Agent: ExampleFBL/1.0\r\n"
+      "Version: 1\r\n"
+      "--f\r\n"
+      "Content-Type: message/rfc822\r\n"
+      "\r\n"
+      "From: News <news@sender.example>\r\n"
+      "To: undisclosed-recipients:;\r\n"
+      "Subject: Offers\r\n"
+      "Message-ID: <n1@sender.example>\r\n"
+      "\r\n"
+      "offers\r\n"
+      "--f--\r\n");
+  CHECK(r.kind == ReportKind::Arf);
+  const ReportRecipient& x = only(r);
+  CHECK(x.address.empty());
+  CHECK(x.reason == BounceReason::Complaint);
+  CHECK_FALSE(x.hard);
+}
+
+TEST_CASE("Common wordings in other languages are classified", "[bounce]") {
+  CHECK(classify_failure("", "", "Grund: Benutzer unbekannt") == BounceReason::UserUnknown);
+  CHECK(classify_failure("", "", "Raison : destinataire inconnu") == BounceReason::UserUnknown);
+  CHECK(classify_failure("", "", "motivo: usuario desconocido") == BounceReason::UserUnknown);
+  CHECK(classify_failure("", "", "Das Postfach ist voll") == BounceReason::MailboxFull);
+  CHECK(classify_failure("", "", "boîte aux lettres pleine") == BounceReason::MailboxFull);
+  CHECK(classify_failure("", "", "la casella piena") == BounceReason::MailboxFull);
+  // A report in German is a report.
+  const DeliveryReport r =
+      DeliveryReport::from_bytes(text_bounce("MAILER-DAEMON@mx.example.net", "Unzustellbar: Hallo",
+                                             "Ihre Nachricht konnte nicht zugestellt werden an:\r\n"
+                                             "\r\n"
+                                             "  ann@example.org\r\n"
+                                             "  Grund: Benutzer unbekannt\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.reason == BounceReason::UserUnknown);
+  CHECK(x.hard);
+}
+
+TEST_CASE("A domain that does not exist is an unknown host, not an unknown user", "[bounce]") {
+  CHECK(classify_failure("", "550", "Recipient domain does not exist") ==
+        BounceReason::HostUnknown);
+  CHECK(classify_failure("", "", "Sorry, I couldn't find any host named nowhere.example.") ==
+        BounceReason::HostUnknown);
+  CHECK(classify_failure("", "550", "The mailbox does not exist") == BounceReason::UserUnknown);
 }
