@@ -174,6 +174,23 @@ void gather(const Entity& e, Parts& p, std::size_t depth) {
   }
 }
 
+// A rule line that announces the copy of the original ("------ Original message ------",
+// "==== Returned mail follows ===="): at least three '-', '=', '*' or '_' and a word of it.
+bool is_copy_separator(std::string_view lowered_line) {
+  std::string_view l = trim(lowered_line);
+  std::size_t rule = 0;
+  while (rule < l.size() && (l[rule] == '-' || l[rule] == '=' || l[rule] == '*' || l[rule] == '_'))
+    ++rule;
+  if (rule < 3 || l.size() > 120) return false;
+  static const char* const kWords[] = {"original",        "copy of",      "returned message",
+                                       "returned mail",   "header",       "enclosed",
+                                       "message follows", "message body", "message text"};
+  for (const char* w : kWords) {
+    if (l.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 // Where the report's own text ends: the first separator line, or a quoted header block.
 // `lowered` is `text` in lower case.
 std::size_t copy_start(std::string_view text, std::string_view lowered) {
@@ -192,6 +209,7 @@ std::size_t copy_start(std::string_view text, std::string_view lowered) {
     const std::string_view l = lowered.substr(at, nl - at);
     if (after_blank && (l.rfind("received: ", 0) == 0 || l.rfind("return-path:", 0) == 0))
       return at;
+    if (is_copy_separator(l)) return at;
     after_blank = trim(l).empty();
     at = nl + 1;
   }
@@ -400,6 +418,18 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
                                            full_line.find("send mail to") != std::string::npos ||
                                            full_line.find("assistance") != std::string::npos))
       continue;
+    // "please contact helpdesk@example.net": an address to write to, not a recipient.
+    {
+      const std::string lead = lower(section.substr(ls, a.offset - ls));
+      static const char* const kContact[] = {
+          "please contact",   "contact us at",        "send mail to",
+          "send an email to", "please write to",      "please reply to",
+          "for assistance",   "for more information", "questions"};
+      bool contact = false;
+      for (const char* c : kContact)
+        contact = contact || lead.find(c) != std::string::npos;
+      if (contact) continue;
+    }
     if (lt.rfind("from:", 0) == 0 || lt.rfind("reply-to:", 0) == 0 || lt.rfind("sender:", 0) == 0 ||
         lt.rfind("message-id", 0) == 0 || lt.rfind("return-path", 0) == 0 ||
         lt.rfind("to:", 0) == 0 || lt.rfind("received:", 0) == 0 ||

@@ -512,7 +512,10 @@ char infer_class(std::string_view reply_code, std::string_view text, std::string
   if (icontains(text, "temporar") || icontains(text, "will retry") ||
       icontains(text, "will be retried") || icontains(text, "deferred") ||
       icontains(text, "has been delayed") || icontains(text, "not yet been delivered") ||
-      icontains(text, "try again later"))
+      icontains(text, "try again later") || icontains(text, "warning only") ||
+      icontains(text, "warning message only") || icontains(text, "do not need to resend") ||
+      icontains(text, "keep trying") || icontains(text, "continue trying") ||
+      icontains(text, "still being retried") || icontains(text, "will try again"))
     return '4';
   return '5';
 }

@@ -697,3 +697,61 @@ TEST_CASE("A domain that does not exist is an unknown host, not an unknown user"
         BounceReason::HostUnknown);
   CHECK(classify_failure("", "550", "The mailbox does not exist") == BounceReason::UserUnknown);
 }
+
+TEST_CASE("An address the report asks to write to is not a recipient", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender",
+                  "Your message could not be delivered to one or more recipients.\r\n"
+                  "\r\n"
+                  "<ann@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 No such "
+                  "user\r\n"
+                  "\r\n"
+                  "For assistance, write to helpdesk@example.net.\r\n"
+                  "If you have questions, please contact support@example.net.\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.hard);
+}
+
+TEST_CASE("A rule line that announces the original ends the report's own text", "[bounce]") {
+  // The copy is not recognised by its wording but by its rule line: the addresses in it are
+  // not recipients.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Mail delivery failed",
+                  "Delivery failed for these recipients:\r\n"
+                  "\r\n"
+                  "  ann@example.org (550 5.1.1 unknown user)\r\n"
+                  "\r\n"
+                  "=========== Copy of your original mail ===========\r\n"
+                  "From: sender@example.com\r\n"
+                  "Subject: meeting\r\n"
+                  "\r\n"
+                  "Please forward this to cc-me@example.org and boss@example.org.\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.status == "5.1.1");
+}
+
+TEST_CASE("A warning that the server keeps trying is transient", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>",
+                  "Warning: could not send message for past 4 hours",
+                  "    **  THIS IS A WARNING MESSAGE ONLY  **\r\n"
+                  "\r\n"
+                  "   ----- Transcript of session follows -----\r\n"
+                  "<ann@example.org>... Deferred: Connection refused by mx.example.org.\r\n"
+                  "Warning: message still undelivered after 4 hours\r\n"
+                  "Will keep trying until message is 5 days old\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.status[0] == '4');
+  CHECK(x.action == "delayed");
+  CHECK_FALSE(x.hard);
+  // The same words without "Deferred" (which alone said transient before).
+  const DeliveryReport w = DeliveryReport::from_bytes(text_bounce(
+      "MAILER-DAEMON@mx.example.net", "Delayed Mail (still being retried)",
+      "# THIS IS A WARNING ONLY. YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\r\n"
+      "\r\n"
+      "<ann@example.org>: connect to mx.example.org[192.0.2.1]:25: Connection refused\r\n"));
+  CHECK(only(w).status[0] == '4');
+}
