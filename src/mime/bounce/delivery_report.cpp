@@ -348,6 +348,10 @@ bool bounce_subject(std::string_view subject) {
       "não é possível entregar",
       "onbestelbaar",
       "mail failure",
+      "delivery delayed",
+      "could not send message",
+      "delivery has failed",
+      "unable to deliver",
   };
   const std::string l = lower(subject);
   for (const char* s : kSubjects) {

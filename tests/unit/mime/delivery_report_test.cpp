@@ -755,3 +755,27 @@ TEST_CASE("A warning that the server keeps trying is transient", "[bounce]") {
       "<ann@example.org>: connect to mx.example.org[192.0.2.1]:25: Connection refused\r\n"));
   CHECK(only(w).status[0] == '4');
 }
+
+TEST_CASE("More wordings of unknown users are read as such", "[bounce]") {
+  for (const char* text :
+       {"550 No such local user", "550 unknown local user ann", "The user was not found",
+        "The recipient was not found on this server",
+        "ann@example.org is not a valid email address", "550 Invalid e-mail address",
+        "550 recipient is not exist", "550 user does not exists"}) {
+    INFO(text);
+    CHECK(classify_failure("", "550", text) == BounceReason::UserUnknown);
+  }
+}
+
+TEST_CASE("A bounce is recognised by a delay or failure subject alone", "[bounce]") {
+  for (const char* subject : {"Delivery delayed: hello", "Warning: could not send message",
+                              "Delivery has failed: hello", "Unable to deliver your message"}) {
+    INFO(subject);
+    const DeliveryReport r = DeliveryReport::from_bytes(
+        std::string("From: Mail System <mail@mx.example.net>\r\nTo: sender@example.com\r\n"
+                    "Subject: ") +
+        subject + "\r\n\r\nann@example.org: 550 5.1.1 no such user\r\n");
+    CHECK(r.kind == ReportKind::Heuristic);
+    CHECK(only(r).address == "ann@example.org");
+  }
+}
