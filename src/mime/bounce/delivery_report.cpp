@@ -397,13 +397,35 @@ std::string_view own_lines(std::string_view text, std::size_t b,
   return text.substr(b, e - b);
 }
 
+// True when text[from, to) holds only what separates the items of a list of addresses.
+bool only_separators(std::string_view text, std::size_t from, std::size_t to) {
+  if (from > to || to > text.size()) return false;
+  std::string_view between = text.substr(from, to - from);
+  bool separator = false;  // "a@x <b@x>" is one mailbox, written oddly
+  while (!between.empty()) {
+    const char c = between.front();
+    if (c == ',' || c == ';') {
+      separator = true;
+      between.remove_prefix(1);
+    } else if (c == ' ' || c == '\t' || c == '<' || c == '>' || c == '"') {
+      between.remove_prefix(1);
+    } else if (between.size() >= 4 && lower(between.substr(0, 4)) == "and ") {
+      separator = true;
+      between.remove_prefix(4);
+    } else {
+      return false;
+    }
+  }
+  return separator;
+}
+
 // Reads recipients from a report section of text.
 std::vector<ReportRecipient> read_text_recipients(std::string_view section, const Exclusions& ex,
                                                   bounce::Recipients style) {
   std::vector<ReportRecipient> out;
   std::vector<std::pair<std::string, std::size_t>> found;  // address, line start
   std::set<std::string> seen;
-  std::size_t last_line = std::string_view::npos;
+  std::size_t last_line = std::string_view::npos, last_end = 0;
   for (const auto& a : find_addresses(section)) {
     if (found.size() >= kMaxRecipients) break;
     const std::string l = lower(a.address);
@@ -413,7 +435,10 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
     ls = ls == std::string_view::npos ? 0 : ls + 1;
     std::size_t le = section.find('\n', a.offset);
     if (le == std::string_view::npos) le = section.size();
-    if (ls == last_line && found.size() > 0) continue;  // one recipient per line
+    // One recipient per line ("<a@x>: ... said: 550 <a2@x> ..." names a once), but for a list
+    // ("a@x, b@x and c@x").
+    if (ls == last_line && found.size() > 0 && !only_separators(section, last_end, a.offset))
+      continue;
     const std::string full_line = lower(section.substr(ls, std::min<std::size_t>(le - ls, 300)));
     std::string_view lt = trim(full_line);
     while (!lt.empty() && (lt.front() == '>' || lt.front() == ' ' || lt.front() == '|'))
@@ -437,7 +462,9 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
     if (lt.rfind("from:", 0) == 0 || lt.rfind("reply-to:", 0) == 0 || lt.rfind("sender:", 0) == 0 ||
         lt.rfind("message-id", 0) == 0 || lt.rfind("return-path", 0) == 0 ||
         lt.rfind("to:", 0) == 0 || lt.rfind("received:", 0) == 0 ||
-        lt.rfind("envelope-from", 0) == 0)
+        lt.rfind("envelope-from", 0) == 0 || lt.rfind("cc:", 0) == 0 || lt.rfind("bcc:", 0) == 0 ||
+        lt.rfind("in-reply-to:", 0) == 0 || lt.rfind("references:", 0) == 0 ||
+        lt.rfind("list-", 0) == 0)
       continue;
     // "from sender@example.com [192.0.2.1]": where the original came from.
     if (lt.rfind("from ", 0) == 0 && trim(lt.substr(5)).rfind(lower(a.address), 0) == 0) continue;
@@ -449,6 +476,7 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       continue;
     seen.insert(l);
     last_line = ls;
+    last_end = a.offset + a.address.size();
     found.emplace_back(a.address, ls);
     if (style == bounce::Recipients::FirstOnly) break;
   }
@@ -470,12 +498,18 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       named.emplace_back(ls, it->second);
     }
   }
+  std::vector<std::string> texts;  // the lines about each recipient
   for (std::size_t i = 0; i < found.size(); ++i) {
-    ReportRecipient r;
-    r.address = found[i].first;
     const std::size_t b = found[i].second;
-    std::size_t e = i + 1 < found.size() ? found[i + 1].second : section.size();
-    if (e < b) e = section.size();
+    // Up to the line of the next recipient (recipients listed on one line share the lines
+    // after it).
+    std::size_t e = section.size();
+    for (std::size_t j = i + 1; j < found.size(); ++j) {
+      if (found[j].second > b) {
+        e = found[j].second;
+        break;
+      }
+    }
     // Up to the next line that names another recipient.
     for (const auto& [line, who] : named) {
       if (line > b && who != i) {
@@ -507,6 +541,27 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
         text += '\n';
         text.append(section.substr(named[k].first, end - named[k].first));
         if (text.size() > 4 * kMaxDiagnostic) break;
+      }
+    }
+    texts.push_back(std::move(text));
+  }
+  // Recipients listed one under the other share the reason given after the last of them
+  // ("alice@x\nbob@x\n\nError: 550 5.1.1 ..."): a recipient whose lines say nothing takes
+  // those of the next recipient that says something.
+  const auto says_nothing = [](const std::string& t) {
+    return bounce::find_status(t).empty() && bounce::find_reply_code(t).empty() &&
+           bounce::reason_from_text(t) == BounceReason::Other;
+  };
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    ReportRecipient r;
+    r.address = found[i].first;
+    std::string text = texts[i];
+    if (found.size() > 1 && says_nothing(text)) {
+      for (std::size_t j = i + 1; j < found.size(); ++j) {
+        if (says_nothing(texts[j])) continue;
+        text += '\n';
+        text += texts[j];
+        break;
       }
     }
     r.diagnostic = squeeze(text);

@@ -520,6 +520,10 @@ char infer_class(std::string_view reply_code, std::string_view text, std::string
   // Exim gives up on an address that failed temporarily until its retry limit.
   if (icontains(text, "retry timeout exceeded")) return '4';
   if (a == "delivered" || a == "relayed" || a == "expanded") return '2';
+  // The report says so itself.
+  if (icontains(text, "permanent error") || icontains(text, "permanent failure") ||
+      icontains(text, "failed permanently") || icontains(text, "permanent fatal error"))
+    return '5';
   if (icontains(text, "temporar") || icontains(text, "will retry") ||
       icontains(text, "will be retried") || icontains(text, "deferred") ||
       icontains(text, "has been delayed") || icontains(text, "not yet been delivered") ||

@@ -779,3 +779,65 @@ TEST_CASE("A bounce is recognised by a delay or failure subject alone", "[bounce
     CHECK(only(r).address == "ann@example.org");
   }
 }
+
+TEST_CASE("Recipients listed on one line are each a recipient", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undeliverable: hello",
+                  "Delivery failed to: ann@example.org, ben@example.org and cat@example.org\r\n"
+                  "Reason: 550 5.1.1 no such user\r\n"
+                  "\r\n"
+                  "Delivery failed to: dan@example.org\r\n"
+                  "Reason: 552 5.2.2 mailbox full\r\n"));
+  REQUIRE(r.recipients.size() == 4);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(r.recipients[i].status == "5.1.1");
+    CHECK(r.recipients[i].hard);
+  }
+  CHECK(r.recipients[3].address == "dan@example.org");
+  CHECK(r.recipients[3].status == "5.2.2");
+  // A mailbox written as "address <address>" is still one.
+  const DeliveryReport one = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Mail failure - malformed recipient address",
+                  "  ann@example.org <ben@example.org>: malformed address\r\n"));
+  CHECK(one.recipients.size() == 1);
+}
+
+TEST_CASE("Recipients listed one under the other share the reason that follows them", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undeliverable: hello",
+                  "The following recipients were affected:\r\n"
+                  "    ann@example.org\r\n"
+                  "    ben@example.org\r\n"
+                  "\r\n"
+                  "Error: 550 5.1.1 Requested action not taken: mailbox unavailable\r\n"));
+  REQUIRE(r.recipients.size() == 2);
+  for (const ReportRecipient& x : r.recipients) {
+    CHECK(x.status == "5.1.1");
+    CHECK(x.reply_code == "550");
+    CHECK(x.hard);
+  }
+}
+
+TEST_CASE("A report that calls its error permanent is permanent whatever else it says",
+          "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Mail delivery failed",
+                  "This is a permanent error. The following address failed:\r\n"
+                  "\r\n"
+                  "  ann@example.org\r\n"
+                  "    The mailbox is temporarily disabled by its owner\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.status[0] == '5');
+  CHECK(x.action == "failed");
+  CHECK_FALSE(x.hard);
+}
+
+TEST_CASE("Copy and list header lines of a quoted original name no recipients", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender",
+                  "<ann@example.org>: 550 5.1.1 no such user\r\n"
+                  "\r\n"
+                  "  Cc: cc-me@example.org\r\n"
+                  "  List-Post: <mailto:list@example.org>\r\n"));
+  CHECK(only(r).address == "ann@example.org");
+}
