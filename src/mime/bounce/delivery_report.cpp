@@ -21,6 +21,7 @@
 #include <mailwire/mime/delivery_report.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -84,21 +85,76 @@ std::string after_type(std::string_view value) {
   return std::string(trim(value));
 }
 
+// The text of an HTML part: tags removed (those that end a line or a block become a line end,
+// as the recipients of a report are read line by line), comments, styles and scripts dropped,
+// the common entities decoded.
 std::string strip_html(std::string_view html) {
   std::string out;
   out.reserve(html.size());
-  bool tag = false;
-  for (char c : html) {
+  std::size_t i = 0;
+  const auto starts = [&](std::size_t at, std::string_view w) {
+    if (at + w.size() > html.size()) return false;
+    for (std::size_t k = 0; k < w.size(); ++k) {
+      char c = html[at + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != w[k]) return false;
+    }
+    return true;
+  };
+  while (i < html.size()) {
+    const char c = html[i];
     if (c == '<') {
-      tag = true;
+      if (starts(i, "<!--")) {
+        const std::size_t e = html.find("-->", i + 4);
+        i = e == std::string_view::npos ? html.size() : e + 3;
+        continue;
+      }
+      for (const char* skip : {"<style", "<script"}) {
+        if (starts(i, skip)) {
+          const std::string close = std::string("</") + (skip + 1);
+          std::size_t e = i + 1;
+          while (e < html.size() && !starts(e, close))
+            ++e;
+          i = e;
+          break;
+        }
+      }
+      const std::size_t e = html.find('>', i);
+      if (e == std::string_view::npos) break;
+      std::string_view tag = html.substr(i + 1, e - i - 1);
+      std::size_t n = 0;
+      if (!tag.empty() && tag[0] == '/') tag.remove_prefix(1);
+      while (n < tag.size() &&
+             ((tag[n] >= 'a' && tag[n] <= 'z') || (tag[n] >= 'A' && tag[n] <= 'Z') ||
+              (tag[n] >= '0' && tag[n] <= '9')))
+        ++n;
+      const std::string name = lower(tag.substr(0, n));
+      static const char* const kBreaks[] = {"br", "p",  "div", "tr",    "li", "h1", "h2",  "h3",
+                                            "h4", "h5", "h6",  "table", "ul", "ol", "pre", "hr"};
+      bool brk = false;
+      for (const char* b : kBreaks)
+        brk = brk || name == b;
+      out += brk ? '\n' : ' ';
+      i = e + 1;
       continue;
     }
-    if (c == '>' && tag) {
-      tag = false;
-      out += ' ';
-      continue;
+    if (c == '&') {
+      static const std::pair<const char*, const char*> kEntities[] = {
+          {"&lt;", "<"},   {"&gt;", ">"},  {"&amp;", "&"}, {"&quot;", "\""},
+          {"&nbsp;", " "}, {"&#64;", "@"}, {"&#39;", "'"}, {"&apos;", "'"}};
+      bool done = false;
+      for (const auto& [name, value] : kEntities) {
+        if (starts(i, name)) {
+          out += value;
+          i += std::strlen(name);
+          done = true;
+          break;
+        }
+      }
+      if (done) continue;
     }
-    if (!tag) out += c;
+    out += c;
+    ++i;
   }
   return out;
 }

@@ -121,6 +121,8 @@ constexpr Phrase kPhrases[] = {
     {"caixa de correio cheia", R::MailboxFull},
     {"mailbox is vol", R::MailboxFull},
     {"postvak is vol", R::MailboxFull},
+    {"容量超過", R::MailboxFull},
+    {"容量オーバー", R::MailboxFull},
     // Unknown domains, before the general wording of unknown users ("does not exist").
     {"domain does not exist", R::HostUnknown},
     {"domain not found", R::HostUnknown},
@@ -146,6 +148,8 @@ constexpr Phrase kPhrases[] = {
     {"utilizador desconhecido", R::UserUnknown},
     {"onbekende gebruiker", R::UserUnknown},
     {"gebruiker onbekend", R::UserUnknown},
+    {"宛先不明", R::UserUnknown},
+    {"存在しません", R::UserUnknown},
     {"unknown user", R::UserUnknown},
     {"user not found", R::UserUnknown},
     {"unknown recipient", R::UserUnknown},

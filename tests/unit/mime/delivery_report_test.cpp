@@ -677,6 +677,9 @@ TEST_CASE("Common wordings in other languages are classified", "[bounce]") {
   CHECK(classify_failure("", "", "Das Postfach ist voll") == BounceReason::MailboxFull);
   CHECK(classify_failure("", "", "boîte aux lettres pleine") == BounceReason::MailboxFull);
   CHECK(classify_failure("", "", "la casella piena") == BounceReason::MailboxFull);
+  CHECK(classify_failure("", "", "宛先不明のため送信できませんでした") ==
+        BounceReason::UserUnknown);
+  CHECK(classify_failure("", "", "メールボックスの容量超過") == BounceReason::MailboxFull);
   // A report in German is a report.
   const DeliveryReport r =
       DeliveryReport::from_bytes(text_bounce("MAILER-DAEMON@mx.example.net", "Unzustellbar: Hallo",
@@ -880,4 +883,31 @@ TEST_CASE("A complaint without Original-Rcpt-To names the recipient Microsoft ma
       "--f--\r\n");
   CHECK(r.kind == ReportKind::Arf);
   CHECK(only(r).address == "ann@hotmail.example");
+}
+
+TEST_CASE("An HTML-only report keeps its lines and its entities are decoded", "[bounce]") {
+  const std::string html =
+      "From: Mail Administrator <postmaster@example.net>\r\n"
+      "To: sender@example.com\r\n"
+      "Subject: Undeliverable: hello\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: text/html; charset=utf-8\r\n"
+      "\r\n"
+      "<html><head><style>p { color: red; } /* x@style.example */</style></head><body>\r\n"
+      "<p>Delivery has failed to these recipients:</p>"
+      "<b>&lt;ann@example.org&gt;</b>: user&nbsp;unknown<br>"
+      "<b>&lt;ben@example.org&gt;</b>: mailbox&nbsp;full<br>"
+      "<!-- generated for owner@example.net -->\r\n"
+      "</body></html>\r\n";
+  const DeliveryReport r = DeliveryReport::from_bytes(html);
+  REQUIRE(r.recipients.size() == 2);
+  CHECK(r.recipients[0].address == "ann@example.org");
+  CHECK(r.recipients[0].reason == BounceReason::UserUnknown);
+  CHECK(r.recipients[0].hard);
+  CHECK(r.recipients[1].address == "ben@example.org");
+  CHECK(r.recipients[1].reason == BounceReason::MailboxFull);
+  CHECK_FALSE(r.recipients[1].hard);
+  // Cut anywhere (inside a tag, a comment, a style, an entity): a best effort, no throw.
+  for (std::size_t n = 0; n <= html.size(); ++n)
+    CHECK_NOTHROW(DeliveryReport::from_bytes(std::string_view(html).substr(0, n)));
 }
