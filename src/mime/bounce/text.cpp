@@ -312,6 +312,8 @@ constexpr Phrase kPhrases[] = {
     {"loops back", R::Network},
     {"too many hops", R::Network},
     {"routing loop", R::Network},
+    {"forwarding loop", R::Network},
+    {"hop count exceeded", R::Network},
     {"temporary failure", R::Network},
     // System.
     {"system error", R::System},
@@ -393,7 +395,11 @@ std::vector<FoundAddress> find_addresses(std::string_view text) {
       --e;
     if (b == at || e == at + 1) continue;
     const std::string_view domain = text.substr(at + 1, e - at - 1);
-    if (domain.find('.') == std::string_view::npos) continue;
+    // A domain without a dot ("root@localhost") only in angle brackets, where it is surely
+    // an address.
+    if (domain.find('.') == std::string_view::npos &&
+        !(b > 0 && text[b - 1] == '<' && e < text.size() && text[e] == '>'))
+      continue;
     if (domain.front() == '.' || domain.find("..") != std::string_view::npos) continue;
     std::string address(text.substr(b, at - b));
     address += '@';

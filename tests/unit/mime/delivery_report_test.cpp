@@ -911,3 +911,14 @@ TEST_CASE("An HTML-only report keeps its lines and its entities are decoded", "[
   for (std::size_t n = 0; n <= html.size(); ++n)
     CHECK_NOTHROW(DeliveryReport::from_bytes(std::string_view(html).substr(0, n)));
 }
+
+TEST_CASE("A recipient at a host name without a dot is read when in angle brackets", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender",
+                  "<ops@localhost>: unknown user: \"ops\"\r\n"
+                  "Greetings from the mail system at mailhost, built by admin@mailhost.\r\n"));
+  CHECK(only(r).address == "ops@localhost");
+  CHECK(only(r).hard);
+  CHECK(classify_failure("", "", "mail forwarding loop for ops@example.org") ==
+        BounceReason::Network);
+}
