@@ -408,6 +408,12 @@ bool bounce_subject(std::string_view subject) {
       "could not send message",
       "delivery has failed",
       "unable to deliver",
+      "failed mail",
+      "nondelivery",
+      "non delivery",
+      "delivery error",
+      "mail returned",
+      "returned message",
   };
   const std::string l = lower(subject);
   for (const char* s : kSubjects) {

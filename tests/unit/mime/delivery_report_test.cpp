@@ -771,8 +771,10 @@ TEST_CASE("More wordings of unknown users are read as such", "[bounce]") {
 }
 
 TEST_CASE("A bounce is recognised by a delay or failure subject alone", "[bounce]") {
-  for (const char* subject : {"Delivery delayed: hello", "Warning: could not send message",
-                              "Delivery has failed: hello", "Unable to deliver your message"}) {
+  for (const char* subject :
+       {"Delivery delayed: hello", "Warning: could not send message", "Delivery has failed: hello",
+        "Unable to deliver your message", "Failed mail: hello", "Nondelivery notice",
+        "Delivery error: hello", "Mail returned: hello", "Returned message: hello"}) {
     INFO(subject);
     const DeliveryReport r = DeliveryReport::from_bytes(
         std::string("From: Mail System <mail@mx.example.net>\r\nTo: sender@example.com\r\n"
