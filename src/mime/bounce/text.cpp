@@ -488,6 +488,8 @@ std::string find_status(std::string_view text) {
 }
 
 std::string find_reply_code(std::string_view text) {
+  // A failure's reply (4xx, 5xx) wins over the 2xx replies of a transcript before it.
+  std::string success;
   for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
     const char c = text[i];
     if (c != '2' && c != '4' && c != '5') continue;
@@ -517,9 +519,10 @@ std::string find_reply_code(std::string_view text) {
         // "554 554 5.7.0": a doubled code is still a code.
       }
     }
-    return std::string(text.substr(i, 3));
+    if (c != '2') return std::string(text.substr(i, 3));
+    if (success.empty()) success = std::string(text.substr(i, 3));
   }
-  return {};
+  return success;
 }
 
 char infer_class(std::string_view reply_code, std::string_view text, std::string_view action) {

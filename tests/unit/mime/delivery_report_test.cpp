@@ -924,3 +924,20 @@ TEST_CASE("A recipient at a host name without a dot is read when in angle bracke
   CHECK(classify_failure("", "", "mail forwarding loop for ops@example.org") ==
         BounceReason::Network);
 }
+
+TEST_CASE("A transcript's 2xx replies before the failure do not make it a success", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>",
+                  "Returned mail: see transcript for details",
+                  "   ----- Transcript of session follows -----\r\n"
+                  "... while talking to mx.example.org.:\r\n"
+                  ">>> MAIL From:<sender@example.com>\r\n"
+                  "<<< 250 ok\r\n"
+                  ">>> RCPT To:<ann@example.org>\r\n"
+                  "<<< 550 Requested action not taken: no such user here\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.reply_code == "550");
+  CHECK(x.status == "5.1.1");
+  CHECK(x.action == "failed");
+  CHECK(x.hard);
+}
