@@ -425,10 +425,11 @@ std::string address_in(std::string_view value) {
 
 namespace {
 
-std::string first_status(std::string_view text) {
+// The first enhanced status code of class `classes` ("45" or "2") in `text`.
+std::string first_status(std::string_view text, std::string_view classes = "245") {
   for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
     const char c = text[i];
-    if (c != '2' && c != '4' && c != '5') continue;
+    if (classes.find(c) == std::string_view::npos) continue;
     if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '.' || is_alpha(text[i - 1]))) continue;
     if (text[i + 1] != '.') continue;
     std::size_t j = i + 2;
@@ -484,7 +485,9 @@ std::string find_status(std::string_view text) {
   std::size_t at = 0;
   std::string s;
   if (remote_reply_at(text, at, s) != std::string_view::npos) return s;
-  return first_status(text);
+  // A failure's code wins over the 2.x.x codes of a transcript before it.
+  s = first_status(text, "45");
+  return s.empty() ? first_status(text, "2") : s;
 }
 
 std::string find_reply_code(std::string_view text) {
@@ -683,7 +686,10 @@ void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
   const std::string_view text = r.diagnostic.empty() ? context : std::string_view(r.diagnostic);
   // A general status next to a precise one in the diagnostic: the precise one.
-  const std::string in_text = find_status(r.diagnostic);
+  std::string in_text = find_status(r.diagnostic);
+  // A success code next to a failure's reply is a transcript's: it says nothing here.
+  if (!in_text.empty() && in_text[0] == '2' && !r.reply_code.empty() && r.reply_code[0] != '2')
+    in_text.clear();
   if (r.status.empty()) {
     r.status = in_text;
   } else if (!in_text.empty() && in_text[0] == r.status[0] && r.status.size() >= 5 &&

@@ -940,4 +940,19 @@ TEST_CASE("A transcript's 2xx replies before the failure do not make it a succes
   CHECK(x.status == "5.1.1");
   CHECK(x.action == "failed");
   CHECK(x.hard);
+  // The same with an enhanced code in the success reply only.
+  const DeliveryReport e = DeliveryReport::from_bytes(
+      text_bounce("Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>",
+                  "Returned mail: see transcript for details",
+                  ">>> MAIL From:<sender@example.com>\r\n"
+                  "<<< 250 2.1.0 Sender ok\r\n"
+                  ">>> RCPT To:<ann@example.org>\r\n"
+                  "<<< 550 no such user here\r\n"));
+  CHECK(only(e).status == "5.1.1");
+  CHECK(only(e).action == "failed");
+  // And a 2.x.x code before a failure's own code.
+  const DeliveryReport f = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mail.example.net", "Undelivered Mail Returned to Sender",
+                  "ann@example.org: sender ok (2.1.0), then refused (#5.2.2 mailbox full)\r\n"));
+  CHECK(only(f).status == "5.2.2");
 }
