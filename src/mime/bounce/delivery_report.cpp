@@ -591,8 +591,9 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
     // information for administrators", a session transcript).
     if (found.size() > 1 && bounce::find_status(seg).empty()) {
       for (std::size_t k = 0; k < named.size(); ++k) {
-        if (named[k].second != i || named[k].first <= b) continue;
-        if (k > 0 && named[k - 1].second == i && named[k - 1].first > b) continue;
+        // Past its first lines; a run of lines naming it is one place.
+        if (named[k].second != i || named[k].first < e) continue;
+        if (k > 0 && named[k - 1].second == i && named[k - 1].first >= e) continue;
         std::size_t end = section.size();
         for (std::size_t n = k + 1; n < named.size(); ++n) {
           if (named[n].second != i) {
@@ -988,15 +989,15 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
           at = comma + 1;
         }
       }
-      // Their text: the lines about each in the section.
-      const std::string l = lower(section);
+      // Their text: the lines about each in the section, as the text reader splits it.
+      std::map<std::string, std::string> by_address;
+      if (r.recipients.size() > 1) {
+        for (ReportRecipient& t : read_text_recipients(section, ex, bounce::Recipients::Addresses))
+          by_address.emplace(lower(t.address), std::move(t.diagnostic));
+      }
       for (ReportRecipient& rr : r.recipients) {
-        std::size_t at = l.find(lower(rr.address));
-        if (r.recipients.size() == 1 || at == std::string::npos) {
-          rr.diagnostic = squeeze(section);
-        } else {
-          rr.diagnostic = squeeze(section.substr(at));
-        }
+        const auto it = by_address.find(lower(rr.address));
+        rr.diagnostic = it != by_address.end() ? it->second : squeeze(section);
       }
     } else {
       r.recipients = read_text_recipients(section, ex, rule->recipients);

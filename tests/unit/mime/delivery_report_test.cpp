@@ -956,3 +956,31 @@ TEST_CASE("A transcript's 2xx replies before the failure do not make it a succes
                   "ann@example.org: sender ok (2.1.0), then refused (#5.2.2 mailbox full)\r\n"));
   CHECK(only(f).status == "5.2.2");
 }
+
+TEST_CASE("Recipients from X-Failed-Recipients each take their own lines of the text", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\r\n"
+      "To: sender@example.com\r\n"
+      "Subject: Mail delivery failed: returning message to sender\r\n"
+      "X-Failed-Recipients: ann@example.org, ben@example.org\r\n"
+      "\r\n"
+      "This message was created automatically by mail delivery software.\r\n"
+      "\r\n"
+      "A message that you sent could not be delivered to one or more of its\r\n"
+      "recipients. This is a permanent error. The following address(es) failed:\r\n"
+      "\r\n"
+      "  ann@example.org\r\n"
+      "    SMTP error from remote mail server after RCPT TO:<ann@example.org>:\r\n"
+      "    550 sorry, no such user here\r\n"
+      "  ben@example.org\r\n"
+      "    SMTP error from remote mail server after RCPT TO:<ben@example.org>:\r\n"
+      "    552 mailbox over quota\r\n");
+  REQUIRE(r.recipients.size() == 2);
+  CHECK(r.recipients[0].reply_code == "550");
+  CHECK(r.recipients[0].reason == BounceReason::UserUnknown);
+  CHECK(r.recipients[0].hard);
+  CHECK(r.recipients[0].diagnostic.find("quota") == std::string::npos);
+  CHECK(r.recipients[1].reply_code == "552");
+  CHECK(r.recipients[1].reason == BounceReason::MailboxFull);
+  CHECK_FALSE(r.recipients[1].hard);
+}
