@@ -520,6 +520,9 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       for (const char* c : kContact)
         contact = contact || lead.find(c) != std::string::npos;
       if (contact) continue;
+      // "(expanded from <list@x>)": the alias the sender wrote, not where delivery failed.
+      const std::size_t expanded = lead.rfind("expanded from");
+      if (expanded != std::string::npos && expanded + 20 >= lead.size()) continue;
     }
     if (lt.rfind("from:", 0) == 0 || lt.rfind("reply-to:", 0) == 0 || lt.rfind("sender:", 0) == 0 ||
         lt.rfind("message-id", 0) == 0 || lt.rfind("return-path", 0) == 0 ||

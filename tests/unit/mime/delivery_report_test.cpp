@@ -984,3 +984,15 @@ TEST_CASE("Recipients from X-Failed-Recipients each take their own lines of the 
   CHECK(r.recipients[1].reason == BounceReason::MailboxFull);
   CHECK_FALSE(r.recipients[1].hard);
 }
+
+TEST_CASE("The alias a recipient was expanded from is not a recipient", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>",
+                  "Returned mail: see transcript for details",
+                  "   ----- The following addresses had permanent fatal errors -----\r\n"
+                  "<ann@example.org>\r\n"
+                  "    (reason: 550 5.1.1 <ann@example.org>... User unknown)\r\n"
+                  "    (expanded from: <team@example.net>)\r\n"));
+  CHECK(only(r).address == "ann@example.org");
+  CHECK(only(r).hard);
+}
