@@ -953,7 +953,7 @@ TEST_CASE("A transcript's 2xx replies before the failure do not make it a succes
   // And a 2.x.x code before a failure's own code.
   const DeliveryReport f = DeliveryReport::from_bytes(
       text_bounce("MAILER-DAEMON@mail.example.net", "Undelivered Mail Returned to Sender",
-                  "ann@example.org: sender ok (2.1.0), then refused (#5.2.2 mailbox full)\r\n"));
+                  "ann@example.org: accepted (2.1.0), then refused (#5.2.2 mailbox full)\r\n"));
   CHECK(only(f).status == "5.2.2");
 }
 
@@ -995,4 +995,22 @@ TEST_CASE("The alias a recipient was expanded from is not a recipient", "[bounce
                   "    (expanded from: <team@example.net>)\r\n"));
   CHECK(only(r).address == "ann@example.org");
   CHECK(only(r).hard);
+}
+
+TEST_CASE("An address the remote server calls the sender is not a recipient", "[bounce]") {
+  // Sent to a VERP return path, so the original sender is not the report's To.
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      "From: MAILER-DAEMON@mx.example.net\r\n"
+      "To: bounces+x1@lists.example.com\r\n"
+      "Subject: Undelivered Mail Returned to Sender\r\n"
+      "\r\n"
+      "<ann@example.org>: host mx.example.org[192.0.2.1] said: 550 5.7.1\r\n"
+      "    <news@lists.example.com>: Sender address rejected: Access denied\r\n"
+      "<ben@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 no such user\r\n"
+      "<<< 250 2.1.0 <news@lists.example.com>... Sender ok\r\n");
+  REQUIRE(r.recipients.size() == 2);
+  CHECK(r.recipients[0].address == "ann@example.org");
+  CHECK_FALSE(r.recipients[0].hard);
+  CHECK(r.recipients[1].address == "ben@example.org");
+  CHECK(r.recipients[1].hard);
 }
