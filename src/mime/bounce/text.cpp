@@ -130,6 +130,9 @@ constexpr Phrase kPhrases[] = {
     {"domain name not found", R::HostUnknown},
     {"unknown domain", R::HostUnknown},
     {"find any host", R::HostUnknown},
+    {"nonexistent domain", R::HostUnknown},
+    {"non-existent domain", R::HostUnknown},
+    {"no such host", R::HostUnknown},
     // Unknown users.
     {"user unknown", R::UserUnknown},
     {"benutzer unbekannt", R::UserUnknown},

@@ -698,6 +698,10 @@ TEST_CASE("A domain that does not exist is an unknown host, not an unknown user"
         BounceReason::HostUnknown);
   CHECK(classify_failure("", "", "Sorry, I couldn't find any host named nowhere.example.") ==
         BounceReason::HostUnknown);
+  CHECK(classify_failure("", "554", "SMTPSEND.DNS.NonExistentDomain; nonexistent domain") ==
+        BounceReason::HostUnknown);
+  CHECK(classify_failure("", "", "no such host as mx.nowhere.example") ==
+        BounceReason::HostUnknown);
   CHECK(classify_failure("", "550", "The mailbox does not exist") == BounceReason::UserUnknown);
 }
 
