@@ -523,7 +523,7 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       // "<news@x>: Sender address rejected", "<news@x>... Sender ok": the sender.
       const std::size_t after = a.offset + a.address.size();
       const std::string tail = lower(section.substr(after, std::min<std::size_t>(le - after, 12)));
-      if (tail.find("sender") != std::string::npos) continue;
+      if (!tail.empty() && tail[0] == '>' && tail.find("sender") != std::string::npos) continue;
       // "(expanded from <list@x>)": the alias the sender wrote, not where delivery failed.
       const std::size_t expanded = lead.rfind("expanded from");
       if (expanded != std::string::npos && expanded + 20 >= lead.size()) continue;

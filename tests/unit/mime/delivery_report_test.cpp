@@ -1017,4 +1017,10 @@ TEST_CASE("An address the remote server calls the sender is not a recipient", "[
   CHECK_FALSE(r.recipients[0].hard);
   CHECK(r.recipients[1].address == "ben@example.org");
   CHECK(r.recipients[1].hard);
+  // A recipient whose reason happens to start with "Sender" is still a recipient.
+  const DeliveryReport one = DeliveryReport::from_bytes(
+      text_bounce("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender",
+                  "ann@example.org: Sender address rejected by the recipient's domain\r\n"));
+  CHECK(only(one).address == "ann@example.org");
+  CHECK_FALSE(only(one).hard);
 }
