@@ -481,6 +481,22 @@ bool only_separators(std::string_view text, std::size_t from, std::size_t to) {
   return separator;
 }
 
+// The line around an offset of a text, for offsets that only grow: one pass over the text
+// however many offsets are asked about.
+struct LineFinder {
+  std::string_view text;
+  std::size_t begin = 0, end = std::string_view::npos;
+  // The start of the line holding `offset` and the offset of its line end.
+  std::pair<std::size_t, std::size_t> at(std::size_t offset) {
+    if (end == std::string_view::npos) end = std::min(text.find('\n'), text.size());
+    while (offset > end && end < text.size()) {
+      begin = end + 1;
+      end = std::min(text.find('\n', begin), text.size());
+    }
+    return {begin, end};
+  }
+};
+
 // Reads recipients from a report section of text.
 std::vector<ReportRecipient> read_text_recipients(std::string_view section, const Exclusions& ex,
                                                   bounce::Recipients style) {
@@ -488,15 +504,13 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
   std::vector<std::pair<std::string, std::size_t>> found;  // address, line start
   std::set<std::string> seen;
   std::size_t last_line = std::string_view::npos, last_end = 0;
+  LineFinder lines{section};
   for (const auto& a : find_addresses(section)) {
     if (found.size() >= kMaxRecipients) break;
     const std::string l = lower(a.address);
     if (ex.excluded(l) || seen.count(l) != 0) continue;
     // The line it is on: skip header-like lines of the quoted message and message ids.
-    std::size_t ls = section.rfind('\n', a.offset);
-    ls = ls == std::string_view::npos ? 0 : ls + 1;
-    std::size_t le = section.find('\n', a.offset);
-    if (le == std::string_view::npos) le = section.size();
+    const auto [ls, le] = lines.at(a.offset);
     // One recipient per line ("<a@x>: ... said: 550 <a2@x> ..." names a once), but for a list
     // ("a@x, b@x and c@x").
     if (ls == last_line && found.size() > 0 && !only_separators(section, last_end, a.offset))
@@ -511,7 +525,9 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       continue;
     // "please contact helpdesk@example.net": an address to write to, not a recipient.
     {
-      const std::string lead = lower(section.substr(ls, a.offset - ls));
+      // (The end of the line before the address only: a line may be long.)
+      const std::size_t from = a.offset - ls > 160 ? a.offset - 160 : ls;
+      const std::string lead = lower(section.substr(from, a.offset - from));
       static const char* const kContact[] = {
           "please contact",   "contact us at",        "send mail to",
           "send an email to", "please write to",      "please reply to",
@@ -557,11 +573,11 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
     for (std::size_t i = 0; i < found.size(); ++i)
       index.emplace(lower(found[i].first), i);
     std::size_t last = std::string_view::npos;
+    LineFinder again{section};
     for (const auto& a : find_addresses(section)) {
       const auto it = index.find(lower(a.address));
       if (it == index.end()) continue;
-      std::size_t ls = section.rfind('\n', a.offset);
-      ls = ls == std::string_view::npos ? 0 : ls + 1;
+      const std::size_t ls = again.at(a.offset).first;
       if (ls == last) continue;
       last = ls;
       named.emplace_back(ls, it->second);
@@ -618,19 +634,22 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
   // Recipients listed one under the other share the reason given after the last of them
   // ("alice@x\nbob@x\n\nError: 550 5.1.1 ..."): a recipient whose lines say nothing takes
   // those of the next recipient that says something.
-  const auto says_nothing = [](const std::string& t) {
-    return bounce::find_status(t).empty() && bounce::find_reply_code(t).empty() &&
-           bounce::reason_from_text(t) == BounceReason::Other;
-  };
+  std::vector<bool> says_nothing(texts.size(), false);
+  if (found.size() > 1) {
+    for (std::size_t i = 0; i < texts.size(); ++i)
+      says_nothing[i] = bounce::find_status(texts[i]).empty() &&
+                        bounce::find_reply_code(texts[i]).empty() &&
+                        bounce::reason_from_text(texts[i]) == BounceReason::Other;
+  }
   for (std::size_t i = 0; i < found.size(); ++i) {
     ReportRecipient r;
     r.address = found[i].first;
     std::string text = texts[i];
-    if (found.size() > 1 && says_nothing(text)) {
+    if (says_nothing[i]) {
       for (std::size_t j = i + 1; j < found.size(); ++j) {
-        if (says_nothing(texts[j])) continue;
+        if (says_nothing[j]) continue;
         text += '\n';
-        text += texts[j];
+        text.append(texts[j], 0, 4 * kMaxDiagnostic);
         break;
       }
     }

@@ -685,6 +685,10 @@ BounceReason reason_from_text(std::string_view text) {
   return p != nullptr ? p->reason : R::Other;
 }
 
+// How much of the report's text the class of an inferred status is read from (its words about
+// the whole report come first; a long report must not cost as much per recipient).
+constexpr std::size_t kMaxInferText = 16 * 1024;
+
 void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
   const std::string_view text = r.diagnostic.empty() ? context : std::string_view(r.diagnostic);
@@ -736,7 +740,9 @@ void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.status.size() >= 5 &&
       (r.status.compare(1, 4, ".1.7") == 0 || r.status.compare(1, 4, ".1.8") == 0))
     reason = R::Rejected;
-  const char cls = !r.status.empty() ? r.status[0] : infer_class(r.reply_code, context, r.action);
+  const char cls = !r.status.empty()
+                       ? r.status[0]
+                       : infer_class(r.reply_code, context.substr(0, kMaxInferText), r.action);
   if (r.status.empty()) r.status = status_for(reason, cls);
   if (r.action.empty()) r.action = cls == '4' ? "delayed" : cls == '2' ? "delivered" : "failed";
   if (cls == '2') reason = R::Delivered;

@@ -1024,3 +1024,23 @@ TEST_CASE("An address the remote server calls the sender is not a recipient", "[
   CHECK(only(one).address == "ann@example.org");
   CHECK_FALSE(only(one).hard);
 }
+
+TEST_CASE("A report with thousands of addresses on one line stays bounded", "[bounce]") {
+  std::string line;
+  for (int i = 0; i < 3000; ++i)
+    line += "u" + std::to_string(i) + "@example.org, please contact h" + std::to_string(i) +
+            "@example.net and ";
+  std::string many;
+  for (int i = 0; i < 700; ++i)
+    many += "r" + std::to_string(i) + "@example.org\r\n";
+  many += std::string(100000, 'x') + "\r\n";
+  for (const std::string& body : {line + "\r\n", many}) {
+    const DeliveryReport r = DeliveryReport::from_bytes(
+        text_bounce("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender", body));
+    CHECK(r.kind == ReportKind::Heuristic);
+    CHECK(r.recipients.size() >= 1);
+    CHECK(r.recipients.size() <= 501);
+    for (const ReportRecipient& x : r.recipients)
+      CHECK(x.address.find("@example.net") == std::string::npos);  // "please contact": not one
+  }
+}
