@@ -536,21 +536,22 @@ char infer_class(std::string_view reply_code, std::string_view text, std::string
     return reply_code[0];
   const std::string a = lower(action);
   if (a == "delayed") return '4';
+  const std::string l = lower(text);
+  const auto has = [&l](const char* w) { return l.find(w) != std::string::npos; };
   // Exim gives up on an address that failed temporarily until its retry limit.
-  if (icontains(text, "retry timeout exceeded")) return '4';
+  if (has("retry timeout exceeded")) return '4';
   if (a == "delivered" || a == "relayed" || a == "expanded") return '2';
   // The report says so itself.
-  if (icontains(text, "permanent error") || icontains(text, "permanent failure") ||
-      icontains(text, "failed permanently") || icontains(text, "permanent fatal error"))
-    return '5';
-  if (icontains(text, "temporar") || icontains(text, "will retry") ||
-      icontains(text, "will be retried") || icontains(text, "deferred") ||
-      icontains(text, "has been delayed") || icontains(text, "not yet been delivered") ||
-      icontains(text, "try again later") || icontains(text, "warning only") ||
-      icontains(text, "warning message only") || icontains(text, "do not need to resend") ||
-      icontains(text, "keep trying") || icontains(text, "continue trying") ||
-      icontains(text, "still being retried") || icontains(text, "will try again"))
-    return '4';
+  for (const char* w :
+       {"permanent error", "permanent failure", "failed permanently", "permanent fatal error"}) {
+    if (has(w)) return '5';
+  }
+  for (const char* w : {"temporar", "will retry", "will be retried", "deferred", "has been delayed",
+                        "not yet been delivered", "try again later", "warning only",
+                        "warning message only", "do not need to resend", "keep trying",
+                        "continue trying", "still being retried", "will try again"}) {
+    if (has(w)) return '4';
+  }
   return '5';
 }
 
@@ -686,8 +687,8 @@ BounceReason reason_from_text(std::string_view text) {
 }
 
 // How much of the report's text the class of an inferred status is read from (its words about
-// the whole report come first; a long report must not cost as much per recipient).
-constexpr std::size_t kMaxInferText = 16 * 1024;
+// the whole report come first; a long report must not cost that much per recipient).
+constexpr std::size_t kMaxInferText = 8 * 1024;
 
 void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
