@@ -1041,6 +1041,13 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
         break;
       }
     }
+    if (r.recipients.empty()) {
+      // Nor a copy: the subject may name it ("DELIVERY FAILURE: User ann (ann@x) not listed").
+      for (ReportRecipient& rr : read_text_recipients(subject, ex, bounce::Recipients::FirstOnly)) {
+        rr.diagnostic = squeeze(subject + "\n" + std::string(section));
+        r.recipients.push_back(std::move(rr));
+      }
+    }
     for (ReportRecipient& rr : r.recipients)
       bounce::complete_recipient(rr, section);
     return r;

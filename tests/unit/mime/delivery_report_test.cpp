@@ -1044,3 +1044,14 @@ TEST_CASE("A report with thousands of addresses on one line stays bounded", "[bo
       CHECK(x.address.find("@example.net") == std::string::npos);  // "please contact": not one
   }
 }
+
+TEST_CASE("A report whose body names no one takes its recipient from the subject", "[bounce]") {
+  const DeliveryReport r = DeliveryReport::from_bytes(
+      text_bounce("Postmaster <postmaster@notes.example.net>",
+                  "DELIVERY FAILURE: User ann (ann@example.org) not listed in the directory",
+                  "Your message was not delivered.\r\n"));
+  const ReportRecipient& x = only(r);
+  CHECK(x.address == "ann@example.org");
+  CHECK(x.reason == BounceReason::UserUnknown);
+  CHECK(x.hard);
+}
