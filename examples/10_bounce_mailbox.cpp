@@ -51,15 +51,19 @@ int main(int argc, char** argv) {
       std::vector<mime::ReportRecipient> recipients = report.recipients;
       const auto to = message.headers().get("To");
       const auto box = to ? mime::parse_mailbox(*to) : std::nullopt;
-      if (recipients.empty() && verp && box) {
+      if (verp && box) {
+        // A report that names no recipient (or a complaint that does not say who complained).
         if (const auto decoded = mime::verp_decode(box->address())) {
-          recipients.emplace_back();
-          recipients.back().address = *decoded;
+          if (recipients.empty()) recipients.emplace_back();
+          for (mime::ReportRecipient& r : recipients) {
+            if (r.address.empty()) r.address = *decoded;
+          }
         }
       }
       for (const mime::ReportRecipient& r : recipients) {
         if (r.reason == mime::BounceReason::AutoReply || r.reason == mime::BounceReason::Delivered)
-          continue;  // the address works
+          continue;                       // the address works
+        if (r.address.empty()) continue;  // nobody to attribute it to
         const bool suppress = r.hard || r.reason == mime::BounceReason::Complaint;
         std::printf("%s %s %s %s\n", suppress ? "suppress" : "soft", r.address.c_str(),
                     mime::to_string(r.reason), r.status.empty() ? "-" : r.status.c_str());

@@ -50,7 +50,8 @@ enum class BounceReason {
 
 /// One recipient named by a report.
 struct ReportRecipient {
-  /// The recipient address: Final-Recipient, or what the report text names.
+  /// The recipient address: Final-Recipient, or what the report text names. Empty for a
+  /// complaint that does not say who complained (the entry still stands for the complaint).
   std::string address;
   /// The address as the sender wrote it (Original-Recipient), when given.
   std::string original_address;

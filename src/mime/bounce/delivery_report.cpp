@@ -21,6 +21,8 @@
 #include <mailwire/mime/delivery_report.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <set>
 
 namespace mailwire::mime {
@@ -83,21 +85,76 @@ std::string after_type(std::string_view value) {
   return std::string(trim(value));
 }
 
+// The text of an HTML part: tags removed (those that end a line or a block become a line end,
+// as the recipients of a report are read line by line), comments, styles and scripts dropped,
+// the common entities decoded.
 std::string strip_html(std::string_view html) {
   std::string out;
   out.reserve(html.size());
-  bool tag = false;
-  for (char c : html) {
+  std::size_t i = 0;
+  const auto starts = [&](std::size_t at, std::string_view w) {
+    if (at + w.size() > html.size()) return false;
+    for (std::size_t k = 0; k < w.size(); ++k) {
+      char c = html[at + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != w[k]) return false;
+    }
+    return true;
+  };
+  while (i < html.size()) {
+    const char c = html[i];
     if (c == '<') {
-      tag = true;
+      if (starts(i, "<!--")) {
+        const std::size_t e = html.find("-->", i + 4);
+        i = e == std::string_view::npos ? html.size() : e + 3;
+        continue;
+      }
+      for (const char* skip : {"<style", "<script"}) {
+        if (starts(i, skip)) {
+          const std::string close = std::string("</") + (skip + 1);
+          std::size_t e = i + 1;
+          while (e < html.size() && !starts(e, close))
+            ++e;
+          i = e;
+          break;
+        }
+      }
+      const std::size_t e = html.find('>', i);
+      if (e == std::string_view::npos) break;
+      std::string_view tag = html.substr(i + 1, e - i - 1);
+      std::size_t n = 0;
+      if (!tag.empty() && tag[0] == '/') tag.remove_prefix(1);
+      while (n < tag.size() &&
+             ((tag[n] >= 'a' && tag[n] <= 'z') || (tag[n] >= 'A' && tag[n] <= 'Z') ||
+              (tag[n] >= '0' && tag[n] <= '9')))
+        ++n;
+      const std::string name = lower(tag.substr(0, n));
+      static const char* const kBreaks[] = {"br", "p",  "div", "tr",    "li", "h1", "h2",  "h3",
+                                            "h4", "h5", "h6",  "table", "ul", "ol", "pre", "hr"};
+      bool brk = false;
+      for (const char* b : kBreaks)
+        brk = brk || name == b;
+      out += brk ? '\n' : ' ';
+      i = e + 1;
       continue;
     }
-    if (c == '>' && tag) {
-      tag = false;
-      out += ' ';
-      continue;
+    if (c == '&') {
+      static const std::pair<const char*, const char*> kEntities[] = {
+          {"&lt;", "<"},   {"&gt;", ">"},  {"&amp;", "&"}, {"&quot;", "\""},
+          {"&nbsp;", " "}, {"&#64;", "@"}, {"&#39;", "'"}, {"&apos;", "'"}};
+      bool done = false;
+      for (const auto& [name, value] : kEntities) {
+        if (starts(i, name)) {
+          out += value;
+          i += std::strlen(name);
+          done = true;
+          break;
+        }
+      }
+      if (done) continue;
     }
-    if (!tag) out += c;
+    out += c;
+    ++i;
   }
   return out;
 }
@@ -173,6 +230,23 @@ void gather(const Entity& e, Parts& p, std::size_t depth) {
   }
 }
 
+// A rule line that announces the copy of the original ("------ Original message ------",
+// "==== Returned mail follows ===="): at least three '-', '=', '*' or '_' and a word of it.
+bool is_copy_separator(std::string_view lowered_line) {
+  std::string_view l = trim(lowered_line);
+  std::size_t rule = 0;
+  while (rule < l.size() && (l[rule] == '-' || l[rule] == '=' || l[rule] == '*' || l[rule] == '_'))
+    ++rule;
+  if (rule < 3 || l.size() > 120) return false;
+  static const char* const kWords[] = {"original",        "copy of",      "returned message",
+                                       "returned mail",   "header",       "enclosed",
+                                       "message follows", "message body", "message text"};
+  for (const char* w : kWords) {
+    if (l.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 // Where the report's own text ends: the first separator line, or a quoted header block.
 // `lowered` is `text` in lower case.
 std::size_t copy_start(std::string_view text, std::string_view lowered) {
@@ -191,6 +265,7 @@ std::size_t copy_start(std::string_view text, std::string_view lowered) {
     const std::string_view l = lowered.substr(at, nl - at);
     if (after_blank && (l.rfind("received: ", 0) == 0 || l.rfind("return-path:", 0) == 0))
       return at;
+    if (is_copy_separator(l)) return at;
     after_blank = trim(l).empty();
     at = nl + 1;
   }
@@ -324,7 +399,21 @@ bool bounce_subject(std::string_view subject) {
       "notification de non-remise",
       "unzustellbar",
       "non remis",
+      "non recapitabile",
+      "no se puede entregar",
+      "não é possível entregar",
+      "onbestelbaar",
       "mail failure",
+      "delivery delayed",
+      "could not send message",
+      "delivery has failed",
+      "unable to deliver",
+      "failed mail",
+      "nondelivery",
+      "non delivery",
+      "delivery error",
+      "mail returned",
+      "returned message",
   };
   const std::string l = lower(subject);
   for (const char* s : kSubjects) {
@@ -348,15 +437,65 @@ void set_original(DeliveryReport& r, const Parts& p, std::string_view text_copy)
   }
 }
 
-// The line starting at `b` and the lines after it that start with white space.
-std::string_view own_lines(std::string_view text, std::size_t b) {
+// The white space a line starts with.
+std::size_t indent_of(std::string_view text, std::size_t b) {
+  std::size_t n = 0;
+  while (b + n < text.size() && (text[b + n] == ' ' || text[b + n] == '\t'))
+    ++n;
+  return n;
+}
+
+// The line starting at `b` and the lines after it that are indented deeper (they continue
+// it), up to `limit` (where the next recipient's line starts).
+std::string_view own_lines(std::string_view text, std::size_t b,
+                           std::size_t limit = std::string_view::npos) {
+  if (limit < text.size()) text = text.substr(0, limit);
+  const std::size_t first = indent_of(text, b);
   std::size_t e = text.find('\n', b);
-  while (e != std::string_view::npos && e + 1 < text.size() &&
-         (text[e + 1] == ' ' || text[e + 1] == '\t'))
+  while (e != std::string_view::npos && e + 1 < text.size() && indent_of(text, e + 1) > first &&
+         indent_of(text, e + 1) > 0)
     e = text.find('\n', e + 1);
   if (e == std::string_view::npos) e = text.size();
   return text.substr(b, e - b);
 }
+
+// True when text[from, to) holds only what separates the items of a list of addresses.
+bool only_separators(std::string_view text, std::size_t from, std::size_t to) {
+  if (from > to || to > text.size()) return false;
+  std::string_view between = text.substr(from, to - from);
+  bool separator = false;  // "a@x <b@x>" is one mailbox, written oddly
+  while (!between.empty()) {
+    const char c = between.front();
+    if (c == ',' || c == ';') {
+      separator = true;
+      between.remove_prefix(1);
+    } else if (c == ' ' || c == '\t' || c == '<' || c == '>' || c == '"') {
+      between.remove_prefix(1);
+    } else if (between.size() >= 4 && lower(between.substr(0, 4)) == "and ") {
+      separator = true;
+      between.remove_prefix(4);
+    } else {
+      return false;
+    }
+  }
+  return separator;
+}
+
+// The line around an offset of a text, for offsets that only grow: one pass over the text
+// however many offsets are asked about.
+struct LineFinder {
+  std::string_view text;
+  std::size_t begin = 0, end = std::string_view::npos;
+  // The start of the line holding `offset` and the offset of its line end.
+  std::pair<std::size_t, std::size_t> at(std::size_t offset) {
+    if (end == std::string_view::npos) end = std::min(text.find('\n'), text.size());
+    while (offset > end && end < text.size()) {
+      begin = end + 1;
+      end = std::min(text.find('\n', begin), text.size());
+    }
+    return {begin, end};
+  }
+};
 
 // Reads recipients from a report section of text.
 std::vector<ReportRecipient> read_text_recipients(std::string_view section, const Exclusions& ex,
@@ -364,17 +503,18 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
   std::vector<ReportRecipient> out;
   std::vector<std::pair<std::string, std::size_t>> found;  // address, line start
   std::set<std::string> seen;
-  std::size_t last_line = std::string_view::npos;
+  std::size_t last_line = std::string_view::npos, last_end = 0;
+  LineFinder lines{section};
   for (const auto& a : find_addresses(section)) {
     if (found.size() >= kMaxRecipients) break;
     const std::string l = lower(a.address);
     if (ex.excluded(l) || seen.count(l) != 0) continue;
     // The line it is on: skip header-like lines of the quoted message and message ids.
-    std::size_t ls = section.rfind('\n', a.offset);
-    ls = ls == std::string_view::npos ? 0 : ls + 1;
-    std::size_t le = section.find('\n', a.offset);
-    if (le == std::string_view::npos) le = section.size();
-    if (ls == last_line && found.size() > 0) continue;  // one recipient per line
+    const auto [ls, le] = lines.at(a.offset);
+    // One recipient per line ("<a@x>: ... said: 550 <a2@x> ..." names a once), but for a list
+    // ("a@x, b@x and c@x").
+    if (ls == last_line && found.size() > 0 && !only_separators(section, last_end, a.offset))
+      continue;
     const std::string full_line = lower(section.substr(ls, std::min<std::size_t>(le - ls, 300)));
     std::string_view lt = trim(full_line);
     while (!lt.empty() && (lt.front() == '>' || lt.front() == ' ' || lt.front() == '|'))
@@ -383,11 +523,36 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
                                            full_line.find("send mail to") != std::string::npos ||
                                            full_line.find("assistance") != std::string::npos))
       continue;
+    // "please contact helpdesk@example.net": an address to write to, not a recipient.
+    {
+      // (The end of the line before the address only: a line may be long.)
+      const std::size_t from = a.offset - ls > 160 ? a.offset - 160 : ls;
+      const std::string lead = lower(section.substr(from, a.offset - from));
+      static const char* const kContact[] = {
+          "please contact",   "contact us at",        "send mail to",
+          "send an email to", "please write to",      "please reply to",
+          "for assistance",   "for more information", "questions"};
+      bool contact = false;
+      for (const char* c : kContact)
+        contact = contact || lead.find(c) != std::string::npos;
+      if (contact) continue;
+      // "<news@x>: Sender address rejected", "<news@x>... Sender ok": the sender.
+      const std::size_t after = a.offset + a.address.size();
+      const std::string tail = lower(section.substr(after, std::min<std::size_t>(le - after, 12)));
+      if (!tail.empty() && tail[0] == '>' && tail.find("sender") != std::string::npos) continue;
+      // "(expanded from <list@x>)": the alias the sender wrote, not where delivery failed.
+      const std::size_t expanded = lead.rfind("expanded from");
+      if (expanded != std::string::npos && expanded + 20 >= lead.size()) continue;
+    }
     if (lt.rfind("from:", 0) == 0 || lt.rfind("reply-to:", 0) == 0 || lt.rfind("sender:", 0) == 0 ||
         lt.rfind("message-id", 0) == 0 || lt.rfind("return-path", 0) == 0 ||
         lt.rfind("to:", 0) == 0 || lt.rfind("received:", 0) == 0 ||
-        lt.rfind("envelope-from", 0) == 0)
+        lt.rfind("envelope-from", 0) == 0 || lt.rfind("cc:", 0) == 0 || lt.rfind("bcc:", 0) == 0 ||
+        lt.rfind("in-reply-to:", 0) == 0 || lt.rfind("references:", 0) == 0 ||
+        lt.rfind("list-", 0) == 0)
       continue;
+    // "from sender@example.com [192.0.2.1]": where the original came from.
+    if (lt.rfind("from ", 0) == 0 && trim(lt.substr(5)).rfind(lower(a.address), 0) == 0) continue;
     const std::string before =
         lower(section.substr(a.offset >= 12 ? a.offset - 12 : 0, a.offset >= 12 ? 12 : a.offset));
     if (before.find("mail from:") != std::string::npos || before.find("=") != std::string::npos ||
@@ -396,22 +561,99 @@ std::vector<ReportRecipient> read_text_recipients(std::string_view section, cons
       continue;
     seen.insert(l);
     last_line = ls;
+    last_end = a.offset + a.address.size();
     found.emplace_back(a.address, ls);
     if (style == bounce::Recipients::FirstOnly) break;
   }
+  // Every line that names a recipient, with the recipient it names (the first on the line):
+  // a report may name each recipient again further on (a transcript, a section of details).
+  std::vector<std::pair<std::size_t, std::size_t>> named;  // line start, recipient
+  if (found.size() > 1) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      index.emplace(lower(found[i].first), i);
+    std::size_t last = std::string_view::npos;
+    LineFinder again{section};
+    for (const auto& a : find_addresses(section)) {
+      const auto it = index.find(lower(a.address));
+      if (it == index.end()) continue;
+      const std::size_t ls = again.at(a.offset).first;
+      if (ls == last) continue;
+      last = ls;
+      named.emplace_back(ls, it->second);
+    }
+  }
+  std::vector<std::string> texts;  // the lines about each recipient
   for (std::size_t i = 0; i < found.size(); ++i) {
-    ReportRecipient r;
-    r.address = found[i].first;
     const std::size_t b = found[i].second;
-    std::size_t e = i + 1 < found.size() ? found[i + 1].second : section.size();
-    if (e < b) e = section.size();
+    // Up to the line of the next recipient (recipients listed on one line share the lines
+    // after it).
+    std::size_t e = section.size();
+    for (std::size_t j = i + 1; j < found.size(); ++j) {
+      if (found[j].second > b) {
+        e = found[j].second;
+        break;
+      }
+    }
+    // Up to the next line that names another recipient.
+    for (const auto& [line, who] : named) {
+      if (line > b && who != i) {
+        e = std::min(e, line);
+        break;
+      }
+    }
     std::string_view seg = section.substr(b, e - b);
     // For one recipient the whole section speaks about it (the wording may come first).
     if (found.size() == 1) seg = section;
     // Its own line (with the indented lines that continue it) when that says why.
-    const std::string_view own = own_lines(section, b);
+    const std::string_view own = own_lines(section, b, e);
     if (found.size() > 1 && bounce::reason_from_text(own) != BounceReason::Other) seg = own;
-    r.diagnostic = squeeze(seg);
+    std::string text(seg);
+    // With several recipients, the other places that name this one, each up to the next line
+    // that names another: when the first says no code, a later one may ("Diagnostic
+    // information for administrators", a session transcript).
+    if (found.size() > 1 && bounce::find_status(seg).empty()) {
+      for (std::size_t k = 0; k < named.size(); ++k) {
+        // Past its first lines; a run of lines naming it is one place.
+        if (named[k].second != i || named[k].first < e) continue;
+        if (k > 0 && named[k - 1].second == i && named[k - 1].first >= e) continue;
+        std::size_t end = section.size();
+        for (std::size_t n = k + 1; n < named.size(); ++n) {
+          if (named[n].second != i) {
+            end = named[n].first;
+            break;
+          }
+        }
+        text += '\n';
+        text.append(section.substr(named[k].first, end - named[k].first));
+        if (text.size() > 4 * kMaxDiagnostic) break;
+      }
+    }
+    texts.push_back(std::move(text));
+  }
+  // Recipients listed one under the other share the reason given after the last of them
+  // ("alice@x\nbob@x\n\nError: 550 5.1.1 ..."): a recipient whose lines say nothing takes
+  // those of the next recipient that says something.
+  std::vector<bool> says_nothing(texts.size(), false);
+  if (found.size() > 1) {
+    for (std::size_t i = 0; i < texts.size(); ++i)
+      says_nothing[i] = bounce::find_status(texts[i]).empty() &&
+                        bounce::find_reply_code(texts[i]).empty() &&
+                        bounce::reason_from_text(texts[i]) == BounceReason::Other;
+  }
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    ReportRecipient r;
+    r.address = found[i].first;
+    std::string text = texts[i];
+    if (says_nothing[i]) {
+      for (std::size_t j = i + 1; j < found.size(); ++j) {
+        if (says_nothing[j]) continue;
+        text += '\n';
+        text.append(texts[j], 0, 4 * kMaxDiagnostic);
+        break;
+      }
+    }
+    r.diagnostic = squeeze(text);
     out.push_back(std::move(r));
   }
   return out;
@@ -489,16 +731,33 @@ bool is_auto_reply(const Message& m) {
     if (icontains(*v, "auto-replied")) return true;
   }
   if (h.find("X-Autoreply") != nullptr || h.find("X-Autorespond") != nullptr ||
-      h.find("X-Autoresponder") != nullptr)
+      h.find("X-Autoresponder") != nullptr || h.find("X-Mail-Autoreply") != nullptr ||
+      h.find("X-Vacation") != nullptr)
     return true;
+  if (const auto v = h.get("X-Autogenerated")) {
+    if (icontains(*v, "reply")) return true;
+  }
   if (const auto v = h.get("Precedence")) {
     if (icontains(*v, "auto_reply") || icontains(*v, "auto-reply")) return true;
   }
   if (const auto v = h.get("X-Auto-Response")) return true;
   const std::string s = lower(m.subject());
-  static const char* const kSubjects[] = {
-      "auto:",         "automatic reply",   "autoreply", "auto-reply", "auto reply",
-      "out of office", "out of the office", "vacation",  "away from",  "abwesenheit"};
+  static const char* const kSubjects[] = {"auto:",
+                                          "automatic reply",
+                                          "autoreply",
+                                          "auto-reply",
+                                          "auto reply",
+                                          "out of office",
+                                          "out of the office",
+                                          "vacation",
+                                          "away from",
+                                          "abwesenheit",
+                                          "auto response",
+                                          "réponse automatique",
+                                          "respuesta automática",
+                                          "risposta automatica",
+                                          "resposta automática",
+                                          "automatisch antwoord"};
   for (const char* k : kSubjects) {
     if (s.find(k) != std::string::npos) return true;
   }
@@ -612,6 +871,8 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
   ex.add_from(m.headers(), "From");
   ex.add_from(m.headers(), "To");
   ex.add_from(m.headers(), "Return-Path");
+  // The report's own delivery: to the original sender.
+  ex.add_from(m.headers(), "Delivered-To");
 
   // 1. Complaints.
   if (p.feedback != nullptr || p.report_type == "feedback-report") {
@@ -631,11 +892,21 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
       if (!a.empty() && rcpts.empty()) rcpts.push_back(a);
     }
     if (rcpts.empty()) {
+      // Microsoft's complaint reports mark the original's recipient in its header.
+      for (const HeaderField* f : r.original_headers.all("X-HmXmrOriginalRecipient")) {
+        const std::string a = bounce::address_in(f->value());
+        if (!a.empty()) rcpts.push_back(a);
+      }
+    }
+    if (rcpts.empty()) {
       for (const HeaderField* f : r.original_headers.all("To")) {
         for (const auto& a : find_addresses(f->value()))
           rcpts.push_back(a.address);
       }
     }
+    // A complaint is about one message someone received: when the report does not say who,
+    // an entry with an empty address stands for that complainant.
+    if (rcpts.empty()) rcpts.emplace_back();
     for (const std::string& a : rcpts) {
       if (r.recipients.size() >= kMaxRecipients) break;
       ReportRecipient rr;
@@ -744,15 +1015,15 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
           at = comma + 1;
         }
       }
-      // Their text: the lines about each in the section.
-      const std::string l = lower(section);
+      // Their text: the lines about each in the section, as the text reader splits it.
+      std::map<std::string, std::string> by_address;
+      if (r.recipients.size() > 1) {
+        for (ReportRecipient& t : read_text_recipients(section, ex, bounce::Recipients::Addresses))
+          by_address.emplace(lower(t.address), std::move(t.diagnostic));
+      }
       for (ReportRecipient& rr : r.recipients) {
-        std::size_t at = l.find(lower(rr.address));
-        if (r.recipients.size() == 1 || at == std::string::npos) {
-          rr.diagnostic = squeeze(section);
-        } else {
-          rr.diagnostic = squeeze(section.substr(at));
-        }
+        const auto it = by_address.find(lower(rr.address));
+        rr.diagnostic = it != by_address.end() ? it->second : squeeze(section);
       }
     } else {
       r.recipients = read_text_recipients(section, ex, rule->recipients);
@@ -768,6 +1039,13 @@ DeliveryReport DeliveryReport::from_message(const Message& m) {
           break;
         }
         break;
+      }
+    }
+    if (r.recipients.empty()) {
+      // Nor a copy: the subject may name it ("DELIVERY FAILURE: User ann (ann@x) not listed").
+      for (ReportRecipient& rr : read_text_recipients(subject, ex, bounce::Recipients::FirstOnly)) {
+        rr.diagnostic = squeeze(subject + "\n" + std::string(section));
+        r.recipients.push_back(std::move(rr));
       }
     }
     for (ReportRecipient& rr : r.recipients)

@@ -106,8 +106,53 @@ constexpr Phrase kPhrases[] = {
     {"mailbox exceeded", R::MailboxFull},
     {"is over its", R::MailboxFull},
     {"out of storage", R::MailboxFull},
+    // ... in German, French, Spanish, Italian, Portuguese and Dutch.
+    {"postfach voll", R::MailboxFull},
+    {"postfach ist voll", R::MailboxFull},
+    {"speicherplatz", R::MailboxFull},
+    {"boîte aux lettres pleine", R::MailboxFull},
+    {"boite aux lettres pleine", R::MailboxFull},
+    {"boîte pleine", R::MailboxFull},
+    {"buzón lleno", R::MailboxFull},
+    {"buzon lleno", R::MailboxFull},
+    {"casella piena", R::MailboxFull},
+    {"casella di posta piena", R::MailboxFull},
+    {"caixa postal cheia", R::MailboxFull},
+    {"caixa de correio cheia", R::MailboxFull},
+    {"mailbox is vol", R::MailboxFull},
+    {"postvak is vol", R::MailboxFull},
+    {"容量超過", R::MailboxFull},
+    {"容量オーバー", R::MailboxFull},
+    // Unknown domains, before the general wording of unknown users ("does not exist").
+    {"domain does not exist", R::HostUnknown},
+    {"domain not found", R::HostUnknown},
+    {"no such domain", R::HostUnknown},
+    {"domain name not found", R::HostUnknown},
+    {"unknown domain", R::HostUnknown},
+    {"find any host", R::HostUnknown},
+    {"nonexistent domain", R::HostUnknown},
+    {"non-existent domain", R::HostUnknown},
+    {"no such host", R::HostUnknown},
     // Unknown users.
     {"user unknown", R::UserUnknown},
+    {"benutzer unbekannt", R::UserUnknown},
+    {"unbekannter benutzer", R::UserUnknown},
+    {"empfänger unbekannt", R::UserUnknown},
+    {"unbekannter empfänger", R::UserUnknown},
+    {"utilisateur inconnu", R::UserUnknown},
+    {"destinataire inconnu", R::UserUnknown},
+    {"adresse inconnue", R::UserUnknown},
+    {"usuario desconocido", R::UserUnknown},
+    {"destinatario desconocido", R::UserUnknown},
+    {"utente sconosciuto", R::UserUnknown},
+    {"destinatario sconosciuto", R::UserUnknown},
+    {"usuário desconhecido", R::UserUnknown},
+    {"usuario desconhecido", R::UserUnknown},
+    {"utilizador desconhecido", R::UserUnknown},
+    {"onbekende gebruiker", R::UserUnknown},
+    {"gebruiker onbekend", R::UserUnknown},
+    {"宛先不明", R::UserUnknown},
+    {"存在しません", R::UserUnknown},
     {"unknown user", R::UserUnknown},
     {"user not found", R::UserUnknown},
     {"unknown recipient", R::UserUnknown},
@@ -170,6 +215,17 @@ constexpr Phrase kPhrases[] = {
     {"no account by that name", R::UserUnknown},
     {"recipnotfound", R::UserUnknown},
     {"no longer on server", R::UserUnknown},
+    {"no such local user", R::UserUnknown},
+    {"unknown local user", R::UserUnknown},
+    {"user was not found", R::UserUnknown},
+    {"recipient was not found", R::UserUnknown},
+    {"address was not found", R::UserUnknown},
+    {"mailbox was not found", R::UserUnknown},
+    {"invalid e-mail address", R::UserUnknown},
+    {"invalid email address", R::UserUnknown},
+    {"not a valid e-mail address", R::UserUnknown},
+    {"not a valid email address", R::UserUnknown},
+    {"is not exist", R::UserUnknown},
     {"has moved", R::UserUnknown},
     {"moved", R::UserUnknown},
     // Unknown hosts.
@@ -178,13 +234,9 @@ constexpr Phrase kPhrases[] = {
     {"host unknown", R::HostUnknown},
     {"unknown host", R::HostUnknown},
     {"host not found", R::HostUnknown},
-    {"domain not found", R::HostUnknown},
-    {"no such domain", R::HostUnknown},
-    {"domain does not exist", R::HostUnknown},
     {"name or service not known", R::HostUnknown},
     {"name service error", R::HostUnknown},
     {"unrouteable mail domain", R::HostUnknown},
-    {"domain name not found", R::HostUnknown},
     {"domain is not", R::HostUnknown},
     {"null mx", R::HostUnknown},
     {"no smtp service", R::HostUnknown},
@@ -192,7 +244,6 @@ constexpr Phrase kPhrases[] = {
     {"no mx", R::HostUnknown},
     {"dns error", R::HostUnknown},
     {"nxdomain", R::HostUnknown},
-    {"unknown domain", R::HostUnknown},
     {"unresolvable", R::HostUnknown},
     {"could not resolve", R::HostUnknown},
     {"no mx record", R::HostUnknown},
@@ -264,6 +315,8 @@ constexpr Phrase kPhrases[] = {
     {"loops back", R::Network},
     {"too many hops", R::Network},
     {"routing loop", R::Network},
+    {"forwarding loop", R::Network},
+    {"hop count exceeded", R::Network},
     {"temporary failure", R::Network},
     // System.
     {"system error", R::System},
@@ -328,6 +381,14 @@ std::vector<FoundAddress> find_addresses(std::string_view text) {
     std::size_t b = at;
     while (b > 0 && is_local_char(text[b - 1]))
       --b;
+    // A quote mark with no letter before it opens a quotation ("550-'a@b..."): the address
+    // starts after it (a quote after a letter, as in o'brien@, is part of the name).
+    for (std::size_t q = at; q > b; --q) {
+      if ((text[q - 1] == '\'' || text[q - 1] == '`') && (q - 1 == b || !is_alpha(text[q - 2]))) {
+        b = q;
+        break;
+      }
+    }
     while (b < at && text[b] == '.')
       ++b;
     std::size_t e = at + 1;
@@ -337,7 +398,11 @@ std::vector<FoundAddress> find_addresses(std::string_view text) {
       --e;
     if (b == at || e == at + 1) continue;
     const std::string_view domain = text.substr(at + 1, e - at - 1);
-    if (domain.find('.') == std::string_view::npos) continue;
+    // A domain without a dot ("root@localhost") only in angle brackets, where it is surely
+    // an address.
+    if (domain.find('.') == std::string_view::npos &&
+        !(b > 0 && text[b - 1] == '<' && e < text.size() && text[e] == '>'))
+      continue;
     if (domain.front() == '.' || domain.find("..") != std::string_view::npos) continue;
     std::string address(text.substr(b, at - b));
     address += '@';
@@ -363,10 +428,11 @@ std::string address_in(std::string_view value) {
 
 namespace {
 
-std::string first_status(std::string_view text) {
+// The first enhanced status code of class `classes` ("45" or "2") in `text`.
+std::string first_status(std::string_view text, std::string_view classes = "245") {
   for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
     const char c = text[i];
-    if (c != '2' && c != '4' && c != '5') continue;
+    if (classes.find(c) == std::string_view::npos) continue;
     if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '.' || is_alpha(text[i - 1]))) continue;
     if (text[i + 1] != '.') continue;
     std::size_t j = i + 2;
@@ -392,20 +458,44 @@ std::string first_status(std::string_view text) {
 
 }  // namespace
 
-std::string find_status(std::string_view text) {
-  // "550-5.7.1" or "550 5.7.1": the code the remote server gave with its reply.
+namespace {
+
+// Where a reply code followed by an enhanced status code of its class ("550 5.1.1",
+// "550-5.7.1", "550-'5.7.1 ...'") starts in `text`, the status's offset in `status_at`; npos
+// when there is none. That is the remote server's own reply, quoted by the report.
+std::size_t remote_reply_at(std::string_view text, std::size_t& status_at, std::string& status) {
   for (std::size_t i = 0; i + 9 <= text.size(); ++i) {
     if ((text[i] == '4' || text[i] == '5') && is_digit(text[i + 1]) && is_digit(text[i + 2]) &&
-        (text[i + 3] == ' ' || text[i + 3] == '-') && text[i + 4] == text[i] &&
-        text[i + 5] == '.' && (i == 0 || !is_digit(text[i - 1]))) {
-      const std::string s = first_status(text.substr(i + 4, 12));
-      if (!s.empty() && text.compare(i + 4, s.size(), s) == 0) return s;
+        (text[i + 3] == ' ' || text[i + 3] == '-') && (i == 0 || !is_digit(text[i - 1]))) {
+      // The reply may be quoted.
+      const std::size_t at = i + 4 + ((text[i + 4] == '\'' || text[i + 4] == '"') ? 1 : 0);
+      if (at + 1 >= text.size() || text[at] != text[i] || text[at + 1] != '.') continue;
+      std::string s = first_status(text.substr(at, 12));
+      if (!s.empty() && text.compare(at, s.size(), s) == 0) {
+        status_at = at;
+        status = std::move(s);
+        return i;
+      }
     }
   }
-  return first_status(text);
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string find_status(std::string_view text) {
+  // The code the remote server gave with its reply, else the first one.
+  std::size_t at = 0;
+  std::string s;
+  if (remote_reply_at(text, at, s) != std::string_view::npos) return s;
+  // A failure's code wins over the 2.x.x codes of a transcript before it.
+  s = first_status(text, "45");
+  return s.empty() ? first_status(text, "2") : s;
 }
 
 std::string find_reply_code(std::string_view text) {
+  // A failure's reply (4xx, 5xx) wins over the 2xx replies of a transcript before it.
+  std::string success;
   for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
     const char c = text[i];
     if (c != '2' && c != '4' && c != '5') continue;
@@ -435,9 +525,10 @@ std::string find_reply_code(std::string_view text) {
         // "554 554 5.7.0": a doubled code is still a code.
       }
     }
-    return std::string(text.substr(i, 3));
+    if (c != '2') return std::string(text.substr(i, 3));
+    if (success.empty()) success = std::string(text.substr(i, 3));
   }
-  return {};
+  return success;
 }
 
 char infer_class(std::string_view reply_code, std::string_view text, std::string_view action) {
@@ -445,14 +536,22 @@ char infer_class(std::string_view reply_code, std::string_view text, std::string
     return reply_code[0];
   const std::string a = lower(action);
   if (a == "delayed") return '4';
+  const std::string l = lower(text);
+  const auto has = [&l](const char* w) { return l.find(w) != std::string::npos; };
   // Exim gives up on an address that failed temporarily until its retry limit.
-  if (icontains(text, "retry timeout exceeded")) return '4';
+  if (has("retry timeout exceeded")) return '4';
   if (a == "delivered" || a == "relayed" || a == "expanded") return '2';
-  if (icontains(text, "temporar") || icontains(text, "will retry") ||
-      icontains(text, "will be retried") || icontains(text, "deferred") ||
-      icontains(text, "has been delayed") || icontains(text, "not yet been delivered") ||
-      icontains(text, "try again later"))
-    return '4';
+  // The report says so itself.
+  for (const char* w :
+       {"permanent error", "permanent failure", "failed permanently", "permanent fatal error"}) {
+    if (has(w)) return '5';
+  }
+  for (const char* w : {"temporar", "will retry", "will be retried", "deferred", "has been delayed",
+                        "not yet been delivered", "try again later", "warning only",
+                        "warning message only", "do not need to resend", "keep trying",
+                        "continue trying", "still being retried", "will try again"}) {
+    if (has(w)) return '4';
+  }
   return '5';
 }
 
@@ -587,11 +686,18 @@ BounceReason reason_from_text(std::string_view text) {
   return p != nullptr ? p->reason : R::Other;
 }
 
+// How much of the report's text the class of an inferred status is read from (its words about
+// the whole report come first; a long report must not cost that much per recipient).
+constexpr std::size_t kMaxInferText = 8 * 1024;
+
 void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
   const std::string_view text = r.diagnostic.empty() ? context : std::string_view(r.diagnostic);
   // A general status next to a precise one in the diagnostic: the precise one.
-  const std::string in_text = find_status(r.diagnostic);
+  std::string in_text = find_status(r.diagnostic);
+  // A success code next to a failure's reply is a transcript's: it says nothing here.
+  if (!in_text.empty() && in_text[0] == '2' && !r.reply_code.empty() && r.reply_code[0] != '2')
+    in_text.clear();
   if (r.status.empty()) {
     r.status = in_text;
   } else if (!in_text.empty() && in_text[0] == r.status[0] && r.status.size() >= 5 &&
@@ -607,10 +713,21 @@ void complete_recipient(ReportRecipient& r, std::string_view context) {
     r.hard = false;
     return;
   }
-  const Phrase* phrase = phrase_in(text);
-  if (phrase == nullptr && text.data() != context.data()) phrase = phrase_in(context);
-  BounceReason reason = phrase != nullptr ? phrase->reason : R::Other;
+  // The remote server's own reply, when the report quotes one after its summary, says why.
+  const Phrase* phrase = nullptr;
+  {
+    std::size_t at = 0;
+    std::string s;
+    const std::size_t reply = remote_reply_at(text, at, s);
+    if (reply != std::string_view::npos && reply > 0) phrase = phrase_in(text.substr(reply));
+  }
+  if (phrase == nullptr) phrase = phrase_in(text);
   const BounceReason by_status = reason_from_status(r.status);
+  // The text around the recipient's own lines may be about another recipient: it speaks only
+  // when neither the recipient's lines nor its status code say anything.
+  if (phrase == nullptr && text.data() != context.data() && by_status == R::Other)
+    phrase = phrase_in(context);
+  BounceReason reason = phrase != nullptr ? phrase->reason : R::Other;
   // A precise status code names the failure better than loose wording.
   if ((phrase == nullptr || !phrase->strong) &&
       (by_status == R::UserUnknown || by_status == R::MailboxFull || by_status == R::HostUnknown ||
@@ -624,7 +741,9 @@ void complete_recipient(ReportRecipient& r, std::string_view context) {
   if (r.status.size() >= 5 &&
       (r.status.compare(1, 4, ".1.7") == 0 || r.status.compare(1, 4, ".1.8") == 0))
     reason = R::Rejected;
-  const char cls = !r.status.empty() ? r.status[0] : infer_class(r.reply_code, context, r.action);
+  const char cls = !r.status.empty()
+                       ? r.status[0]
+                       : infer_class(r.reply_code, context.substr(0, kMaxInferText), r.action);
   if (r.status.empty()) r.status = status_for(reason, cls);
   if (r.action.empty()) r.action = cls == '4' ? "delayed" : cls == '2' ? "delivered" : "failed";
   if (cls == '2') reason = R::Delivered;

@@ -275,6 +275,19 @@ TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it 
                 "To: bounces+zed=example.org@example.test\r\n"
                 "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
                 "Your message could not be delivered.\r\n");
+    // A complaint that does not say who complained, sent to a VERP return path.
+    imap.append(bounces,
+                "From: fbl@isp.example\r\n"
+                "To: bounces+carl=example.org@example.test\r\n"
+                "Subject: Abuse report\r\n"
+                "MIME-Version: 1.0\r\n"
+                "Content-Type: multipart/report; report-type=feedback-report; boundary=\"f\"\r\n"
+                "\r\n"
+                "--f\r\n"
+                "Content-Type: message/feedback-report\r\n"
+                "\r\n"
+                "Feedback-Type: abuse\r\n"
+                "--f--\r\n");
     imap.append(bounces,
                 "From: dave@example.test\r\nTo: alice@example.test\r\n"
                 "Subject: not a bounce\r\n\r\nhello\r\n");
@@ -291,13 +304,14 @@ TEST_CASE("Example 10 prints the addresses to suppress and moves the reports it 
   CHECK(out.find("soft full@example.org mailbox_full 5.2.2\n") != std::string::npos);
   CHECK(out.find("suppress user@example.com complaint -\n") != std::string::npos);
   CHECK(out.find("dave@example.test") == std::string::npos);
-  CHECK(out.find("soft zed@example.org other -\n") != std::string::npos);  // by VERP
-  CHECK(out.find("3 reports moved to " + processed) != std::string::npos);
-  // The three reports moved; the ordinary message stayed.
+  CHECK(out.find("soft zed@example.org other -\n") != std::string::npos);           // by VERP
+  CHECK(out.find("suppress carl@example.org complaint -\n") != std::string::npos);  // by VERP
+  CHECK(out.find("4 reports moved to " + processed) != std::string::npos);
+  // The four reports moved; the ordinary message stayed.
   mailwire::ImapClient imap(options);
   imap.connect("localhost", stack->imap_port);
   imap.login("alice", "alice-pass");
-  CHECK(imap.select(processed).exists == 3);
+  CHECK(imap.select(processed).exists == 4);
   CHECK(imap.select(bounces).exists == 1);
   imap.logout();
 }

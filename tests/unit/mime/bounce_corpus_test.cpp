@@ -7,10 +7,11 @@
 // Where sisimai's expectation contradicts an RFC, mailwire follows the RFC
 // (tests/data/bounce_known_differences.md). Two such kinds are recognised here mechanically
 // (the rule was written from the development set): a report that says the user does not exist
-// (RFC 3463 X.1.1, or the wording), which sisimai calls "filtered" or "suspend" (soft); and a
-// delayed message with a class 4 status (RFC 3464 "delayed", RFC 3463 4.4.7), which sisimai
-// reports expired with class 5. Both figures are asserted: the raw agreement, and the
-// agreement counting those documented differences.
+// (RFC 3463 X.1.1, or the wording), which sisimai calls "filtered", "suspend" or "rejected"
+// (soft); and a delayed message with a class 4 status (RFC 3464 "delayed", RFC 3463 4.4.7),
+// which sisimai reports expired with class 5 (or, for any delay notice, with its own reason).
+// Both figures are asserted: the raw agreement, and the agreement counting those documented
+// differences.
 
 #include "support/corpus.hpp"
 
@@ -84,10 +85,12 @@ bool agrees(const Expected& e, const ReportRecipient& got) {
 // RFC.
 bool documented_difference(const Expected& e, const ReportRecipient& got) {
   if (!e.hard && got.hard && got.reason == BounceReason::UserUnknown &&
-      (e.reason == "filtered" || e.reason == "suspend") && same_status(e.status, got.status))
+      (e.reason == "filtered" || e.reason == "suspend" || e.reason == "rejected") &&
+      same_status(e.status, got.status))
     return true;
-  return e.reason == "expired" && e.status.rfind("5.", 0) == 0 && got.status.rfind("4.", 0) == 0 &&
-         e.hard == got.hard;
+  // A delay: transient (class 4) for mailwire, permanent for sisimai.
+  return (e.reason == "expired" || got.action == "delayed") && e.status.rfind("5.", 0) == 0 &&
+         got.status.rfind("4.", 0) == 0 && e.hard == got.hard;
 }
 
 struct Score {
@@ -146,14 +149,16 @@ TEST_CASE("Real reports held out from tuning agree with sisimai but for document
                     << " agree, " << dev.documented
                     << " more as documented; held out disagreeing: " << list);
   REQUIRE(held.files > 100);
-  // Measured when the rules were written: held out 118/144 (81.9 %) raw, 131/144 (91.0 %)
-  // with the documented differences; development 230/253 and 246/253.
-  CHECK(held.agree * 100 >= held.files * 80);
-  CHECK((held.agree + held.documented) * 100 >= held.files * 90);
-  CHECK(dev.agree * 100 >= dev.files * 90);
+  // Measured when the rules were last changed: held out 120/144 (83.3 %) raw, 133/144
+  // (92.4 %) with the documented differences; development 232/253 (91.7 %) and 251/253
+  // (99.2 %). (Before the second round of general rules: held out 118/144 and 131/144,
+  // development 230/253 and 246/253.) The floors sit just below, so a loss of one file fails.
+  CHECK(held.agree * 100 >= held.files * 83);
+  CHECK((held.agree + held.documented) * 100 >= held.files * 92);
+  CHECK(dev.agree * 100 >= dev.files * 91);
   CHECK(held.stream_differs.empty());
   CHECK(dev.stream_differs.empty());
-  CHECK((dev.agree + dev.documented) * 100 >= dev.files * 95);
+  CHECK((dev.agree + dev.documented) * 100 >= dev.files * 98);
 }
 
 TEST_CASE("No ordinary message of the shared corpus is taken for a report", "[bounce][corpus]") {
