@@ -118,6 +118,17 @@ std::size_t unchanged_span(const char* p, std::size_t n, char* out = nullptr) no
   return n;
 }
 
+// The CRLFs that end span[0, size) (which starts with content): they may be the empty lines
+// that end the body, so they are held back. Shortens `size` by them; returns how many.
+std::uint64_t take_line_ends(const char* span, std::size_t& size) noexcept {
+  std::uint64_t line_ends = 0;
+  while (size >= 3 && span[size - 2] == '\r' && span[size - 1] == '\n') {
+    size -= 2;
+    ++line_ends;
+  }
+  return line_ends;
+}
+
 // relaxed, from content at p[0]: copies the canonical form of p[0, n) to `out` for as long as
 // only white space needs changing (a run of it before CRLF is dropped, one before content
 // becomes one SP), and stops at the first bare CR or LF, or at white space it cannot settle
@@ -396,27 +407,18 @@ void BodyHasher::feed(std::string_view bytes) {
         char* const o = out_.get() + used_;
         std::size_t w = 0;
         const std::size_t n = relaxed_span(p, room, o, w);
-        std::uint64_t line_ends = 0;
-        while (w >= 3 && o[w - 2] == '\r' && o[w - 1] == '\n') {
-          w -= 2;
-          ++line_ends;
-        }
+        pending_crlf_ = take_line_ends(o, w);
         used_ += w;
         produced_ += w;
-        pending_crlf_ = line_ends;
         p += n;
         continue;
       }
       const std::size_t n =
           relaxed_ ? unchanged_span<true, false>(p, room) : unchanged_span<false, false>(p, room);
-      const char* q = p + n;
-      std::uint64_t line_ends = 0;
-      while (q - p >= 3 && q[-2] == '\r' && q[-1] == '\n') {
-        q -= 2;
-        ++line_ends;
-      }
+      std::size_t keep = n;
+      const std::uint64_t line_ends = take_line_ends(p, keep);
       flush_pending();
-      emit(p, static_cast<std::size_t>(q - p));
+      emit(p, keep);
       pending_crlf_ = line_ends;
       p += n;
     }
