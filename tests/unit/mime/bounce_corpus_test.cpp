@@ -1,8 +1,9 @@
-// The delivery report reader against real reports: the 397 of the shared bounces/ folder with
-// sisimai's expected results, split by a fixed hash of the file name into a development set
-// (two thirds, the rules were tuned on it) and a held-out set (one third, never looked at while
-// tuning). Agreement per file: as many recipients, and for each the same status (only the
-// class for sisimai's inferred codes, detail 900 and up) and the same hard / soft verdict.
+// The delivery report reader against real reports: the 397 of tests/data/bounces (BSD
+// 2-Clause, see its SOURCE.md) with sisimai's expected results, split by a fixed hash of the file
+// name into a development set (two thirds, the rules were tuned on it) and a held-out set (one
+// third, never looked at while tuning). Agreement per file: as many recipients, and for each the
+// same status (only the class for sisimai's inferred codes, detail 900 and up) and the same hard /
+// soft verdict.
 //
 // Where sisimai's expectation contradicts an RFC, mailwire follows the RFC
 // (tests/data/bounce_known_differences.md). Two such kinds are recognised here mechanically
@@ -40,7 +41,7 @@ struct Expected {
 };
 
 std::filesystem::path bounces_dir() {
-  return std::filesystem::path(MAILWIRE_SHARED_DIR) / "bounces";
+  return std::filesystem::path(MAILWIRE_SOURCE_DIR) / "tests" / "data" / "bounces";
 }
 
 std::map<std::string, std::vector<Expected>> expectations() {
@@ -136,7 +137,7 @@ Score score(bool held) {
 TEST_CASE("Real reports held out from tuning agree with sisimai but for documented RFC cases",
           "[bounce][corpus]") {
   if (!std::filesystem::exists(bounces_dir() / "expected.tsv")) {
-    WARN("no shared bounces/ folder: skipped");
+    WARN("no tests/data/bounces folder: skipped");
     return;
   }
   const Score held = score(true);
